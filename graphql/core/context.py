@@ -1,0 +1,36 @@
+"""Per-request helpers: who asks, and how the plugin is configured for this request."""
+
+from saleor.core.permissions import ProductPermissions
+from saleor.graphql.utils import get_user_or_app_from_context
+
+from ...conf import O2OSettings, get_o2o_settings
+from ...errors import FeatureDisabled
+
+
+def o2o_settings(context) -> O2OSettings:
+    """Return the plugin's settings, read once per request."""
+    settings = getattr(context, "_o2o_settings", None)
+    if settings is None:
+        settings = get_o2o_settings(getattr(context, "plugins", None))
+        context._o2o_settings = settings
+    return settings
+
+
+def can_manage_stores(context) -> bool:
+    requestor = get_user_or_app_from_context(context)
+    return bool(requestor) and requestor.has_perm(ProductPermissions.MANAGE_PRODUCTS)
+
+
+def require_storefront_enabled(context) -> O2OSettings:
+    """Return the settings, or raise `FeatureDisabled` for shoppers while inactive.
+
+    Staff who manage stores keep access while the plugin is inactive, so stores can be
+    prepared before the feature is switched on.
+    """
+    settings = o2o_settings(context)
+    if not settings.active and not can_manage_stores(context):
+        raise FeatureDisabled(
+            "Stores and click-and-collect are disabled: the shop has not activated "
+            "the O2O plugin."
+        )
+    return settings

@@ -1,0 +1,73 @@
+from typing import Iterable, Type
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from graphql_jwt.exceptions import PermissionDenied
+from saleor.graphql.core.mutations import BaseMutation
+from saleor.graphql.core.types import Error
+from saleor.graphql.core.utils import snake_to_camel_case
+
+from ...errors import O2OError
+
+
+class O2OMutation(BaseMutation):
+    """A Saleor mutation whose typed errors keep the O2O error codes.
+
+    Saleor's own `handle_errors` rewrites codes it does not know to "invalid"; this one
+    keeps any code of the mutation's enum, and turns `O2OError`s into typed errors.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _error_codes(cls) -> Iterable[str]:
+        enum: Type = cls._meta.error_type_class._meta.fields["code"].type
+        while hasattr(enum, "of_type"):
+            enum = enum.of_type
+        return enum._meta.enum.__members__.keys()
+
+    @classmethod
+    def _code(cls, code) -> str:
+        value = getattr(code, "value", code) or "INVALID"
+        value = str(value).upper().replace("-", "_")
+        return value if value in cls._error_codes() else "INVALID"
+
+    @classmethod
+    def mutate(cls, root, info, **data):
+        if not cls.check_permissions(info.context):
+            raise PermissionDenied()
+        try:
+            response = cls.perform_mutation(root, info, **data)
+        except ValidationError as error:
+            return cls.handle_errors(error)
+        except O2OError as error:
+            return cls.typed_errors([(error.field, error.message, error.code)])
+        if response.errors is None:
+            response.errors = []
+        return response
+
+    @classmethod
+    def handle_errors(cls, error: ValidationError, **extra):
+        errors = []
+        if hasattr(error, "error_dict"):
+            for field, field_errors in error.error_dict.items():
+                field = (
+                    None if field == NON_FIELD_ERRORS else snake_to_camel_case(field)
+                )
+                errors.extend((field, e.messages[0], e.code) for e in field_errors)
+        else:
+            errors.extend((None, e.messages[0], e.code) for e in error.error_list)
+        return cls.typed_errors(errors, **extra)
+
+    @classmethod
+    def typed_errors(cls, errors, **extra):
+        """Return the payload carrying `(field, message, code)` triples as errors."""
+        typed = [
+            cls._meta.error_type_class(
+                field=field, message=message, code=cls._code(code)
+            )
+            for field, message, code in errors
+        ]
+        plain = [Error(field=field, message=message) for field, message, _ in errors]
+        extra[cls._meta.error_type_field] = typed
+        return cls(errors=plain, **extra)

@@ -1,0 +1,175 @@
+import graphene
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from graphql.error import GraphQLError
+from saleor.graphql.core.connection import connection_from_queryset_slice
+from saleor.graphql.core.fields import BaseConnectionField
+
+from ... import selectors
+from ...domain.geo import validate_radius_km
+from ...errors import InvalidInput, NotFound
+from ...models import StoreHoursException
+from ..core.context import can_manage_stores, require_storefront_enabled
+from .enums import StoreServiceEnum, StoreSortField
+from .inputs import StoreFilterInput, StoreNearInput, StoreSortingInput
+from .mutations import StoreCreate, StoreDelete, StoreGeocode, StoreUpdate
+from .types import Store
+
+#: The largest page a client may ask for, as in Saleor.
+MAX_PAGE_SIZE = 100
+
+SORT_FIELDS = {
+    StoreSortField.NAME.value: ["name", "slug"],
+    StoreSortField.DISTANCE.value: ["distance_key", "pk"],
+    StoreSortField.CREATED_AT.value: ["created_at", "pk"],
+}
+
+
+def _with_related(qs):
+    """Fetch what every store node answers with, in a fixed number of queries."""
+    recent = timezone.now().date() - timezone.timedelta(days=2)
+    return qs.select_related("warehouse__address").prefetch_related(
+        Prefetch(
+            "hours_exceptions",
+            queryset=StoreHoursException.objects.filter(date__gte=recent),
+        )
+    )
+
+
+def _filter(qs, filter_input, *, staff: bool):
+    filter_input = filter_input or {}
+    search = (filter_input.get("search") or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(warehouse__address__city__icontains=search)
+            | Q(warehouse__address__postal_code__icontains=search)
+        )
+    for service in filter_input.get("services") or ():
+        if service == StoreServiceEnum.CLICK_AND_COLLECT.value:
+            qs = qs.filter(is_click_and_collect=True)
+        elif service == StoreServiceEnum.CURBSIDE.value:
+            qs = qs.filter(is_curbside=True)
+    if staff and filter_input.get("is_active") is not None:
+        qs = qs.filter(is_active=filter_input["is_active"])
+    return qs
+
+
+def _page_args(args):
+    first, last = args.get("first"), args.get("last")
+    if first is None and last is None:
+        raise GraphQLError("You must provide a `first` or `last` value to paginate.")
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and value > MAX_PAGE_SIZE:
+            raise GraphQLError(
+                f"Requesting {value} records on the `stores` connection exceeds the "
+                f"`{name}` limit of {MAX_PAGE_SIZE} records."
+            )
+
+
+def resolve_stores(
+    info, *, near=None, radius_km=None, filter=None, sort_by=None, **args
+):
+    settings = require_storefront_enabled(info.context)
+    _page_args(args)
+    staff = can_manage_stores(info.context)
+    qs = _filter(selectors.stores_visible_to(can_manage=staff), filter, staff=staff)
+    sort_field = sort_by.field if sort_by else None
+    direction = sort_by.direction if sort_by else ""
+    if near is not None:
+        point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
+        radius = validate_radius_km(
+            radius_km,
+            default_km=settings.default_radius_km,
+            max_km=settings.max_radius_km,
+        )
+        qs = selectors.stores_near(queryset=qs, point=point, radius_km=radius)
+        sort_field = sort_field or StoreSortField.DISTANCE.value
+    elif radius_km is not None:
+        raise InvalidInput(
+            "`radiusKm` needs `near`.", field="radiusKm", code="REQUIRED"
+        )
+    elif sort_field == StoreSortField.DISTANCE.value:
+        raise InvalidInput(
+            "Sorting by distance needs `near`.", field="sortBy", code="REQUIRED"
+        )
+    fields = SORT_FIELDS[sort_field or StoreSortField.NAME.value]
+    descending = (direction == "-") != bool(args.get("last"))
+    ordered = qs.order_by(*[("-" if descending else "") + f for f in fields])
+    connection = connection_from_queryset_slice(
+        _with_related(ordered),
+        {**args, "sort_by": {"field": fields, "direction": direction}},
+        connection_type=StoreCountableConnection,
+        edge_type=StoreCountableConnection.Edge,
+        pageinfo_type=graphene.relay.PageInfo,
+    )
+    connection.iterable = qs
+    return connection
+
+
+def resolve_store(info, *, id=None, slug=None):
+    require_storefront_enabled(info.context)
+    if bool(id) == bool(slug):
+        raise InvalidInput("Give either `id` or `slug`.", field="id", code="REQUIRED")
+    qs = _with_related(
+        selectors.stores_visible_to(can_manage=can_manage_stores(info.context))
+    )
+    if slug:
+        return qs.filter(slug=slug).first()
+    try:
+        _type, pk = graphene.Node.from_global_id(id)
+    except Exception:
+        raise InvalidInput(
+            f"Couldn't resolve id: {id}.", field="id", code="GRAPHQL_ERROR"
+        )
+    if _type != "Store":
+        raise NotFound(f"{id} is not the ID of a store.", field="id")
+    return qs.filter(pk=pk).first()
+
+
+#: Saleor's countable connection of stores (edges, pageInfo, totalCount).
+StoreCountableConnection = Store._meta.connection
+
+
+class StoreQueries(graphene.ObjectType):
+    store = graphene.Field(
+        Store,
+        id=graphene.Argument(graphene.ID, description="ID of the store."),
+        slug=graphene.Argument(graphene.String, description="Slug of the store."),
+        description="Look up a store by ID or slug.",
+    )
+    stores = BaseConnectionField(
+        StoreCountableConnection,
+        near=StoreNearInput(
+            description=(
+                "Search from this point or place: stores come nearest first, each "
+                "with `distanceKm`."
+            )
+        ),
+        radius_km=graphene.Float(
+            description=(
+                "With `near`: only stores this many kilometres away or closer. "
+                "Defaults to, and may not exceed, the limits set in the plugin."
+            )
+        ),
+        filter=StoreFilterInput(description="Filtering options for stores."),
+        sort_by=StoreSortingInput(
+            description="Sort order; default: nearest first with `near`, else by name."
+        ),
+        description="List stores, or find the stores nearest a point or place.",
+    )
+
+    @staticmethod
+    def resolve_store(_root, info, **kwargs):
+        return resolve_store(info, **kwargs)
+
+    @staticmethod
+    def resolve_stores(_root, info, **kwargs):
+        return resolve_stores(info, **kwargs)
+
+
+class StoreMutations(graphene.ObjectType):
+    store_create = StoreCreate.Field()
+    store_update = StoreUpdate.Field()
+    store_delete = StoreDelete.Field()
+    store_geocode = StoreGeocode.Field()

@@ -1,0 +1,240 @@
+import graphene
+from django.utils import timezone
+from saleor.core.permissions import ProductPermissions
+from saleor.graphql.account.types import Address
+from saleor.graphql.core.connection import CountableDjangoObjectType
+from saleor.graphql.core.types import Error
+from saleor.graphql.decorators import permission_required
+from saleor.graphql.warehouse.types import Warehouse
+
+from ... import models
+from ...domain import hours
+from ..core.context import can_manage_stores
+from .enums import (
+    GeocodingStatusEnum,
+    StoreErrorCodeEnum,
+    StoreServiceEnum,
+    WeekdayEnum,
+)
+
+
+class StoreError(Error):
+    code = StoreErrorCodeEnum(description="The error code.", required=True)
+
+
+class TimeInterval(graphene.ObjectType):
+    opens = graphene.Time(
+        required=True, description="Opening time, local to the store."
+    )
+    closes = graphene.Time(
+        required=True, description="Closing time, local to the store."
+    )
+    closes_next_day = graphene.Boolean(
+        required=True,
+        description="Whether the interval closes on the following day (overnight).",
+    )
+
+    class Meta:
+        description = "An interval during which a store is open on one day."
+
+    @staticmethod
+    def from_domain(interval: hours.Interval) -> "TimeInterval":
+        return TimeInterval(
+            opens=interval.opens,
+            closes=interval.closes,
+            closes_next_day=interval.closes_next_day,
+        )
+
+
+class StoreOpeningInterval(TimeInterval):
+    weekday = WeekdayEnum(required=True, description="The day the interval starts on.")
+
+    class Meta:
+        description = "A weekly opening interval of a store."
+
+
+class StoreHoursException(graphene.ObjectType):
+    date = graphene.Date(
+        required=True, description="The date the exception applies to."
+    )
+    name = graphene.String(
+        required=True, description="What the exception is, e.g. 'Christmas Day'."
+    )
+    is_closed = graphene.Boolean(
+        required=True, description="Whether the store is closed all day."
+    )
+    intervals = graphene.List(
+        graphene.NonNull(TimeInterval),
+        required=True,
+        description="The hours that replace the weekly ones on that date.",
+    )
+
+    class Meta:
+        description = (
+            "Hours that replace a store's weekly hours on one date (a holiday or "
+            "special hours). Intervals belong to the date they start on."
+        )
+
+
+class Store(CountableDjangoObjectType):
+    address = graphene.Field(
+        Address, required=True, description="The store's street address."
+    )
+    services = graphene.List(
+        graphene.NonNull(StoreServiceEnum),
+        required=True,
+        description="The services the store offers to online shoppers.",
+    )
+    opening_hours = graphene.List(
+        graphene.NonNull(StoreOpeningInterval),
+        required=True,
+        description="Weekly opening hours, in the store's time zone.",
+    )
+    opening_hours_exceptions = graphene.List(
+        graphene.NonNull(StoreHoursException),
+        required=True,
+        description="Holidays and special hours from yesterday on, oldest first.",
+    )
+    is_open_now = graphene.Boolean(
+        required=True,
+        description="Whether the store is open now, honouring its exceptions.",
+    )
+    next_opening = graphene.DateTime(
+        description=(
+            "When the store next opens (after the current opening period if it is "
+            "open now); null if it has no opening in the coming year."
+        )
+    )
+    closes_at = graphene.DateTime(
+        description="When the store closes, if it is open now; null otherwise."
+    )
+    distance_km = graphene.Float(
+        description=(
+            "Great-circle distance in kilometres from the point searched with "
+            "`stores(near:)`; null elsewhere."
+        )
+    )
+    geocoding_status = GeocodingStatusEnum(
+        description="Where the coordinates come from. Requires MANAGE_PRODUCTS."
+    )
+    geocoding_error = graphene.String(
+        description="Why geocoding failed, if it did. Requires MANAGE_PRODUCTS."
+    )
+    warehouse = graphene.Field(
+        Warehouse,
+        description="The Saleor warehouse holding the store's stock. "
+        "Requires MANAGE_PRODUCTS.",
+    )
+
+    class Meta:
+        description = (
+            "A physical store: where shoppers collect orders and shop in person."
+        )
+        model = models.Store
+        interfaces = [graphene.relay.Node]
+        only_fields = [
+            "id",
+            "name",
+            "slug",
+            "phone",
+            "email",
+            "latitude",
+            "longitude",
+            "timezone",
+            "pickup_lead_time_minutes",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        if can_manage_stores(info.context):
+            return queryset
+        return queryset.filter(is_active=True)
+
+    @staticmethod
+    def resolve_address(root: models.Store, _info):
+        return root.warehouse.address
+
+    @staticmethod
+    def resolve_services(root: models.Store, _info):
+        services = []
+        if root.is_click_and_collect:
+            services.append(StoreServiceEnum.CLICK_AND_COLLECT)
+        if root.is_curbside:
+            services.append(StoreServiceEnum.CURBSIDE)
+        return services
+
+    @staticmethod
+    def resolve_opening_hours(root: models.Store, _info):
+        return [
+            StoreOpeningInterval(
+                weekday=item.weekday,
+                opens=item.interval.opens,
+                closes=item.interval.closes,
+                closes_next_day=item.interval.closes_next_day,
+            )
+            for item in hours.weekly_from_json(root.opening_hours)
+        ]
+
+    @staticmethod
+    def resolve_opening_hours_exceptions(root: models.Store, _info):
+        yesterday = timezone.now().date() - timezone.timedelta(days=1)
+        return [
+            StoreHoursException(
+                date=exception.date,
+                name=exception.name,
+                is_closed=not exception.intervals,
+                intervals=[TimeInterval.from_domain(i) for i in exception.intervals],
+            )
+            for exception in _schedule(root).exceptions
+            if exception.date >= yesterday
+        ]
+
+    @staticmethod
+    def resolve_is_open_now(root: models.Store, info):
+        return hours.is_open_at(_schedule(root), _now(info))
+
+    @staticmethod
+    def resolve_next_opening(root: models.Store, info):
+        return hours.next_opening(_schedule(root), _now(info))
+
+    @staticmethod
+    def resolve_closes_at(root: models.Store, info):
+        return hours.current_closing(_schedule(root), _now(info))
+
+    @staticmethod
+    def resolve_distance_km(root: models.Store, _info):
+        return getattr(root, "distance_km", None)
+
+    @staticmethod
+    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    def resolve_geocoding_status(root: models.Store, _info):
+        return root.geocoding_status
+
+    @staticmethod
+    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    def resolve_geocoding_error(root: models.Store, _info):
+        return root.geocoding_error or None
+
+    @staticmethod
+    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    def resolve_warehouse(root: models.Store, _info):
+        return root.warehouse
+
+
+def _now(info):
+    """Return one instant for the whole request, so every store is judged alike."""
+    now = getattr(info.context, "_o2o_now", None)
+    if now is None:
+        now = info.context._o2o_now = timezone.now()
+    return now
+
+
+def _schedule(store: models.Store) -> hours.Schedule:
+    """Return the store's schedule, built once per store per request."""
+    schedule = getattr(store, "_o2o_schedule", None)
+    if schedule is None:
+        schedule = store._o2o_schedule = store.schedule()
+    return schedule

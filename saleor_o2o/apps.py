@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class O2OConfig(AppConfig):
+    name = "saleor_o2o"
+    label = "saleor_o2o"
+    verbose_name = "Online to offline"

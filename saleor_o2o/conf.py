@@ -1,0 +1,163 @@
+"""The extension's configuration, as merchants set it on the dashboard's Plugins page.
+
+Saleor stores plugin configuration as a list of ``{"name", "value"}`` items with string
+values. `parse_configuration` turns that list into a typed, validated `O2OSettings`;
+the plugin uses it to refuse bad values in ``pluginUpdate``, the rest to read them.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Dict, Iterable, Mapping, Optional
+
+from .errors import InvalidInput
+
+PLUGIN_ID = "saleor_o2o"
+
+#: The public Nominatim server. Its usage policy allows at most one request a second
+#: and asks for an identifying user agent; self-hosted servers have no such limit.
+PUBLIC_NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
+PROVIDER_NONE = "none"
+
+
+@dataclass(frozen=True)
+class GeocoderSettings:
+    #: A geopy service name ("nominatim", "googlev3", "opencage", ...) or "none".
+    provider: str = "nominatim"
+    user_agent: str = ""
+    api_key: str = ""
+    #: Host (and port) of the provider's API; empty for the provider's own default.
+    domain: str = ""
+    scheme: str = "https"
+    timeout_seconds: float = 5.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.provider) and self.provider != PROVIDER_NONE
+
+    @property
+    def min_delay_seconds(self) -> float:
+        """Return the pause the provider's usage policy asks for between requests."""
+        if self.provider == "nominatim" and self.domain in (
+            "",
+            PUBLIC_NOMINATIM_DOMAIN,
+        ):
+            return 1.0
+        return 0.0
+
+
+@dataclass(frozen=True)
+class O2OSettings:
+    active: bool = False
+    default_radius_km: float = 25.0
+    max_radius_km: float = 200.0
+    geocoder: GeocoderSettings = GeocoderSettings()
+
+
+#: Names of the configuration items, as stored by Saleor.
+DEFAULT_RADIUS_KM = "default_radius_km"
+MAX_RADIUS_KM = "max_radius_km"
+GEOCODER_PROVIDER = "geocoder_provider"
+GEOCODER_USER_AGENT = "geocoder_user_agent"
+GEOCODER_API_KEY = "geocoder_api_key"
+GEOCODER_DOMAIN = "geocoder_domain"
+GEOCODER_SCHEME = "geocoder_scheme"
+
+DEFAULT_CONFIGURATION = [
+    {"name": DEFAULT_RADIUS_KM, "value": "25"},
+    {"name": MAX_RADIUS_KM, "value": "200"},
+    {"name": GEOCODER_PROVIDER, "value": "nominatim"},
+    {"name": GEOCODER_USER_AGENT, "value": ""},
+    {"name": GEOCODER_API_KEY, "value": ""},
+    {"name": GEOCODER_DOMAIN, "value": ""},
+    {"name": GEOCODER_SCHEME, "value": "https"},
+]
+
+
+def _positive_km(values: Mapping[str, str], name: str, label: str) -> float:
+    raw = str(values.get(name) or "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidInput(
+            f"{label} must be a positive number of kilometres; got {raw!r}.",
+            field=name,
+        )
+    return value
+
+
+def _provider_names() -> Iterable[str]:
+    from geopy.geocoders import SERVICE_TO_GEOCODER
+
+    return SERVICE_TO_GEOCODER.keys()
+
+
+def parse_configuration(
+    items: Optional[Iterable[dict]], *, active: bool
+) -> O2OSettings:
+    """Return typed settings from Saleor's configuration, or raise `InvalidInput`."""
+    values: Dict[str, str] = {
+        item["name"]: item["value"] for item in DEFAULT_CONFIGURATION
+    }
+    for item in items or ():
+        if item.get("value") is not None:
+            values[item["name"]] = item["value"]
+
+    default_km = _positive_km(values, DEFAULT_RADIUS_KM, "The default search radius")
+    max_km = _positive_km(values, MAX_RADIUS_KM, "The maximum search radius")
+    if default_km > max_km:
+        raise InvalidInput(
+            "The default search radius cannot exceed the maximum search radius.",
+            field=DEFAULT_RADIUS_KM,
+        )
+
+    provider = str(values.get(GEOCODER_PROVIDER) or PROVIDER_NONE).strip().lower()
+    if provider != PROVIDER_NONE and provider not in _provider_names():
+        raise InvalidInput(
+            f"Unknown geocoding provider {provider!r}. Use 'nominatim', another geopy "
+            "service name such as 'googlev3' or 'opencage', or 'none'.",
+            field=GEOCODER_PROVIDER,
+        )
+    scheme = str(values.get(GEOCODER_SCHEME) or "https").strip().lower()
+    if scheme not in ("http", "https"):
+        raise InvalidInput(
+            "The scheme must be 'https' or 'http'.", field=GEOCODER_SCHEME
+        )
+    geocoder = GeocoderSettings(
+        provider=provider,
+        user_agent=str(values.get(GEOCODER_USER_AGENT) or "").strip(),
+        api_key=str(values.get(GEOCODER_API_KEY) or "").strip(),
+        domain=str(values.get(GEOCODER_DOMAIN) or "").strip().rstrip("/"),
+        scheme=scheme,
+    )
+    if active and provider == "nominatim" and not geocoder.user_agent:
+        raise InvalidInput(
+            "Nominatim's usage policy requires a user agent that identifies your shop, "
+            "for example 'my-shop.example (ops@my-shop.example)'.",
+            field=GEOCODER_USER_AGENT,
+            code="PLUGIN_MISCONFIGURED",
+        )
+    return O2OSettings(
+        active=active,
+        default_radius_km=default_km,
+        max_radius_km=max_km,
+        geocoder=geocoder,
+    )
+
+
+def get_o2o_settings(manager=None) -> O2OSettings:
+    """Return the current settings, read through Saleor's plugins manager."""
+    if manager is None:
+        from saleor.plugins.manager import get_plugins_manager
+
+        manager = get_plugins_manager()
+    plugin = manager.get_plugin(PLUGIN_ID)
+    if plugin is None:
+        return O2OSettings(active=False)
+    try:
+        return parse_configuration(plugin.configuration, active=plugin.active)
+    except InvalidInput:
+        # Stored before validation existed, or edited in the database: treat the
+        # feature as switched off rather than failing every request.
+        return O2OSettings(active=False)

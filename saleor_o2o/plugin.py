@@ -1,0 +1,90 @@
+"""The O2O plugin: how merchants switch the extension on and configure it."""
+
+from django.core.exceptions import ValidationError
+from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+from saleor.plugins.error_codes import PluginErrorCode
+
+from . import conf
+from .errors import InvalidInput
+
+
+class O2OPlugin(BasePlugin):
+    PLUGIN_ID = conf.PLUGIN_ID
+    PLUGIN_NAME = "Stores and click-and-collect (O2O)"
+    PLUGIN_DESCRIPTION = (
+        "Bring online shoppers into your physical stores: a store locator, per-store "
+        "stock and click-and-collect. While inactive, the storefront's store queries "
+        "answer that the feature is disabled."
+    )
+    DEFAULT_ACTIVE = False
+    DEFAULT_CONFIGURATION = conf.DEFAULT_CONFIGURATION
+    CONFIG_STRUCTURE = {
+        conf.DEFAULT_RADIUS_KM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "How far, in kilometres, the store locator looks when the storefront "
+                "does not say. Example: 25."
+            ),
+            "label": "Default search radius (km)",
+        },
+        conf.MAX_RADIUS_KM: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "The largest radius, in kilometres, a shopper may search. Larger "
+                "requests are refused. Example: 200."
+            ),
+            "label": "Maximum search radius (km)",
+        },
+        conf.GEOCODER_PROVIDER: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Service that turns addresses into map coordinates: 'nominatim' "
+                "(OpenStreetMap, free, one request a second), another geopy service "
+                "name such as 'googlev3' or 'opencage', or 'none' to enter "
+                "coordinates by hand."
+            ),
+            "label": "Geocoding provider",
+        },
+        conf.GEOCODER_USER_AGENT: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Identifies your shop to the provider; Nominatim requires it. "
+                "Example: 'my-shop.example (ops@my-shop.example)'."
+            ),
+            "label": "Geocoding user agent",
+        },
+        conf.GEOCODER_API_KEY: {
+            "type": ConfigurationTypeField.SECRET,
+            "help_text": "API key, for providers that need one (not Nominatim).",
+            "label": "Geocoding API key",
+        },
+        conf.GEOCODER_DOMAIN: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "Leave empty to use the provider's own servers. For a self-hosted "
+                "Nominatim, its host and port, e.g. 'geo.my-shop.example:8080'."
+            ),
+            "label": "Geocoding server",
+        },
+        conf.GEOCODER_SCHEME: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": "'https' (default) or 'http' for a server on your network.",
+            "label": "Geocoding server scheme",
+        },
+    }
+
+    @classmethod
+    def validate_plugin_configuration(cls, plugin_configuration):
+        try:
+            conf.parse_configuration(
+                plugin_configuration.configuration, active=plugin_configuration.active
+            )
+        except InvalidInput as error:
+            code = (
+                PluginErrorCode.PLUGIN_MISCONFIGURED
+                if error.code == "PLUGIN_MISCONFIGURED"
+                else PluginErrorCode.INVALID
+            )
+            raise ValidationError(
+                {error.field: ValidationError(error.message, code=code.value)}
+            )

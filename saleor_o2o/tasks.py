@@ -1,0 +1,52 @@
+"""Celery tasks: thin wrappers that read the configuration and call services."""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from saleor.celeryconf import app
+
+from . import services
+from .conf import get_o2o_settings
+from .errors import GeocodingUnavailable
+from .models import GeocodingStatus, Store
+
+logger = logging.getLogger(__name__)
+
+#: Attempts for one address before it is marked failed.
+GEOCODE_MAX_RETRIES = 6
+#: A pending store untouched this long was lost (broker down at save time): queue again.
+GEOCODE_STALE_AFTER = timedelta(hours=2)
+
+
+def geocode_retry_delay(retries: int) -> int:
+    """Return seconds before retry number `retries` + 1: 30 s doubling, at most 1 h."""
+    return min(30 * 2**retries, 3600)
+
+
+@app.task(bind=True, max_retries=GEOCODE_MAX_RETRIES, acks_late=True)
+def geocode_store_task(self, store_id: int) -> None:
+    settings = get_o2o_settings()
+    final = self.request.retries >= self.max_retries
+    try:
+        services.store_geocode(
+            store_id=store_id, settings=settings.geocoder, final_attempt=final
+        )
+    except GeocodingUnavailable as error:
+        logger.info("Geocoding store %s failed, will retry: %s", store_id, error)
+        raise self.retry(exc=error, countdown=geocode_retry_delay(self.request.retries))
+
+
+@app.task
+def geocode_pending_stores_task() -> int:
+    """Queue again the stores whose geocoding request was lost; return how many."""
+    stale = timezone.now() - GEOCODE_STALE_AFTER
+    ids = list(
+        Store.objects.filter(
+            geocoding_status=GeocodingStatus.PENDING, geocoding_requested_at__lt=stale
+        ).values_list("pk", flat=True)[:500]
+    )
+    Store.objects.filter(pk__in=ids).update(geocoding_requested_at=timezone.now())
+    for store_id in ids:
+        geocode_store_task.delay(store_id)
+    return len(ids)

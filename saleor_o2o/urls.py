@@ -1,0 +1,18 @@
+"""URLconf for a Saleor project with the extension: use it as ROOT_URLCONF, or copy
+its first pattern ahead of Saleor's in your own."""
+
+from django.conf.urls import url
+from django.views.decorators.csrf import csrf_exempt
+from saleor.urls import urlpatterns as saleor_urlpatterns
+
+from .graphql.api import schema
+from .views import O2OGraphQLView
+
+urlpatterns = [
+    url(r"^graphql/", csrf_exempt(O2OGraphQLView.as_view(schema=schema)), name="api"),
+    *(
+        pattern
+        for pattern in saleor_urlpatterns
+        if getattr(pattern, "name", "") != "api"
+    ),
+]

@@ -1,0 +1,303 @@
+"""Fixtures shared by the whole suite.
+
+There is deliberately no ``tests/__init__.py`` and no root ``conftest.py``: either
+would put the repository root on ``sys.path``, where the top-level ``graphql/`` folder
+hides the graphql-core library (see README, "Layout").
+"""
+
+import json
+import threading
+from contextlib import contextmanager
+from datetime import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Dict, List, Optional
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from graphql_jwt.shortcuts import get_token
+from saleor.account.models import User
+from saleor.app.models import App
+from saleor.plugins.models import PluginConfiguration
+
+from saleor_o2o import conf, services
+from saleor_o2o.domain import hours
+
+API_PATH = "/graphql/"
+
+
+class ApiClient(Client):
+    """Django's test client posting GraphQL as a shopper, a staff user or an app."""
+
+    def __init__(self, *, user: Optional[User] = None, app: Optional[App] = None):
+        super().__init__()
+        self.user = user
+        self.app = app
+        self.app_token = app.tokens.create(name="tests").auth_token if app else None
+
+    def _auth(self) -> Dict[str, str]:
+        if self.app_token:
+            return {"HTTP_AUTHORIZATION": f"Bearer {self.app_token}"}
+        if self.user:
+            return {"HTTP_AUTHORIZATION": f"JWT {get_token(self.user)}"}
+        return {}
+
+    def post_graphql(self, query: str, variables=None, permissions=None):
+        if permissions:
+            if self.app:
+                self.app.permissions.add(*permissions)
+            else:
+                self.user.user_permissions.add(*permissions)
+        body = json.dumps({"query": query, "variables": variables or {}})
+        return self.post(
+            API_PATH, body, content_type="application/json", **self._auth()
+        )
+
+
+def get_graphql_content(response) -> dict:
+    """Return the response's JSON, asserting it holds no top-level errors."""
+    assert response.status_code == 200, response.content
+    content = json.loads(response.content)
+    assert "errors" not in content, content["errors"]
+    return content
+
+
+def get_graphql_errors(response) -> List[dict]:
+    """Return the top-level GraphQL errors, asserting there are some."""
+    assert response.status_code == 200, response.content
+    content = json.loads(response.content)
+    assert content.get("errors"), content
+    return content["errors"]
+
+
+def assert_no_permission(response):
+    errors = get_graphql_errors(response)
+    assert errors[0]["extensions"]["exception"]["code"] == "PermissionDenied", errors
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return ApiClient()
+
+
+@pytest.fixture
+def staff_user(db):
+    return User.objects.create_user(
+        "staff@example.com", "password", is_staff=True, is_active=True
+    )
+
+
+@pytest.fixture
+def customer_user(db):
+    return User.objects.create_user("shopper@example.com", "password", is_active=True)
+
+
+@pytest.fixture
+def staff_api_client(staff_user):
+    return ApiClient(user=staff_user)
+
+
+@pytest.fixture
+def user_api_client(customer_user):
+    return ApiClient(user=customer_user)
+
+
+@pytest.fixture
+def app(db):
+    return App.objects.create(name="Store sync", is_active=True)
+
+
+@pytest.fixture
+def app_api_client(app):
+    return ApiClient(app=app)
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@pytest.fixture
+def permission_manage_products(db):
+    return _permission("product", "manage_products")
+
+
+@pytest.fixture
+def permission_manage_plugins(db):
+    return _permission("plugins", "manage_plugins")
+
+
+def configure_plugin(active: bool = True, **values) -> PluginConfiguration:
+    """Store the O2O plugin's configuration as `pluginUpdate` would."""
+    items = [dict(item) for item in conf.DEFAULT_CONFIGURATION]
+    defaults = {conf.GEOCODER_USER_AGENT: "saleor-o2o-tests"}
+    defaults.update(values)
+    for item in items:
+        if item["name"] in defaults:
+            item["value"] = defaults[item["name"]]
+    config, _ = PluginConfiguration.objects.update_or_create(
+        identifier=conf.PLUGIN_ID,
+        defaults={"active": active, "configuration": items, "name": "O2O"},
+    )
+    return config
+
+
+@pytest.fixture
+def o2o_active(db):
+    """The plugin switched on, with geocoding off unless a test configures it."""
+    return configure_plugin(active=True, **{conf.GEOCODER_PROVIDER: "none"})
+
+
+@contextmanager
+def capture_on_commit_callbacks(*, execute: bool = True):
+    """Run `transaction.on_commit` callbacks registered inside the block.
+
+    Tests run inside a transaction that is never committed, so on-commit callbacks
+    would never run; Django 3.2 has this as ``captureOnCommitCallbacks``.
+    """
+    callbacks: List[Callable] = []
+    start = len(connection.run_on_commit)
+    try:
+        yield callbacks
+    finally:
+        callbacks[:] = [func for _sids, func in connection.run_on_commit[start:]]
+        del connection.run_on_commit[start:]
+        if execute:
+            for callback in callbacks:
+                callback()
+
+
+@pytest.fixture
+def on_commit():
+    return capture_on_commit_callbacks
+
+
+#: Monday to Saturday, 09:00-19:00.
+WEEKDAYS_9_TO_19 = [
+    hours.WeeklyInterval(weekday=day, interval=hours.Interval(time(9), time(19)))
+    for day in range(6)
+]
+
+
+def make_store(name: str, latitude, longitude, *, city="Paris", country="FR", **extra):
+    data = {
+        "name": name,
+        "address": {
+            "street_address_1": extra.pop("street", "1 Rue de Test"),
+            "city": city,
+            "postal_code": extra.pop("postal_code", "75001"),
+            "country": country,
+        },
+        "latitude": latitude,
+        "longitude": longitude,
+        "timezone": extra.pop("timezone", "Europe/Paris"),
+        "opening_hours": extra.pop("opening_hours", WEEKDAYS_9_TO_19),
+    }
+    data.update(extra)
+    return services.store_create(data=data)
+
+
+@pytest.fixture
+def store(db):
+    return make_store("Paris Louvre", 48.8606, 2.3376)
+
+
+@pytest.fixture
+def store_factory(db):
+    return make_store
+
+
+class FakeGeocoder:
+    """A local HTTP server answering Nominatim's /search API from a dict of places."""
+
+    def __init__(self):
+        self.places: Dict[str, tuple] = {}
+        self.requests: List[dict] = []
+        #: Status codes to answer with, one per request, before answering normally.
+        self.failures: List[int] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                params = {k: v[0] for k, v in parse_qs(url.query).items()}
+                fake.requests.append(
+                    {"path": url.path, "params": params, "headers": dict(self.headers)}
+                )
+                if fake.failures:
+                    self.send_response(fake.failures.pop(0))
+                    self.end_headers()
+                    return
+                found = [
+                    place
+                    for query, place in fake.places.items()
+                    if query.lower() in params.get("q", "").lower()
+                ]
+                body = [
+                    {
+                        "lat": str(lat),
+                        "lon": str(lng),
+                        "display_name": label,
+                        "place_id": index,
+                    }
+                    for index, (lat, lng, label) in enumerate(found[:1])
+                ]
+                payload = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def domain(self) -> str:
+        return "127.0.0.1:%d" % self.server.server_address[1]
+
+    def add(self, query: str, latitude: float, longitude: float, label: str = ""):
+        self.places[query] = (latitude, longitude, label or query)
+
+    def settings(self) -> conf.GeocoderSettings:
+        return conf.GeocoderSettings(
+            provider="nominatim",
+            user_agent="saleor-o2o-tests",
+            domain=self.domain,
+            scheme="http",
+            timeout_seconds=2,
+        )
+
+
+@pytest.fixture
+def fake_geocoder():
+    fake = FakeGeocoder()
+    fake.thread.start()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture
+def o2o_active_with_geocoder(db, fake_geocoder):
+    configure_plugin(
+        active=True,
+        **{
+            conf.GEOCODER_PROVIDER: "nominatim",
+            conf.GEOCODER_DOMAIN: fake_geocoder.domain,
+            conf.GEOCODER_SCHEME: "http",
+        },
+    )
+    return fake_geocoder
