@@ -4,12 +4,26 @@ A merchant's project makes the same three changes to its settings (see README).
 """
 
 import os
+import sys
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_o2o")
 os.environ.setdefault("SECRET_KEY", "saleor-o2o-sandbox-not-for-production")
 
 from saleor.settings import *  # noqa: E402,F401,F403
 from saleor.settings import INSTALLED_APPS, PLUGINS  # noqa: E402
+
+
+def _is_checkout_root(path: str) -> bool:
+    path = os.path.abspath(path or ".")
+    return os.path.isfile(os.path.join(path, "setup.cfg")) and os.path.isfile(
+        os.path.join(path, "graphql", "__init__.py")
+    )
+
+
+# Importing Saleor creates its Celery app, whose Django fix-up puts the working
+# directory first on sys.path. Started from this repository's root, that lets the
+# top-level graphql/ folder hide the graphql-core library: take it off again.
+sys.path[:] = [path for path in sys.path if not _is_checkout_root(path)]
 
 # 1. The app (models, migrations, tasks, templates, commands).
 INSTALLED_APPS = [*INSTALLED_APPS, "saleor_o2o"]
@@ -24,5 +38,3 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
-
-LOGGING_O2O_LEVEL = os.environ.get("O2O_LOG_LEVEL", "INFO")
