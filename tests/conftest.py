@@ -196,6 +196,7 @@ def make_store(name: str, latitude, longitude, *, city="Paris", country="FR", **
             "city": city,
             "postal_code": extra.pop("postal_code", "75001"),
             "country": country,
+            "country_area": extra.pop("country_area", ""),
         },
         "latitude": latitude,
         "longitude": longitude,
@@ -301,3 +302,51 @@ def o2o_active_with_geocoder(db, fake_geocoder):
         },
     )
     return fake_geocoder
+
+
+@pytest.fixture
+def variant(db):
+    """A product variant (SKU "SKU-1") of a physical product, priced in USD."""
+    from saleor.product.models import Product, ProductType, ProductVariant
+
+    product_type = ProductType.objects.create(name="Shoes", slug="shoes")
+    product = Product.objects.create(
+        name="Trail shoe",
+        slug="trail-shoe",
+        product_type=product_type,
+        price_amount=50,
+        currency="USD",
+    )
+    return ProductVariant.objects.create(
+        product=product, sku="SKU-1", price_override_amount=50, currency="USD"
+    )
+
+
+@pytest.fixture
+def order_line_allocated_in(variant):
+    """Return a function that allocates one unit of `variant` in a store's warehouse."""
+    from saleor.order.models import Order
+    from saleor.warehouse.models import Allocation, Stock
+
+    def allocate(store, quantity: int = 1):
+        stock, _ = Stock.objects.get_or_create(
+            warehouse=store.warehouse,
+            product_variant=variant,
+            defaults={"quantity": 10},
+        )
+        order = Order.objects.create(user_email="shopper@example.com", currency="USD")
+        line = order.lines.create(
+            variant=variant,
+            product_name=variant.product.name,
+            product_sku=variant.sku,
+            is_shipping_required=True,
+            quantity=quantity,
+            unit_price_net_amount=50,
+            unit_price_gross_amount=50,
+            currency="USD",
+        )
+        return Allocation.objects.create(
+            order_line=line, stock=stock, quantity_allocated=quantity
+        )
+
+    return allocate
