@@ -20,6 +20,14 @@ class O2OMutation(BaseMutation):
         abstract = True
 
     @classmethod
+    def __init_subclass_with_meta__(cls, **options):
+        super().__init_subclass_with_meta__(**options)
+        field = cls._meta.fields.get(cls._meta.error_type_field or "")
+        if field is not None:
+            # Saleor describes only the list inside; describe the field itself.
+            field.description = "List of errors that occurred executing the mutation."
+
+    @classmethod
     def _error_codes(cls) -> Iterable[str]:
         enum: Type = cls._meta.error_type_class._meta.fields["code"].type
         while hasattr(enum, "of_type"):

@@ -77,6 +77,30 @@ class StoreHoursException(graphene.ObjectType):
 
 
 class Store(CountableDjangoObjectType):
+    name = graphene.String(required=True, description="The store's name.")
+    slug = graphene.String(required=True, description="URL-friendly identifier.")
+    phone = graphene.String(required=True, description="Phone number; may be empty.")
+    email = graphene.String(required=True, description="E-mail address; may be empty.")
+    latitude = graphene.Float(
+        description="Latitude in degrees; null until the address is geocoded."
+    )
+    longitude = graphene.Float(
+        description="Longitude in degrees; null until the address is geocoded."
+    )
+    timezone = graphene.String(
+        required=True, description="IANA time zone of the store, e.g. 'Europe/Paris'."
+    )
+    pickup_lead_time_minutes = graphene.Int(
+        required=True,
+        description="Minutes the store needs to prepare an order for pickup.",
+    )
+    is_active = graphene.Boolean(
+        required=True, description="Whether shoppers see the store."
+    )
+    created_at = graphene.DateTime(required=True, description="When it was created.")
+    updated_at = graphene.DateTime(
+        required=True, description="When it was last changed."
+    )
     address = graphene.Field(
         Address, required=True, description="The store's street address."
     )
@@ -152,6 +176,10 @@ class Store(CountableDjangoObjectType):
         if can_manage_stores(info.context):
             return queryset
         return queryset.filter(is_active=True)
+
+    @staticmethod
+    def resolve_phone(root: models.Store, _info):
+        return str(root.phone or "")
 
     @staticmethod
     def resolve_address(root: models.Store, _info):

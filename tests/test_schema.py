@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import saleor_o2o.graphql
+from saleor_o2o.schema_sdl import composed_schema_sdl
+
+SDL_FILE = Path(saleor_o2o.graphql.__file__).resolve().parent / "schema.graphql"
+
+
+def test_committed_schema_matches_the_code():
+    committed = SDL_FILE.read_text()
+    current = composed_schema_sdl()
+    assert (
+        current == committed
+    ), "graphql/schema.graphql is out of date: run `make schema` and commit it."
+
+
+def test_schema_keeps_saleor_and_adds_o2o():
+    sdl = composed_schema_sdl()
+    for expected in (
+        "shop: Shop!",
+        "stores(near: StoreNearInput",
+        "storeCreate(input: StoreCreateInput!): StoreCreate",
+        "enum StoreErrorCode",
+        "storeErrors: [StoreError!]!",
+    ):
+        assert expected in sdl
+
+
+def test_every_o2o_field_is_documented():
+    from graphql import GraphQLInputObjectType, GraphQLObjectType
+
+    from saleor_o2o.graphql.api import schema
+
+    o2o_types = [
+        "Store",
+        "StoreCreate",
+        "StoreUpdate",
+        "StoreDelete",
+        "StoreGeocode",
+        "StoreError",
+        "TimeInterval",
+        "StoreOpeningInterval",
+        "StoreHoursException",
+        "StoreCreateInput",
+        "StoreUpdateInput",
+        "StoreNearInput",
+        "StoreFilterInput",
+        "StoreSortingInput",
+        "TimeIntervalInput",
+        "StoreOpeningIntervalInput",
+        "StoreHoursExceptionInput",
+    ]
+    undocumented = []
+    for name in o2o_types:
+        graphql_type = schema.get_type(name)
+        assert isinstance(graphql_type, (GraphQLObjectType, GraphQLInputObjectType))
+        for field_name, field in graphql_type.fields.items():
+            if field_name in ("errors",):
+                continue  # Saleor's own deprecated field.
+            if not field.description:
+                undocumented.append(f"{name}.{field_name}")
+    query = schema.get_query_type()
+    mutation = schema.get_mutation_type()
+    for root, names in (
+        (query, ["store", "stores"]),
+        (mutation, ["storeCreate", "storeUpdate", "storeDelete", "storeGeocode"]),
+    ):  # noqa: E501
+        for field_name in names:
+            field = root.fields[field_name]
+            if not field.description:
+                undocumented.append(f"{root.name}.{field_name}")
+            undocumented.extend(
+                f"{root.name}.{field_name}({arg})"
+                for arg, argument in field.args.items()
+                if not argument.description
+            )
+    for enum in ("StoreErrorCode", "StoreServiceEnum", "WeekdayEnum", "StoreSortField"):
+        graphql_enum = schema.get_type(enum)
+        if not graphql_enum.description:
+            undocumented.append(enum)
+    assert undocumented == []
