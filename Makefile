@@ -1,0 +1,28 @@
+.DEFAULT_GOAL := help
+VENV ?= .venv
+ADMIN = cd .o2o && DJANGO_SETTINGS_MODULE=saleor_o2o.sandbox.settings ../$(VENV)/bin/django-admin
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+demo: ## Run Saleor + O2O with demo data at http://127.0.0.1:8000/graphql/.
+	./scripts/run-demo.sh
+
+test: ## Run lint, the migration check and the whole test suite.
+	./scripts/test.sh
+
+lint: ## Reformat the code (black, isort) and check it (flake8).
+	$(VENV)/bin/black saleor_o2o graphql migrations tests bench
+	$(VENV)/bin/isort saleor_o2o graphql migrations tests bench
+	$(VENV)/bin/flake8 saleor_o2o graphql migrations tests bench
+
+schema: ## Write the composed schema SDL to graphql/schema.graphql.
+	mkdir -p .o2o && $(ADMIN) o2o_graphql_schema --output ../graphql/schema.graphql
+
+migrations: ## Make migrations for model changes.
+	mkdir -p .o2o && $(ADMIN) makemigrations saleor_o2o
+
+bench: ## Run the store-locator benchmark (several minutes).
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/locator.py
+
+.PHONY: help demo test lint schema migrations bench

@@ -1,0 +1,299 @@
+"""Demo data: Saleor's catalogue plus O2O stores in real cities, with hours and stock."""
+
+import datetime as dt
+import os
+import random
+import time
+
+import saleor
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from saleor.plugins.models import PluginConfiguration
+from saleor.product.models import ProductVariant
+from saleor.warehouse.models import Stock
+
+from ... import conf, services
+from ...domain import hours
+from ...models import Store
+
+T = dt.time
+
+#: (name, city, street, postal code, country, area, latitude, longitude, timezone)
+DEMO_STORES = [
+    (
+        "Paris Rivoli",
+        "Paris",
+        "99 Rue de Rivoli",
+        "75001",
+        "FR",
+        "",
+        48.8606,
+        2.3376,
+        "Europe/Paris",
+    ),  # noqa: E501
+    (
+        "Paris Opéra",
+        "Paris",
+        "40 Boulevard Haussmann",
+        "75009",
+        "FR",
+        "",
+        48.8736,
+        2.3320,
+        "Europe/Paris",
+    ),  # noqa: E501
+    (
+        "Paris Bastille",
+        "Paris",
+        "2 Place de la Bastille",
+        "75011",
+        "FR",
+        "",
+        48.8532,
+        2.3691,
+        "Europe/Paris",
+    ),  # noqa: E501
+    (
+        "Versailles",
+        "Versailles",
+        "1 Rue de la Paroisse",
+        "78000",
+        "FR",
+        "",
+        48.8049,
+        2.1301,
+        "Europe/Paris",
+    ),  # noqa: E501
+    (
+        "London Covent Garden",
+        "London",
+        "1 Long Acre",
+        "WC2E 9LH",
+        "GB",
+        "",
+        51.5117,
+        -0.1240,
+        "Europe/London",
+    ),  # noqa: E501
+    (
+        "London Shoreditch",
+        "London",
+        "1 Shoreditch High Street",
+        "E1 6JE",
+        "GB",
+        "",
+        51.5246,
+        -0.0786,
+        "Europe/London",
+    ),  # noqa: E501
+    (
+        "Berlin Mitte",
+        "Berlin",
+        "Alexanderplatz 1",
+        "10178",
+        "DE",
+        "",
+        52.5219,
+        13.4132,
+        "Europe/Berlin",
+    ),  # noqa: E501
+    (
+        "Berlin Potsdamer Platz",
+        "Berlin",
+        "Potsdamer Platz 1",
+        "10785",
+        "DE",
+        "",
+        52.5096,
+        13.3760,
+        "Europe/Berlin",
+    ),  # noqa: E501
+    (
+        "New York Herald Square",
+        "New York",
+        "151 W 34th St",
+        "10001",
+        "US",
+        "NY",
+        40.7506,
+        -73.9890,
+        "America/New_York",
+    ),  # noqa: E501
+    (
+        "Brooklyn Heights",
+        "Brooklyn",
+        "1 Court St",
+        "11201",
+        "US",
+        "NY",
+        40.6935,
+        -73.9907,
+        "America/New_York",
+    ),  # noqa: E501
+    (
+        "Tokyo Marunouchi",
+        "Chiyoda-ku",
+        "2-7-2 Marunouchi",
+        "100-0005",
+        "JP",
+        "Tokyo",
+        35.6812,
+        139.7649,
+        "Asia/Tokyo",
+    ),  # noqa: E501
+    (
+        "Sydney George Street",
+        "Sydney",
+        "500 George St",
+        "2000",
+        "AU",
+        "NSW",
+        -33.8731,
+        151.2068,
+        "Australia/Sydney",
+    ),  # noqa: E501
+]
+
+
+def _week(weekday_hours, saturday, sunday=None):
+    intervals = [
+        hours.WeeklyInterval(weekday=day, interval=hours.Interval(*weekday_hours))
+        for day in range(5)
+    ]
+    intervals.append(
+        hours.WeeklyInterval(weekday=5, interval=hours.Interval(*saturday))
+    )
+    if sunday:
+        intervals.append(
+            hours.WeeklyInterval(weekday=6, interval=hours.Interval(*sunday))
+        )
+    return intervals
+
+
+def _holidays(today: dt.date):
+    year = today.year if today.month < 12 or today.day <= 25 else today.year + 1
+    return [
+        hours.DateException(date=dt.date(year, 12, 25), name="Christmas Day"),
+        hours.DateException(
+            date=dt.date(year, 12, 24),
+            name="Christmas Eve",
+            intervals=(hours.Interval(T(9), T(16)),),
+        ),
+        hours.DateException(date=dt.date(year + 1, 1, 1), name="New Year's Day"),
+    ]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data: Saleor's catalogue (populatedb, if the shop has no products "
+        "yet) and O2O stores in real cities with opening hours and stock. Safe to run "
+        "again: stores are updated, not duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--with-saleor-catalogue",
+            action="store_true",
+            help="Run Saleor's populatedb first when the shop has no products.",
+        )
+        parser.add_argument(
+            "--variants-per-store",
+            type=int,
+            default=60,
+            help="How many product variants each store stocks (default 60).",
+        )
+
+    def step(self, message):
+        self.stdout.write(f"  {message}")
+        self.stdout.flush()
+
+    def handle(self, *args, with_saleor_catalogue=False, variants_per_store=60, **kw):
+        started = time.monotonic()
+        if with_saleor_catalogue:
+            if ProductVariant.objects.exists():
+                self.step("Saleor catalogue already loaded.")
+            else:
+                self.step("Loading Saleor's demo catalogue (populatedb, ~30 s)...")
+                # populatedb reads its images by paths relative to site-packages.
+                previous = os.getcwd()
+                os.chdir(os.path.dirname(os.path.dirname(saleor.__file__)))
+                try:
+                    call_command("populatedb", createsuperuser=True)
+                finally:
+                    os.chdir(previous)
+        self._activate_plugin()
+        variants = list(
+            ProductVariant.objects.order_by("pk").values_list("pk", flat=True)
+        )
+        rng = random.Random(2010)
+        today = dt.date.today()
+        for index, row in enumerate(DEMO_STORES, start=1):
+            name, city, street, postal, country, area, lat, lng, tz = row
+            weekday = (T(9), T(20))
+            saturday = (T(10), T(19))
+            sunday = (T(11), T(17)) if country in ("GB", "US", "AU", "JP") else None
+            if name == "Tokyo Marunouchi":
+                weekday = (T(0), T(0), True)  # Open around the clock.
+                saturday = sunday = (T(0), T(0), True)
+            data = {
+                "name": name,
+                "address": {
+                    "company_name": "Saleor O2O demo",
+                    "street_address_1": street,
+                    "city": city,
+                    "postal_code": postal,
+                    "country": country,
+                    "country_area": area,
+                },
+                "latitude": lat,
+                "longitude": lng,
+                "timezone": tz,
+                "opening_hours": _week(weekday, saturday, sunday),
+                "opening_hours_exceptions": _holidays(today),
+                "is_curbside": index % 2 == 1,
+                "pickup_lead_time_minutes": 60 if index % 3 else 120,
+            }
+            with transaction.atomic():
+                store = Store.objects.filter(name=name).first()
+                if store is None:
+                    store = services.store_create(data=data)
+                else:
+                    store = services.store_update(store=store, data=data)
+                stocked = rng.sample(variants, min(variants_per_store, len(variants)))
+                for variant_id in stocked:
+                    Stock.objects.update_or_create(
+                        warehouse=store.warehouse,
+                        product_variant_id=variant_id,
+                        defaults={"quantity": rng.choice([0, 1, 2, 3, 5, 8, 12, 20])},
+                    )
+            self.step(
+                f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo stores ready in {time.monotonic() - started:.1f} s: "
+                f"{Store.objects.count()} stores."
+            )
+        )
+
+    def _activate_plugin(self):
+        items = [dict(item) for item in conf.DEFAULT_CONFIGURATION]
+        existing = PluginConfiguration.objects.filter(identifier=conf.PLUGIN_ID).first()
+        if existing and existing.active:
+            self.step("O2O plugin already active; its configuration is kept.")
+            return
+        for item in items:
+            if item["name"] == conf.GEOCODER_USER_AGENT:
+                item["value"] = "saleor-o2o-demo (admin@example.com)"
+        PluginConfiguration.objects.update_or_create(
+            identifier=conf.PLUGIN_ID,
+            defaults={
+                "name": "Stores and click-and-collect (O2O)",
+                "active": True,
+                "configuration": items,
+            },
+        )
+        self.step(
+            "O2O plugin activated (Plugins page: 'Stores and click-and-collect')."
+        )
