@@ -2,7 +2,12 @@ import graphene
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from graphql.error import GraphQLError
-from saleor.graphql.core.connection import connection_from_queryset_slice
+from saleor.graphql.core.connection import (
+    _get_edges_for_connection,
+    _validate_connection_args,
+    connection_from_queryset_slice,
+    from_global_cursor,
+)
 from saleor.graphql.core.fields import BaseConnectionField
 
 from ... import selectors
@@ -95,6 +100,10 @@ def resolve_stores(
         )
     fields = SORT_FIELDS[sort_field or StoreSortField.NAME.value]
     descending = (direction == "-") != bool(args.get("last"))
+    if sort_field == StoreSortField.DISTANCE.value and not descending:
+        connection = _nearest_first_page(qs, args)
+        connection.iterable = qs
+        return connection
     ordered = qs.order_by(*[("-" if descending else "") + f for f in fields])
     connection = connection_from_queryset_slice(
         _with_related(ordered),
@@ -105,6 +114,36 @@ def resolve_stores(
     )
     connection.iterable = qs
     return connection
+
+
+def _nearest_first_page(qs, args):
+    """Return a page of stores nearest first, walking the location index.
+
+    Ordering by the index's distance alone lets PostgreSQL stop after the page (a KNN
+    index scan); a second sort key would make it sort every store in the radius.
+    Stores at exactly the same distance are ordered by pk here instead, fetching all
+    of them when such a tie straddles the end of the page, so cursors stay exact.
+    """
+    _validate_connection_args(args)
+    first, after = args["first"], args.get("after")
+    if after:
+        try:
+            key, pk = from_global_cursor(after)
+            key, pk = float(key), int(pk)
+        except (TypeError, ValueError):
+            raise GraphQLError("Received cursor is invalid.")
+        qs = qs.filter(Q(distance_key__gt=key) | Q(distance_key=key, pk__gt=pk))
+    rows = list(_with_related(qs.order_by("distance_key"))[: first + 1])
+    if len(rows) > first and rows[first].distance_key == rows[first - 1].distance_key:
+        tied = _with_related(qs.filter(distance_key=rows[first].distance_key))
+        rows = list({row.pk: row for row in [*rows, *tied]}.values())
+    rows = sorted(rows, key=lambda row: (row.distance_key, row.pk))[: first + 1]
+    edges, page_info = _get_edges_for_connection(
+        StoreCountableConnection.Edge, rows, args, SORT_FIELDS["distance"]
+    )
+    return StoreCountableConnection(
+        edges=edges, page_info=graphene.relay.PageInfo(**page_info)
+    )
 
 
 def resolve_store(info, *, id=None, slug=None):

@@ -381,3 +381,22 @@ def test_stores_query_count_does_not_grow_with_stores(
     few = count(2)
     many = count(10)
     assert few == many
+
+
+def test_stores_at_the_same_distance_paginate_exactly_once(
+    api_client, o2o_active, store_factory
+):
+    # Five shops in one mall share their coordinates; two more are further away.
+    mall = [store_factory(f"Mall {index}", 48.8600, 2.3400) for index in range(5)]
+    store_factory("Near", 48.8570, 2.3520)
+    store_factory("Far", 48.9000, 2.3500)
+    seen, after = [], None
+    while True:
+        variables = {"near": PARIS, "radiusKm": 25, "first": 2, "after": after}
+        page = api_client.post_graphql(STORES_NEAR, variables).json()["data"]["stores"]
+        seen.extend(edge["node"]["name"] for edge in page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    mall_in_pk_order = [store.name for store in sorted(mall, key=lambda s: s.pk)]
+    assert seen == ["Near", *mall_in_pk_order, "Far"]
