@@ -206,49 +206,52 @@ def _replace_exceptions(
     )
 
 
+def _sync_warehouse(store: Store, address: Optional[Address], creating: bool) -> None:
+    """Create or update the warehouse behind the store, mirroring its identity."""
+    if creating:
+        store.warehouse = Warehouse.objects.create(
+            name=store.name, slug=store.slug, address=address, email=store.email
+        )
+        return
+    warehouse = store.warehouse
+    warehouse.name, warehouse.slug, warehouse.email = (
+        store.name,
+        store.slug,
+        store.email,
+    )
+    warehouse.save(update_fields=["name", "slug", "email"])
+
+
+def _can_geocode(address: Address) -> bool:
+    return bool(address.street_address_1 or address.city or address.postal_code)
+
+
 def _save(store: Store, data: Dict[str, Any], *, creating: bool) -> Store:
-    address_data = data.get("address")
-    address = (
-        _clean_address(address_data, None if creating else store.warehouse.address)
-        if (address_data is not None or creating)
-        else None
-    )
-    country = (
-        address.country.code if address is not None else store.address.country.code
-    )
+    """Validate `data` completely, then write the store, its address and warehouse."""
+    address = None
+    if creating or data.get("address") is not None:
+        instance = None if creating else store.warehouse.address
+        address = _clean_address(data.get("address") or {}, instance)
+    country = (address or store.address).country.code
     _clean_plain_fields(store, data, country)
     store.slug = _clean_slug(
         data.get("slug"), name=store.name, store=None if creating else store
     )
-    weekly = None
     if data.get("opening_hours") is not None:
         weekly = hours.validate_weekly(data["opening_hours"])
         store.opening_hours = hours.weekly_to_json(weekly)
     exceptions = None
     if data.get("opening_hours_exceptions") is not None:
         exceptions = hours.validate_exceptions(data["opening_hours_exceptions"])
-    geocode = _apply_coordinates(store, data, address_changed=address_data is not None)
+    needs_geocoding = _apply_coordinates(
+        store, data, address_changed=data.get("address") is not None
+    )
 
+    # Everything is valid: write.
     if address is not None:
         address.save()
-    if creating:
-        store.warehouse = Warehouse.objects.create(
-            name=store.name, slug=store.slug, address=address, email=store.email
-        )
-    else:
-        warehouse = store.warehouse
-        warehouse.name, warehouse.slug, warehouse.email = (
-            store.name,
-            store.slug,
-            store.email,
-        )
-        warehouse.save(update_fields=["name", "slug", "email"])
-    if (
-        geocode
-        and store.address.street_address_1
-        + store.address.city
-        + store.address.postal_code
-    ):
+    _sync_warehouse(store, address, creating)
+    if needs_geocoding and _can_geocode(store.address):
         _request_geocoding(store)
     store.save()
     if exceptions is not None:

@@ -1,4 +1,4 @@
-"""Demo data: Saleor's catalogue plus O2O stores in real cities, with hours and stock."""
+"""Demo data: Saleor's catalogue plus O2O stores in real cities, hours and stock."""
 
 import datetime as dt
 import os
