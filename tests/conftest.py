@@ -307,6 +307,9 @@ def o2o_active_with_geocoder(db, fake_geocoder):
 @pytest.fixture
 def variant(db):
     """A product variant (SKU "SKU-1") of a physical product, priced in USD."""
+    # Saleor 2.10's product.tasks and product.utils import each other; loading the
+    # latter first, as Saleor's URLconf does, avoids the cycle.
+    import saleor.product.utils  # noqa: F401
     from saleor.product.models import Product, ProductType, ProductVariant
 
     product_type = ProductType.objects.create(name="Shoes", slug="shoes")

@@ -1,0 +1,50 @@
+from io import StringIO
+
+from django.core.management import call_command
+from saleor.plugins.models import PluginConfiguration
+from saleor.warehouse.models import Stock, Warehouse
+
+from saleor_o2o import conf
+from saleor_o2o.models import Store
+
+
+def test_demo_data_creates_stores_with_hours_and_stock(variant):
+    out = StringIO()
+    call_command("o2o_populatedb", stdout=out)
+    stores = Store.objects.select_related("warehouse")
+    assert stores.count() == 12
+    assert {store.warehouse.address.country.code for store in stores} == {
+        "FR",
+        "GB",
+        "DE",
+        "US",
+        "JP",
+        "AU",
+    }
+    assert all(store.opening_hours and store.has_coordinates for store in stores)
+    assert all(store.hours_exceptions.exists() for store in stores)
+    # Each store stocks the catalogue's variant in its own warehouse.
+    assert Stock.objects.filter(warehouse__o2o_store__isnull=False).count() == 12
+    assert "[12/12]" in out.getvalue()
+    assert PluginConfiguration.objects.get(identifier=conf.PLUGIN_ID).active
+
+
+def test_demo_data_is_safe_to_load_twice(variant):
+    call_command("o2o_populatedb", stdout=StringIO())
+    call_command("o2o_populatedb", stdout=StringIO())
+    assert Store.objects.count() == 12
+    assert Warehouse.objects.count() == 12
+    assert Stock.objects.count() == 12
+
+
+def test_demo_data_keeps_a_merchants_plugin_configuration(variant):
+    call_command("o2o_populatedb", stdout=StringIO())
+    config = PluginConfiguration.objects.get(identifier=conf.PLUGIN_ID)
+    for item in config.configuration:
+        if item["name"] == conf.MAX_RADIUS_KM:
+            item["value"] = "80"
+    config.save()
+    call_command("o2o_populatedb", stdout=StringIO())
+    config.refresh_from_db()
+    values = {item["name"]: item["value"] for item in config.configuration}
+    assert values[conf.MAX_RADIUS_KM] == "80"
