@@ -146,17 +146,26 @@ def parse_configuration(
     )
 
 
-def get_o2o_settings(manager=None) -> O2OSettings:
-    """Return the current settings, read through Saleor's plugins manager."""
-    if manager is None:
-        from saleor.plugins.manager import get_plugins_manager
+def get_o2o_settings() -> O2OSettings:
+    """Return the current settings, as stored by Saleor's ``pluginUpdate``.
 
-        manager = get_plugins_manager()
-    plugin = manager.get_plugin(PLUGIN_ID)
-    if plugin is None:
+    Reads the plugin's own configuration row: one small query, where building Saleor's
+    plugins manager would load and instantiate every plugin.
+    """
+    from django.conf import settings
+    from saleor.plugins.models import PluginConfiguration
+
+    if not any(path.endswith(".O2OPlugin") for path in settings.PLUGINS):
+        return O2OSettings(active=False)
+    row = (
+        PluginConfiguration.objects.filter(identifier=PLUGIN_ID)
+        .values("active", "configuration")
+        .first()
+    )
+    if row is None:  # Never saved: the plugin's defaults, inactive.
         return O2OSettings(active=False)
     try:
-        return parse_configuration(plugin.configuration, active=plugin.active)
+        return parse_configuration(row["configuration"], active=row["active"])
     except InvalidInput:
         # Stored before validation existed, or edited in the database: treat the
         # feature as switched off rather than failing every request.

@@ -11,7 +11,7 @@ def o2o_settings(context) -> O2OSettings:
     """Return the plugin's settings, read once per request."""
     settings = getattr(context, "_o2o_settings", None)
     if settings is None:
-        settings = get_o2o_settings(getattr(context, "plugins", None))
+        settings = get_o2o_settings()
         context._o2o_settings = settings
     return settings
 

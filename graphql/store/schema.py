@@ -2,6 +2,7 @@ import graphene
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from graphql.error import GraphQLError
+from graphql.language import ast
 from saleor.graphql.core.connection import (
     _get_edges_for_connection,
     _validate_connection_args,
@@ -30,10 +31,36 @@ SORT_FIELDS = {
 }
 
 
-def _with_related(qs):
-    """Fetch what every store node answers with, in a fixed number of queries."""
+#: Store fields that need the hours exceptions.
+SCHEDULE_FIELDS = {"isOpenNow", "nextOpening", "closesAt", "openingHoursExceptions"}
+
+
+def _requested_fields(info) -> set:
+    """Return the names of the fields requested on the store nodes (one level)."""
+    names = set()
+    pending = list(info.field_asts)
+    while pending:
+        node = pending.pop()
+        for selection in getattr(node.selection_set, "selections", None) or ():
+            name = getattr(getattr(selection, "name", None), "value", None)
+            if isinstance(selection, ast.FragmentSpread):
+                pending.append(info.fragments[name])
+            elif isinstance(selection, ast.InlineFragment) or name in ("edges", "node"):
+                pending.append(selection)
+            else:
+                names.add(name)
+    return names
+
+
+def _with_related(qs, info=None):
+    """Fetch what the store nodes answer with, in a fixed number of queries."""
+    requested = _requested_fields(info) if info is not None else None
+    if requested is None or requested & {"address", "warehouse"}:
+        qs = qs.select_related("warehouse__address")
+    if requested is not None and not requested & SCHEDULE_FIELDS:
+        return qs
     recent = timezone.now().date() - timezone.timedelta(days=2)
-    return qs.select_related("warehouse__address").prefetch_related(
+    return qs.prefetch_related(
         Prefetch(
             "hours_exceptions",
             queryset=StoreHoursException.objects.filter(date__gte=recent),
@@ -101,12 +128,12 @@ def resolve_stores(
     fields = SORT_FIELDS[sort_field or StoreSortField.NAME.value]
     descending = (direction == "-") != bool(args.get("last"))
     if sort_field == StoreSortField.DISTANCE.value and not descending:
-        connection = _nearest_first_page(qs, args)
+        connection = _nearest_first_page(qs, args, info)
         connection.iterable = qs
         return connection
     ordered = qs.order_by(*[("-" if descending else "") + f for f in fields])
     connection = connection_from_queryset_slice(
-        _with_related(ordered),
+        _with_related(ordered, info),
         {**args, "sort_by": {"field": fields, "direction": direction}},
         connection_type=StoreCountableConnection,
         edge_type=StoreCountableConnection.Edge,
@@ -116,7 +143,7 @@ def resolve_stores(
     return connection
 
 
-def _nearest_first_page(qs, args):
+def _nearest_first_page(qs, args, info):
     """Return a page of stores nearest first, walking the location index.
 
     Ordering by the index's distance alone lets PostgreSQL stop after the page (a KNN
@@ -133,9 +160,9 @@ def _nearest_first_page(qs, args):
         except (TypeError, ValueError):
             raise GraphQLError("Received cursor is invalid.")
         qs = qs.filter(Q(distance_key__gt=key) | Q(distance_key=key, pk__gt=pk))
-    rows = list(_with_related(qs.order_by("distance_key"))[: first + 1])
+    rows = list(_with_related(qs.order_by("distance_key"), info)[: first + 1])
     if len(rows) > first and rows[first].distance_key == rows[first - 1].distance_key:
-        tied = _with_related(qs.filter(distance_key=rows[first].distance_key))
+        tied = _with_related(qs.filter(distance_key=rows[first].distance_key), info)
         rows = list({row.pk: row for row in [*rows, *tied]}.values())
     rows = sorted(rows, key=lambda row: (row.distance_key, row.pk))[: first + 1]
     edges, page_info = _get_edges_for_connection(

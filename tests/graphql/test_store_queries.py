@@ -400,3 +400,22 @@ def test_stores_at_the_same_distance_paginate_exactly_once(
         after = page["pageInfo"]["endCursor"]
     mall_in_pk_order = [store.name for store in sorted(mall, key=lambda s: s.pk)]
     assert seen == ["Near", *mall_in_pk_order, "Far"]
+
+
+def test_opening_state_through_a_fragment_does_not_query_per_store(
+    api_client, o2o_active, store_factory
+):
+    for index in range(4):
+        store_factory(f"Store {index}", 48.85, 2.35)
+    query = """
+    fragment Hours on Store { isOpenNow nextOpening }
+    query { stores(near: {latitude: 48.85, longitude: 2.35}, first: 10) {
+      edges { node { name ...Hours } } } }
+    """
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post_graphql(query)
+    assert len(names(response)) == 4
+    exception_queries = [
+        q for q in queries.captured_queries if "storehoursexception" in q["sql"]
+    ]
+    assert len(exception_queries) == 1
