@@ -6,10 +6,13 @@ from django.views.decorators.csrf import csrf_exempt
 from saleor.urls import urlpatterns as saleor_urlpatterns
 
 from .graphql.api import schema
+from .graphql_backend import ValidatedDocumentBackend
 from .views import O2OGraphQLView
 
+graphql_view = O2OGraphQLView.as_view(schema=schema, backend=ValidatedDocumentBackend())
+
 urlpatterns = [
-    url(r"^graphql/", csrf_exempt(O2OGraphQLView.as_view(schema=schema)), name="api"),
+    url(r"^graphql/", csrf_exempt(graphql_view), name="api"),
     *(
         pattern
         for pattern in saleor_urlpatterns
