@@ -7,7 +7,8 @@ the plugin uses it to refuse bad values in ``pluginUpdate``, the rest to read th
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Iterable, Mapping, Optional
+from types import MappingProxyType
+from typing import Dict, Iterable, List, Mapping, Optional
 
 from .errors import InvalidInput
 
@@ -62,15 +63,27 @@ GEOCODER_API_KEY = "geocoder_api_key"
 GEOCODER_DOMAIN = "geocoder_domain"
 GEOCODER_SCHEME = "geocoder_scheme"
 
-DEFAULT_CONFIGURATION = [
-    {"name": DEFAULT_RADIUS_KM, "value": "25"},
-    {"name": MAX_RADIUS_KM, "value": "200"},
-    {"name": GEOCODER_PROVIDER, "value": "nominatim"},
-    {"name": GEOCODER_USER_AGENT, "value": ""},
-    {"name": GEOCODER_API_KEY, "value": ""},
-    {"name": GEOCODER_DOMAIN, "value": ""},
-    {"name": GEOCODER_SCHEME, "value": "https"},
-]
+#: Default values, read-only: Saleor edits configuration lists in place.
+DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
+    {
+        DEFAULT_RADIUS_KM: "25",
+        MAX_RADIUS_KM: "200",
+        GEOCODER_PROVIDER: "nominatim",
+        GEOCODER_USER_AGENT: "",
+        GEOCODER_API_KEY: "",
+        GEOCODER_DOMAIN: "",
+        GEOCODER_SCHEME: "https",
+    }
+)
+
+
+def default_configuration() -> List[dict]:
+    """Return a new list of Saleor configuration items holding the defaults."""
+    return [{"name": name, "value": value} for name, value in DEFAULT_VALUES.items()]
+
+
+#: For the plugin class attribute Saleor reads; never parse from it.
+DEFAULT_CONFIGURATION = default_configuration()
 
 
 def _positive_km(values: Mapping[str, str], name: str, label: str) -> float:
@@ -97,9 +110,7 @@ def parse_configuration(
     items: Optional[Iterable[dict]], *, active: bool
 ) -> O2OSettings:
     """Return typed settings from Saleor's configuration, or raise `InvalidInput`."""
-    values: Dict[str, str] = {
-        item["name"]: item["value"] for item in DEFAULT_CONFIGURATION
-    }
+    values: Dict[str, str] = dict(DEFAULT_VALUES)
     for item in items or ():
         if item.get("value") is not None:
             values[item["name"]] = item["value"]
@@ -119,6 +130,13 @@ def parse_configuration(
             "service name such as 'googlev3' or 'opencage', or 'none'.",
             field=GEOCODER_PROVIDER,
         )
+    domain = str(values.get(GEOCODER_DOMAIN) or "").strip().lower().rstrip("/")
+    if "://" in domain or "/" in domain or " " in domain:
+        raise InvalidInput(
+            "Give the geocoding server as a host name with an optional port, such "
+            "as 'geo.my-shop.example:8080', without 'https://' or a path.",
+            field=GEOCODER_DOMAIN,
+        )
     scheme = str(values.get(GEOCODER_SCHEME) or "https").strip().lower()
     if scheme not in ("http", "https"):
         raise InvalidInput(
@@ -128,7 +146,7 @@ def parse_configuration(
         provider=provider,
         user_agent=str(values.get(GEOCODER_USER_AGENT) or "").strip(),
         api_key=str(values.get(GEOCODER_API_KEY) or "").strip(),
-        domain=str(values.get(GEOCODER_DOMAIN) or "").strip().rstrip("/"),
+        domain=domain,
         scheme=scheme,
     )
     if active and provider == "nominatim" and not geocoder.user_agent:

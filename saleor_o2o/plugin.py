@@ -1,8 +1,11 @@
 """The O2O plugin: how merchants switch the extension on and configure it."""
 
+import copy
+
 from django.core.exceptions import ValidationError
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
+from saleor.plugins.models import PluginConfiguration
 
 from . import conf
 from .errors import InvalidInput
@@ -72,6 +75,27 @@ class O2OPlugin(BasePlugin):
             "label": "Geocoding server scheme",
         },
     }
+
+    def __init__(self, *, configuration, active):
+        # Saleor passes the class's default list itself and edits it in place.
+        super().__init__(configuration=copy.deepcopy(configuration), active=active)
+
+    @classmethod
+    def save_plugin_configuration(cls, plugin_configuration, cleaned_data):
+        try:
+            return super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        except ValidationError:
+            # Saleor creates a missing row as active before validating the update:
+            # never leave a configuration that is not valid for an active plugin on.
+            stored = PluginConfiguration.objects.filter(pk=plugin_configuration.pk)
+            stored = stored.first()
+            if stored is not None and stored.active:
+                try:
+                    conf.parse_configuration(stored.configuration, active=True)
+                except InvalidInput:
+                    stored.active = False
+                    stored.save(update_fields=["active"])
+            raise
 
     @classmethod
     def validate_plugin_configuration(cls, plugin_configuration):

@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from . import geocoding
 from .conf import GeocoderSettings
 from .domain.geo import EARTH_RADIUS_KM, Point, validate_point
-from .errors import InvalidInput
+from .errors import InvalidInput, O2OError
 from .models import Store
 
 STORE_POINT_SQL = (
@@ -97,7 +97,11 @@ def point_for_search(
             field="near",
             code="REQUIRED",
         )
-    place = geocoding.geocode_cached(
-        query, settings=settings, country_code=country or ""
-    )
+    try:
+        place = geocoding.geocode_cached(
+            query, settings=settings, country_code=country or ""
+        )
+    except O2OError as error:
+        error.field = error.field or ("near.address" if address else "near.postalCode")
+        raise
     return Point(latitude=place.latitude, longitude=place.longitude)

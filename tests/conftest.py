@@ -138,7 +138,7 @@ def permission_manage_plugins(db):
 
 def configure_plugin(active: bool = True, **values) -> PluginConfiguration:
     """Store the O2O plugin's configuration as `pluginUpdate` would."""
-    items = [dict(item) for item in conf.DEFAULT_CONFIGURATION]
+    items = conf.default_configuration()
     defaults = {conf.GEOCODER_USER_AGENT: "saleor-o2o-tests"}
     defaults.update(values)
     for item in items:
@@ -263,7 +263,11 @@ class FakeGeocoder:
                 self.wfile.write(payload)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
 
     @property
     def domain(self) -> str:

@@ -278,7 +278,7 @@ class Command(BaseCommand):
         )
 
     def _activate_plugin(self):
-        items = [dict(item) for item in conf.DEFAULT_CONFIGURATION]
+        items = conf.default_configuration()
         existing = PluginConfiguration.objects.filter(identifier=conf.PLUGIN_ID).first()
         if existing and existing.active:
             self.step("O2O plugin already active; its configuration is kept.")
