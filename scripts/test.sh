@@ -14,14 +14,16 @@ if [ -x "$REPO/scripts/ensure-chromium.sh" ]; then
 fi
 
 step "Lint: black, isort, flake8"
-(cd "$REPO" && "$VENV/bin/black" --check -q saleor_o2o graphql migrations tests bench \
-  && "$VENV/bin/isort" --check-only -q saleor_o2o graphql migrations tests bench \
-  && "$VENV/bin/flake8" saleor_o2o graphql migrations tests bench)
+cd "$REPO"
+code_dirs=(saleor_o2o graphql migrations tests)
+[ -d bench ] && code_dirs+=(bench)
+"$VENV/bin/black" --check -q "${code_dirs[@]}"
+"$VENV/bin/isort" --check-only -q "${code_dirs[@]}"
+"$VENV/bin/flake8" "${code_dirs[@]}"
 
 step "Checking that the models and migrations agree"
 django_admin makemigrations --check --dry-run saleor_o2o >/dev/null \
   || { echo "Models changed without a migration: run 'make migrations'." >&2; exit 1; }
 
 step "Running the tests"
-cd "$REPO"
 exec "$VENV/bin/pytest" -p no:cacheprovider "$@"
