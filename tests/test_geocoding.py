@@ -2,7 +2,6 @@
 
 import json
 import socket
-import socketserver
 import threading
 import time
 
@@ -61,21 +60,6 @@ class PoliteSettings(conf.GeocoderSettings):
     @property
     def min_delay_seconds(self):
         return 0.5
-
-
-@pytest.fixture(autouse=True)
-def _quick_fake_server_shutdown(monkeypatch):
-    """Let the fake server stop at once instead of after serve_forever's 0.5 s poll.
-
-    Autouse fixtures are set up first, so the patch is in place before
-    `fake_geocoder` starts its server thread.
-    """
-    serve_forever = socketserver.BaseServer.serve_forever
-
-    def quick_serve_forever(self, poll_interval=0.01):
-        serve_forever(self, poll_interval)
-
-    monkeypatch.setattr(socketserver.BaseServer, "serve_forever", quick_serve_forever)
 
 
 def free_port():

@@ -5,7 +5,6 @@ commit runs inline, its retries too; the last test runs a real worker on Redis.
 """
 
 import json
-import socketserver
 import threading
 import time
 from datetime import timedelta
@@ -52,21 +51,6 @@ query StoresNear($near: StoreNearInput!) {
   stores(first: 10, near: $near, radiusKm: 50) { edges { node { name } } }
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _quick_fake_server_shutdown(monkeypatch):
-    """Let the fake server stop at once instead of after serve_forever's 0.5 s poll.
-
-    Autouse fixtures are set up first, so the patch is in place before
-    `fake_geocoder` starts its server thread.
-    """
-    serve_forever = socketserver.BaseServer.serve_forever
-
-    def quick_serve_forever(self, poll_interval=0.01):
-        serve_forever(self, poll_interval)
-
-    monkeypatch.setattr(socketserver.BaseServer, "serve_forever", quick_serve_forever)
 
 
 @pytest.fixture
