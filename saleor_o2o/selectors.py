@@ -1,12 +1,13 @@
 """Reads: which stores a requestor sees, and the stores nearest a point.
 
-The nearest-store search runs on a GiST index over ``ll_to_earth(latitude,
-longitude)`` (PostgreSQL's cube + earthdistance): the index both bounds the search to
-the radius (``earth_box``) and walks stores nearest first (``<->``, a KNN scan). Both
-work on 3-D Cartesian points, so they are right across the antimeridian and at the
-poles. The straight-line (chord) distance that ``<->`` orders by grows with the
-great-circle distance, so the order is exactly nearest first; the exact great-circle
-distance is computed for the returned stores only.
+The nearest-store search runs on a GiST index over each store's point on a sphere
+(``location``, kept by PostgreSQL as ``ll_to_earth(latitude, longitude)`` from the
+contrib cube + earthdistance). The origin, the bounding box of the radius and the
+radius as a straight-line (chord) length are computed here, so the database compares
+plain cubes: the box bounds the search and ``<->`` walks the index nearest first (a
+KNN scan). Points are 3-D Cartesian, so this is right across the antimeridian and at
+the poles. Chords grow with great-circle distance, so the order is exactly nearest
+first; the great-circle distance is derived from the chord of the stores returned.
 """
 
 from typing import Optional
@@ -16,15 +17,28 @@ from django.db.models.expressions import RawSQL
 
 from . import geocoding
 from .conf import GeocoderSettings
-from .domain.geo import EARTH_RADIUS_KM, Point, validate_point
+from .domain.geo import (
+    EARTH_RADIUS_KM,
+    EARTHDISTANCE_RADIUS_M,
+    Point,
+    chord_for_km,
+    earth_cube,
+    validate_point,
+)
 from .errors import InvalidInput, O2OError
 from .models import Store
 
-STORE_POINT_SQL = (
-    'll_to_earth("saleor_o2o_store"."latitude", "saleor_o2o_store"."longitude")'
+#: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
+LOCATION_SQL = '"saleor_o2o_store"."location"'
+#: Great-circle km on the mean sphere from the chord (metres) on earthdistance's.
+DISTANCE_KM_SQL = (
+    f"{2 * EARTH_RADIUS_KM} * asin(least(1.0, ({LOCATION_SQL} <-> %s::cube)"
+    f" / {2 * EARTHDISTANCE_RADIUS_M}))"
 )
-#: Converts earthdistance's sphere (radius ``earth()``, in metres) to our mean radius.
-TO_MEAN_SPHERE_SQL = f"({EARTH_RADIUS_KM * 1000.0} / earth())"
+
+
+def _cube(*coordinates: float) -> str:
+    return "(" + ", ".join(repr(float(value)) for value in coordinates) + ")"
 
 
 def stores_visible_to(*, can_manage: bool) -> QuerySet:
@@ -39,30 +53,30 @@ def stores_near(
     """Return `queryset` limited to stores within `radius_km` of `point`, nearest first.
 
     Each store carries ``distance_km`` (great-circle, kilometres) and ``distance_key``
-    (the index's ordering value, for keyset pagination); ties are broken by ``pk``.
+    (the index's ordering value, for keyset pagination); order by ``distance_key``
+    alone to let PostgreSQL walk the index and stop after the page.
     """
-    params = (point.latitude, point.longitude)
-    origin = "ll_to_earth(%s, %s)"
+    x, y, z = earth_cube(point)
+    origin = _cube(x, y, z)
     qs = queryset.filter(latitude__isnull=False, longitude__isnull=False).annotate(
         distance_key=RawSQL(
-            f"{STORE_POINT_SQL} <-> {origin}", params, output_field=FloatField()
+            f"{LOCATION_SQL} <-> %s::cube", (origin,), output_field=FloatField()
         ),
-        distance_km=RawSQL(
-            f"earth_distance({STORE_POINT_SQL}, {origin})"
-            f" * {TO_MEAN_SPHERE_SQL} / 1000.0",
-            params,
-            output_field=FloatField(),
-        ),
+        distance_km=RawSQL(DISTANCE_KM_SQL, (origin,), output_field=FloatField()),
     )
     if radius_km is not None:
-        radius_on_earth_sphere = f"(%s * 1000.0 / {TO_MEAN_SPHERE_SQL})"
+        chord = chord_for_km(radius_km)
+        box = (
+            _cube(x - chord, y - chord, z - chord)
+            + ","
+            + _cube(x + chord, y + chord, z + chord)
+        )
         qs = qs.extra(
             where=[
-                f"earth_box({origin}, {radius_on_earth_sphere}) @> {STORE_POINT_SQL}",
-                f"earth_distance({STORE_POINT_SQL}, {origin})"
-                f" <= {radius_on_earth_sphere}",
+                f"{LOCATION_SQL} <@ %s::cube",
+                f"({LOCATION_SQL} <-> %s::cube) <= %s",
             ],
-            params=[*params, radius_km, *params, radius_km],
+            params=[box, origin, chord],
         )
     return qs
 

@@ -8,7 +8,7 @@ distance shown to a shopper is the one the store was ranked by.
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 from ..errors import InvalidInput
 
@@ -16,6 +16,10 @@ from ..errors import InvalidInput
 EARTH_RADIUS_KM = 6371.0088
 #: Half the Earth's circumference: no two points are further apart.
 MAX_DISTANCE_KM = math.pi * EARTH_RADIUS_KM
+
+
+#: Radius of the sphere PostgreSQL's earthdistance places points on (``earth()``), m.
+EARTHDISTANCE_RADIUS_M = 6378168.0
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,29 @@ def validate_radius_km(
             code="OUT_OF_RANGE",
         )
     return float(radius_km)
+
+
+def earth_cube(point: Point) -> Tuple[float, float, float]:
+    """Return the point as earthdistance's ``ll_to_earth`` does: x, y, z in metres."""
+    lat, lng = math.radians(point.latitude), math.radians(point.longitude)
+    return (
+        EARTHDISTANCE_RADIUS_M * math.cos(lat) * math.cos(lng),
+        EARTHDISTANCE_RADIUS_M * math.cos(lat) * math.sin(lng),
+        EARTHDISTANCE_RADIUS_M * math.sin(lat),
+    )
+
+
+def chord_for_km(distance_km: float) -> float:
+    """Return the straight-line distance, on earthdistance's sphere, of an arc.
+
+    The arc is `distance_km` long on the mean-radius sphere; the chord grows with
+    the arc, so comparing chords ranks points exactly as comparing arcs does.
+    """
+    angle = min(distance_km / EARTH_RADIUS_KM, math.pi)
+    return 2 * EARTHDISTANCE_RADIUS_M * math.sin(angle / 2)
+
+
+def km_for_chord(chord_m: float) -> float:
+    """Return the great-circle distance in km that a chord on that sphere spans."""
+    half = min(1.0, max(0.0, chord_m / (2 * EARTHDISTANCE_RADIUS_M)))
+    return 2 * EARTH_RADIUS_KM * math.asin(half)
