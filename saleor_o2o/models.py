@@ -60,6 +60,11 @@ class Store(models.Model):
     is_curbside = models.BooleanField(default=False)
     #: Minutes staff need to prepare an order for pickup.
     pickup_lead_time_minutes = models.PositiveIntegerField(default=120)
+    #: Units of each variant held back from click-and-collect (for walk-in shoppers).
+    pickup_safety_stock = models.PositiveIntegerField(default=0)
+    #: Units available for pickup at or below which a variant counts as low on stock;
+    #: null turns low-stock events off.
+    low_stock_threshold = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     geocoding_status = models.CharField(
@@ -139,3 +144,21 @@ class StoreHoursException(models.Model):
             intervals=hours.intervals_from_json(self.intervals),
             name=self.name,
         )
+
+
+class O2OEvent(models.Model):
+    """Something that happened, recorded in the transaction that caused it.
+
+    Webhook delivery reads these rows (an outbox), so no event is lost when the
+    broker or a receiver is down.
+    """
+
+    type = models.CharField(max_length=64, db_index=True)
+    payload = JSONField(default=dict)
+    created_at = models.DateTimeField(default=now, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.type} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -10,13 +10,16 @@ the poles. Chords grow with great-circle distance, so the order is exactly neare
 first; the great-circle distance is derived from the chord of the stores returned.
 """
 
-from typing import Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from django.db.models import FloatField, QuerySet
+from django.db.models import FloatField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from saleor.warehouse.models import Stock
 
 from . import geocoding
 from .conf import GeocoderSettings
+from .domain import supply
 from .domain.geo import (
     EARTH_RADIUS_KM,
     EARTHDISTANCE_RADIUS_M,
@@ -25,7 +28,7 @@ from .domain.geo import (
     earth_cube,
     validate_point,
 )
-from .errors import InvalidInput, O2OError
+from .errors import InvalidInput, NotFound, O2OError
 from .models import Store
 
 #: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
@@ -119,3 +122,99 @@ def point_for_search(
         error.field = error.field or ("near.address" if address else "near.postalCode")
         raise
     return Point(latitude=place.latitude, longitude=place.longitude)
+
+
+#: The most nearby stores whose stock is compared for one cart or variant.
+MAX_SUPPLY_CANDIDATES = 200
+
+
+def pickup_availability(
+    *, store_ids: Sequence[int], variant_ids: Sequence[int]
+) -> Dict[Tuple[int, int], int]:
+    """Return units available for pickup by (store ID, variant ID), from Saleor's stock.
+
+    Available = stock quantity - allocated - the store's pickup safety stock, never
+    below zero. Pairs without a stock row are absent (nothing available).
+    """
+    if not store_ids or not variant_ids:
+        return {}
+    rows = (
+        Stock.objects.filter(
+            warehouse__o2o_store__in=store_ids, product_variant_id__in=variant_ids
+        )
+        .annotate(allocated=Coalesce(Sum("allocations__quantity_allocated"), 0))
+        .values_list(
+            "warehouse__o2o_store__id",
+            "product_variant_id",
+            "quantity",
+            "allocated",
+            "warehouse__o2o_store__pickup_safety_stock",
+        )
+    )
+    return {
+        (store_id, variant_id): supply.available_for_pickup(
+            quantity=quantity, allocated=allocated, safety_stock=safety
+        )
+        for store_id, variant_id, quantity, allocated, safety in rows
+    }
+
+
+def _nearest_candidates(
+    *, queryset: QuerySet, point: Point, radius_km: float
+) -> List[Tuple[int, float]]:
+    near = stores_near(queryset=queryset, point=point, radius_km=radius_km)
+    return list(
+        near.order_by("distance_key").values_list("pk", "distance_km")[
+            :MAX_SUPPLY_CANDIDATES
+        ]
+    )
+
+
+def stores_supplying(
+    *,
+    queryset: QuerySet,
+    point: Point,
+    radius_km: float,
+    lines: Sequence[supply.Line],
+) -> List[supply.StoreSupply]:
+    """Return the stores near `point` ranked by how much of `lines` they can supply.
+
+    At most `MAX_SUPPLY_CANDIDATES` nearest stores are compared: two queries in all,
+    whatever the number of lines.
+    """
+    candidates = _nearest_candidates(
+        queryset=queryset, point=point, radius_km=radius_km
+    )
+    available = pickup_availability(
+        store_ids=[pk for pk, _ in candidates],
+        variant_ids=[line.variant_id for line in lines],
+    )
+    return supply.rank_supplies(
+        supply.store_supply(
+            store_id=pk,
+            distance_km=distance,
+            lines=lines,
+            available={
+                line.variant_id: available.get((pk, line.variant_id), 0)
+                for line in lines
+            },
+        )
+        for pk, distance in candidates
+    )
+
+
+def checkout_lines(*, token) -> Tuple[supply.Line, ...]:
+    """Return a checkout's lines as supply lines (physical products only)."""
+    from saleor.checkout.models import CheckoutLine
+
+    rows = CheckoutLine.objects.filter(
+        checkout__token=token,
+        variant__product__product_type__is_shipping_required=True,
+    ).values_list("variant_id", "quantity")
+    lines = [supply.Line(variant_id, quantity) for variant_id, quantity in rows]
+    if not lines:
+        raise NotFound(
+            "No checkout with physical products has this token.",
+            field="checkoutToken",
+        )
+    return supply.merge_lines(lines)

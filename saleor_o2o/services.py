@@ -1,6 +1,7 @@
 """Writes: stores created, changed, deleted and geocoded, each inside a transaction."""
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence
 
 from django.core.exceptions import ValidationError
@@ -11,12 +12,13 @@ from django.utils.text import slugify
 from saleor.account.forms import get_address_form
 from saleor.account.models import Address
 from saleor.account.validators import validate_possible_number
-from saleor.warehouse.models import Allocation, Warehouse
+from saleor.warehouse.models import Allocation, Stock, Warehouse
 
 from . import geocoding
 from .conf import GeocoderSettings
-from .domain import geo, hours
+from .domain import geo, hours, supply
 from .errors import GeocodingUnavailable, InvalidInput, O2OError
+from .events import O2OEventType, event_record, global_id
 from .models import GeocodingStatus, Store, StoreHoursException
 
 logger = logging.getLogger(__name__)
@@ -371,3 +373,110 @@ def store_geocode(
     ):
         raise error
     return store
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """The quantity on hand to set for one variant in a store."""
+
+    variant_id: int
+    quantity: int
+
+
+#: Marks an argument left out (None is a value: "no threshold").
+UNSET: Any = object()
+
+
+@transaction.atomic
+def store_stock_update(
+    *,
+    store: Store,
+    levels: Sequence[StockLevel] = (),
+    safety_stock: Optional[int] = None,
+    low_stock_threshold: Any = UNSET,
+) -> Store:
+    """Set stock levels in the store's warehouse (Saleor's `Stock`) and its settings.
+
+    All levels are checked before anything is written. Variants whose pickup
+    availability falls to the low-stock threshold or below record a
+    ``store_stock_low`` event.
+    """
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    for index, level in enumerate(levels):
+        if level.quantity < 0:
+            raise InvalidInput(
+                "A stock quantity cannot be negative.",
+                field=f"stocks.{index}.quantity",
+                code="OUT_OF_RANGE",
+            )
+    if safety_stock is not None and safety_stock < 0:
+        raise InvalidInput(
+            "The safety stock cannot be negative.",
+            field="safetyStock",
+            code="OUT_OF_RANGE",
+        )
+    if low_stock_threshold not in (UNSET, None) and low_stock_threshold < 0:
+        raise InvalidInput(
+            "The low-stock threshold cannot be negative.",
+            field="lowStockThreshold",
+            code="OUT_OF_RANGE",
+        )
+    variant_ids = {level.variant_id for level in levels}
+    if safety_stock is not None or low_stock_threshold is not UNSET:
+        variant_ids |= set(
+            Stock.objects.filter(warehouse_id=store.warehouse_id).values_list(
+                "product_variant_id", flat=True
+            )
+        )
+    before = _availability(store, variant_ids)
+    if safety_stock is not None:
+        store.pickup_safety_stock = safety_stock
+    if low_stock_threshold is not UNSET:
+        store.low_stock_threshold = low_stock_threshold
+    store.save(
+        update_fields=["pickup_safety_stock", "low_stock_threshold", "updated_at"]
+    )
+    for level in levels:
+        Stock.objects.update_or_create(
+            warehouse_id=store.warehouse_id,
+            product_variant_id=level.variant_id,
+            defaults={"quantity": level.quantity},
+        )
+    after = _availability(store, variant_ids)
+    for variant_id in sorted(variant_ids):
+        if supply.crossed_low_stock(
+            before=before.get(variant_id, 0),
+            after=after.get(variant_id, 0),
+            threshold=store.low_stock_threshold,
+        ):
+            _record_stock_low(store, variant_id, after.get(variant_id, 0))
+    return store
+
+
+def _availability(store: Store, variant_ids) -> Dict[int, int]:
+    from .selectors import pickup_availability
+
+    return {
+        variant_id: units
+        for (_, variant_id), units in pickup_availability(
+            store_ids=[store.pk], variant_ids=list(variant_ids)
+        ).items()
+    }
+
+
+def _record_stock_low(store: Store, variant_id: int, available: int) -> None:
+    from saleor.product.models import ProductVariant
+
+    variant = ProductVariant.objects.only("sku").get(pk=variant_id)
+    event_record(
+        type=O2OEventType.STORE_STOCK_LOW,
+        payload={
+            "store": {"id": global_id("Store", store.pk), "name": store.name},
+            "variant": {
+                "id": global_id("ProductVariant", variant_id),
+                "sku": variant.sku,
+            },
+            "quantity_available_for_pickup": available,
+            "low_stock_threshold": store.low_stock_threshold,
+        },
+    )
