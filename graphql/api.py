@@ -5,6 +5,9 @@ from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
 from .store.schema import StoreMutations, StoreQueries
+from .store.supply import extend_product_variant_type
+
+extend_product_variant_type()
 
 
 class Query(StoreQueries, SaleorQuery):

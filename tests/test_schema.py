@@ -37,6 +37,13 @@ def test_every_o2o_field_is_documented():
         "StoreUpdate",
         "StoreDelete",
         "StoreGeocode",
+        "StoreStockUpdate",
+        "StoreStockInput",
+        "StoreSupplyInput",
+        "StoreSupplyLineInput",
+        "StoreCartSupply",
+        "StoreSupplyLine",
+        "VariantStoreAvailability",
         "StoreError",
         "TimeInterval",
         "StoreOpeningInterval",
@@ -63,7 +70,16 @@ def test_every_o2o_field_is_documented():
     mutation = schema.get_mutation_type()
     for root, names in (
         (query, ["store", "stores"]),
-        (mutation, ["storeCreate", "storeUpdate", "storeDelete", "storeGeocode"]),
+        (
+            mutation,
+            [
+                "storeCreate",
+                "storeUpdate",
+                "storeDelete",
+                "storeGeocode",
+                "storeStockUpdate",
+            ],
+        ),
     ):  # noqa: E501
         for field_name in names:
             field = root.fields[field_name]
@@ -74,6 +90,14 @@ def test_every_o2o_field_is_documented():
                 for arg, argument in field.args.items()
                 if not argument.description
             )
+    variant_field = schema.get_type("ProductVariant").fields["storeAvailability"]
+    if not variant_field.description:
+        undocumented.append("ProductVariant.storeAvailability")
+    undocumented.extend(
+        f"ProductVariant.storeAvailability({arg})"
+        for arg, argument in variant_field.args.items()
+        if not argument.description
+    )
     for enum in ("StoreErrorCode", "StoreServiceEnum", "WeekdayEnum", "StoreSortField"):
         graphql_enum = schema.get_type(enum)
         if not graphql_enum.description:

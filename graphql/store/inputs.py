@@ -111,6 +111,14 @@ class StoreFilterInput(graphene.InputObjectType):
     is_active = graphene.Boolean(
         description="Active or inactive stores (staff only; shoppers see active ones)."
     )
+    can_supply = graphene.Field(
+        "saleor_o2o.graphql.store.supply.StoreSupplyInput",
+        description=(
+            "Rank stores by how much of this cart they can supply for pickup: stores "
+            "with the whole cart first, nearest first, then those lacking least. Needs "
+            "`near`; each store answers `cartSupply`."
+        ),
+    )
 
 
 class StoreSortingInput(graphene.InputObjectType):

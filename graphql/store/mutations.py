@@ -1,10 +1,11 @@
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import graphene
 from saleor.core.permissions import ProductPermissions
 
 from ... import services
 from ...domain import hours
+from ...errors import NotFound, O2OError
 from ..core.mutations import O2OMutation
 from .enums import StoreServiceEnum
 from .inputs import StoreCreateInput, StoreUpdateInput
@@ -137,3 +138,112 @@ class StoreGeocode(O2OMutation):
     def perform_mutation(cls, _root, info, id):
         store = cls.get_node_or_error(info, id, only_type=Store)
         return cls(store=services.store_request_geocoding(store=store))
+
+
+class StoreStockInput(graphene.InputObjectType):
+    variant_id = graphene.ID(description="ID of the product variant; or give `sku`.")
+    sku = graphene.String(
+        description="SKU of the product variant; or give `variantId`."
+    )
+    quantity = graphene.Int(
+        required=True, description="Units on hand in the store (0 or more)."
+    )
+
+
+class StoreStockUpdate(O2OMutation):
+    store = graphene.Field(Store, description="The store updated.")
+
+    class Arguments:
+        store_id = graphene.ID(required=True, description="ID of the store.")
+        stocks = graphene.List(
+            graphene.NonNull(StoreStockInput),
+            description="Quantities on hand to set, by variant ID or SKU.",
+        )
+        safety_stock = graphene.Int(
+            description="Units of each variant held back from click-and-collect."
+        )
+        low_stock_threshold = graphene.Int(
+            description=(
+                "Units available for pickup at or below which a store_stock_low "
+                "event is sent; null turns it off."
+            )
+        )
+
+    class Meta:
+        description = (
+            "Set a store's stock (Saleor's stock of its warehouse) for many variants "
+            "at once, its pickup safety stock and its low-stock threshold. All or "
+            "nothing: one bad line changes nothing."
+        )
+        permissions = (ProductPermissions.MANAGE_PRODUCTS,)
+        error_type_class = StoreError
+        error_type_field = "store_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, store_id, stocks=None, **data):
+        store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
+        levels = clean_stock_levels(stocks or [])
+        options = {}
+        if "low_stock_threshold" in data:
+            options["low_stock_threshold"] = data["low_stock_threshold"]
+        store = services.store_stock_update(
+            store=store,
+            levels=levels,
+            safety_stock=data.get("safety_stock"),
+            **options,
+        )
+        return cls(store=store)
+
+
+def clean_stock_levels(stocks) -> List[services.StockLevel]:
+    """Resolve each line's variant by ID or SKU; raise for the first bad line."""
+    from saleor.product.models import ProductVariant as VariantModel
+
+    skus = [line.sku for line in stocks if line.get("sku")]
+    by_sku = dict(VariantModel.objects.filter(sku__in=skus).values_list("sku", "pk"))
+    ids = []
+    for line in stocks:
+        if line.get("variant_id"):
+            try:
+                type_name, pk = graphene.Node.from_global_id(line.variant_id)
+                ids.append(int(pk) if type_name == "ProductVariant" else None)
+            except Exception:
+                ids.append(None)
+    known_ids = set(
+        VariantModel.objects.filter(pk__in=[i for i in ids if i]).values_list(
+            "pk", flat=True
+        )
+    )
+    levels = []
+    for index, line in enumerate(stocks):
+        field = f"stocks.{index}"
+        if bool(line.get("variant_id")) == bool(line.get("sku")):
+            raise O2OError(
+                "Give either `variantId` or `sku`.", field=field, code="REQUIRED"
+            )
+        if line.get("sku"):
+            if line.sku not in by_sku:
+                raise NotFound(
+                    f"No variant has the SKU {line.sku!r}.", field=f"{field}.sku"
+                )
+            variant_id = by_sku[line.sku]
+        else:
+            variant_id = ids.pop(0)
+            if variant_id is None or variant_id not in known_ids:
+                raise NotFound(
+                    f"{line.variant_id} is not the ID of a product variant.",
+                    field=f"{field}.variantId",
+                )
+        levels.append(
+            services.StockLevel(variant_id=variant_id, quantity=line.quantity)
+        )
+    seen = set()
+    for index, level in enumerate(levels):
+        if level.variant_id in seen:
+            raise O2OError(
+                "The same variant is given twice.",
+                field=f"stocks.{index}",
+                code="UNIQUE",
+            )
+        seen.add(level.variant_id)
+    return levels

@@ -18,7 +18,14 @@ from ...models import StoreHoursException
 from ..core.context import can_manage_stores, require_storefront_enabled
 from .enums import StoreServiceEnum, StoreSortField
 from .inputs import StoreFilterInput, StoreNearInput, StoreSortingInput
-from .mutations import StoreCreate, StoreDelete, StoreGeocode, StoreUpdate
+from .mutations import (
+    StoreCreate,
+    StoreDelete,
+    StoreGeocode,
+    StoreStockUpdate,
+    StoreUpdate,
+)
+from .supply import clean_supply_lines, ranked_supply_connection
 from .types import Store
 
 #: The largest page a client may ask for, as in Saleor.
@@ -115,8 +122,24 @@ def resolve_stores(
             default_km=settings.default_radius_km,
             max_km=settings.max_radius_km,
         )
+        supply_input = (filter or {}).get("can_supply")
+        if supply_input is not None:
+            return ranked_supply_connection(
+                info,
+                connection_type=StoreCountableConnection,
+                queryset=qs,
+                point=point,
+                radius_km=radius,
+                lines=clean_supply_lines(supply_input),
+                args=args,
+                with_related=lambda stores: _with_related(stores, info),
+            )
         qs = selectors.stores_near(queryset=qs, point=point, radius_km=radius)
         sort_field = sort_field or StoreSortField.DISTANCE.value
+    elif (filter or {}).get("can_supply") is not None:
+        raise InvalidInput(
+            "Ranking by supply needs `near`.", field="near", code="REQUIRED"
+        )
     elif radius_km is not None:
         raise InvalidInput(
             "`radiusKm` needs `near`.", field="radiusKm", code="REQUIRED"
@@ -239,3 +262,4 @@ class StoreMutations(graphene.ObjectType):
     store_update = StoreUpdate.Field()
     store_delete = StoreDelete.Field()
     store_geocode = StoreGeocode.Field()
+    store_stock_update = StoreStockUpdate.Field()

@@ -144,6 +144,25 @@ class Store(CountableDjangoObjectType):
     geocoding_error = graphene.String(
         description="Why geocoding failed, if it did. Requires MANAGE_PRODUCTS."
     )
+    cart_supply = graphene.Field(
+        "saleor_o2o.graphql.store.supply.StoreCartSupply",
+        description=(
+            "What the store can supply of the cart given in "
+            "`stores(filter: {canSupply})`; null elsewhere."
+        ),
+    )
+    pickup_safety_stock = graphene.Int(
+        description=(
+            "Units of each variant held back from click-and-collect. "
+            "Requires MANAGE_PRODUCTS."
+        )
+    )
+    low_stock_threshold = graphene.Int(
+        description=(
+            "Units available for pickup at or below which a store_stock_low event "
+            "is sent; null for none. Requires MANAGE_PRODUCTS."
+        )
+    )
     warehouse = graphene.Field(
         Warehouse,
         description="The Saleor warehouse holding the store's stock. "
@@ -235,6 +254,20 @@ class Store(CountableDjangoObjectType):
     @staticmethod
     def resolve_distance_km(root: models.Store, _info):
         return getattr(root, "distance_km", None)
+
+    @staticmethod
+    def resolve_cart_supply(root: models.Store, _info):
+        return getattr(root, "_o2o_supply", None)
+
+    @staticmethod
+    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    def resolve_pickup_safety_stock(root: models.Store, _info):
+        return root.pickup_safety_stock
+
+    @staticmethod
+    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    def resolve_low_stock_threshold(root: models.Store, _info):
+        return root.low_stock_threshold
 
     @staticmethod
     @permission_required(ProductPermissions.MANAGE_PRODUCTS)
