@@ -5,7 +5,7 @@ an event exists exactly when its change does. Payloads follow Saleor's webhooks:
 with global IDs.
 """
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Sequence
 
 import graphene
 from django.db import transaction
@@ -25,9 +25,20 @@ def global_id(type_name: str, pk: Any) -> str:
     return graphene.Node.to_global_id(type_name, pk)
 
 
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Record events inside the transaction of their change.")
+
+
 def event_record(*, type: str, payload: Dict[str, Any]) -> O2OEvent:
     """Record an event; must run inside the transaction that makes the change."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise RuntimeError("Record events inside the transaction of their change.")
+    _require_transaction()
     return O2OEvent.objects.create(type=type, payload=payload)
+
+
+def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OEvent]:
+    """Record several events of one type at once (see `event_record`)."""
+    _require_transaction()
+    return O2OEvent.objects.bulk_create(
+        [O2OEvent(type=type, payload=payload) for payload in payloads], batch_size=1000
+    )

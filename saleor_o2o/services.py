@@ -18,7 +18,7 @@ from . import geocoding
 from .conf import GeocoderSettings
 from .domain import geo, hours, supply
 from .errors import GeocodingUnavailable, InvalidInput, O2OError
-from .events import O2OEventType, event_record, global_id
+from .events import O2OEventType, events_record, global_id
 from .models import GeocodingStatus, Store, StoreHoursException
 
 logger = logging.getLogger(__name__)
@@ -387,6 +387,19 @@ class StockLevel:
 UNSET: Any = object()
 
 
+#: PostgreSQL's integer columns hold at most this.
+MAX_STOCK_QUANTITY = 2**31 - 1
+
+
+def _check_count(value: Optional[int], field: str, what: str) -> None:
+    if value is not None and not 0 <= value <= MAX_STOCK_QUANTITY:
+        raise InvalidInput(
+            f"{what} must be between 0 and {MAX_STOCK_QUANTITY}.",
+            field=field,
+            code="OUT_OF_RANGE",
+        )
+
+
 @transaction.atomic
 def store_stock_update(
     *,
@@ -397,38 +410,33 @@ def store_stock_update(
 ) -> Store:
     """Set stock levels in the store's warehouse (Saleor's `Stock`) and its settings.
 
-    All levels are checked before anything is written. Variants whose pickup
-    availability falls to the low-stock threshold or below record a
-    ``store_stock_low`` event.
+    All levels are checked before anything is written; writes are bulk, so large
+    imports hold their locks briefly. Variants whose pickup availability falls to
+    the low-stock threshold or below record a ``store_stock_low`` event.
     """
-    store = Store.objects.select_for_update().get(pk=store.pk)
     for index, level in enumerate(levels):
-        if level.quantity < 0:
-            raise InvalidInput(
-                "A stock quantity cannot be negative.",
-                field=f"stocks.{index}.quantity",
-                code="OUT_OF_RANGE",
-            )
-    if safety_stock is not None and safety_stock < 0:
-        raise InvalidInput(
-            "The safety stock cannot be negative.",
-            field="safetyStock",
-            code="OUT_OF_RANGE",
+        _check_count(level.quantity, f"stocks.{index}.quantity", "A stock quantity")
+    _check_count(safety_stock, "safetyStock", "The safety stock")
+    if low_stock_threshold is not UNSET:
+        _check_count(low_stock_threshold, "lowStockThreshold", "The threshold")
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    wanted = {level.variant_id: level.quantity for level in levels}
+    existing = {
+        stock.product_variant_id: stock
+        for stock in Stock.objects.select_for_update().filter(
+            warehouse_id=store.warehouse_id, product_variant_id__in=list(wanted)
         )
-    if low_stock_threshold not in (UNSET, None) and low_stock_threshold < 0:
-        raise InvalidInput(
-            "The low-stock threshold cannot be negative.",
-            field="lowStockThreshold",
-            code="OUT_OF_RANGE",
-        )
-    variant_ids = {level.variant_id for level in levels}
-    if safety_stock is not None or low_stock_threshold is not UNSET:
+    }
+    variant_ids = set(wanted)
+    if safety_stock is not None and safety_stock != store.pickup_safety_stock:
+        # The safety stock changes what every stocked variant can supply.
         variant_ids |= set(
             Stock.objects.filter(warehouse_id=store.warehouse_id).values_list(
                 "product_variant_id", flat=True
             )
         )
     before = _availability(store, variant_ids)
+
     if safety_stock is not None:
         store.pickup_safety_stock = safety_stock
     if low_stock_threshold is not UNSET:
@@ -436,20 +444,34 @@ def store_stock_update(
     store.save(
         update_fields=["pickup_safety_stock", "low_stock_threshold", "updated_at"]
     )
-    for level in levels:
-        Stock.objects.update_or_create(
-            warehouse_id=store.warehouse_id,
-            product_variant_id=level.variant_id,
-            defaults={"quantity": level.quantity},
-        )
+    changed, created = [], []
+    for variant_id, quantity in wanted.items():
+        stock = existing.get(variant_id)
+        if stock is None:
+            created.append(
+                Stock(
+                    warehouse_id=store.warehouse_id,
+                    product_variant_id=variant_id,
+                    quantity=quantity,
+                )
+            )
+        elif stock.quantity != quantity:
+            stock.quantity = quantity
+            changed.append(stock)
+    Stock.objects.bulk_update(changed, ["quantity"], batch_size=1000)
+    Stock.objects.bulk_create(created, batch_size=1000)
+
     after = _availability(store, variant_ids)
-    for variant_id in sorted(variant_ids):
+    low = [
+        variant_id
+        for variant_id in sorted(variant_ids)
         if supply.crossed_low_stock(
             before=before.get(variant_id, 0),
             after=after.get(variant_id, 0),
             threshold=store.low_stock_threshold,
-        ):
-            _record_stock_low(store, variant_id, after.get(variant_id, 0))
+        )
+    ]
+    _record_stock_low(store, low, after)
     return store
 
 
@@ -464,19 +486,26 @@ def _availability(store: Store, variant_ids) -> Dict[int, int]:
     }
 
 
-def _record_stock_low(store: Store, variant_id: int, available: int) -> None:
+def _record_stock_low(store: Store, variant_ids, available: Dict[int, int]) -> None:
     from saleor.product.models import ProductVariant
 
-    variant = ProductVariant.objects.only("sku").get(pk=variant_id)
-    event_record(
+    if not variant_ids:
+        return
+    skus = dict(
+        ProductVariant.objects.filter(pk__in=variant_ids).values_list("pk", "sku")
+    )
+    events_record(
         type=O2OEventType.STORE_STOCK_LOW,
-        payload={
-            "store": {"id": global_id("Store", store.pk), "name": store.name},
-            "variant": {
-                "id": global_id("ProductVariant", variant_id),
-                "sku": variant.sku,
-            },
-            "quantity_available_for_pickup": available,
-            "low_stock_threshold": store.low_stock_threshold,
-        },
+        payloads=[
+            {
+                "store": {"id": global_id("Store", store.pk), "name": store.name},
+                "variant": {
+                    "id": global_id("ProductVariant", variant_id),
+                    "sku": skus.get(variant_id, ""),
+                },
+                "quantity_available_for_pickup": available.get(variant_id, 0),
+                "low_stock_threshold": store.low_stock_threshold,
+            }
+            for variant_id in variant_ids
+        ],
     )
