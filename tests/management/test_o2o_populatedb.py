@@ -23,6 +23,7 @@ def test_demo_data_creates_stores_with_hours_and_stock(variant):
     }
     assert all(store.opening_hours and store.has_coordinates for store in stores)
     assert all(store.hours_exceptions.exists() for store in stores)
+    assert all(store.pickup_safety_stock == 1 for store in stores)
     # Each store stocks the catalogue's variant in its own warehouse.
     assert Stock.objects.filter(warehouse__o2o_store__isnull=False).count() == 12
     assert "[12/12]" in out.getvalue()

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from saleor.plugins.models import PluginConfiguration
 from saleor.product.models import ProductVariant
-from saleor.warehouse.models import Stock
 
 from ... import conf, services
 from ...domain import hours
@@ -261,12 +260,18 @@ class Command(BaseCommand):
                 else:
                     store = services.store_update(store=store, data=data)
                 stocked = rng.sample(variants, min(variants_per_store, len(variants)))
-                for variant_id in stocked:
-                    Stock.objects.update_or_create(
-                        warehouse=store.warehouse,
-                        product_variant_id=variant_id,
-                        defaults={"quantity": rng.choice([0, 1, 2, 3, 5, 8, 12, 20])},
-                    )
+                services.store_stock_update(
+                    store=store,
+                    levels=[
+                        services.StockLevel(
+                            variant_id=variant_id,
+                            quantity=rng.choice([0, 1, 2, 3, 5, 8, 12, 20]),
+                        )
+                        for variant_id in stocked
+                    ],
+                    safety_stock=1,
+                    low_stock_threshold=2,
+                )
             self.step(
                 f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs"
             )
