@@ -3,7 +3,7 @@ VENV ?= .venv
 ADMIN = cd .o2o && DJANGO_SETTINGS_MODULE=saleor_o2o.sandbox.settings ../$(VENV)/bin/django-admin
 
 help: ## List the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
 demo: ## Run Saleor + O2O with demo data at http://127.0.0.1:8000/graphql/.
 	./scripts/run-demo.sh
@@ -25,4 +25,7 @@ migrations: ## Make migrations for model changes.
 bench: ## Run the store-locator benchmark (several minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/locator.py
 
-.PHONY: help demo test lint schema migrations bench
+bench-availability: ## Run the cart-availability benchmark (10M stock rows; minutes).
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/availability.py
+
+.PHONY: help demo test lint schema migrations bench bench-availability

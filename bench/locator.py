@@ -440,11 +440,12 @@ def load_stores(count: int) -> None:
         cursor.execute(
             "INSERT INTO saleor_o2o_store (warehouse_id, name, slug, phone, email,"
             " latitude, longitude, timezone, opening_hours, is_click_and_collect,"
-            " is_curbside, pickup_lead_time_minutes, is_active, geocoding_status,"
-            " geocoding_error, geocoding_attempts, created_at, updated_at)"
+            " is_curbside, pickup_lead_time_minutes, pickup_safety_stock, is_active,"
+            " geocoding_status, geocoding_error, geocoding_attempts, created_at,"
+            " updated_at)"
             " SELECT md5(%s || n)::uuid, 'Bench store ' || n, %s || n, '',"
             " 'store' || n || '@bench.example', latitude, longitude, 'Europe/Paris',"
-            " %s::jsonb, true, n %% 3 = 0, 120, true, 'manual', '', 0, now(), now()"
+            " %s::jsonb, true, n %% 3 = 0, 120, 0, true, 'manual', '', 0, now(), now()"
             " FROM bench_point ORDER BY n",
             [SLUG_PREFIX, SLUG_PREFIX, OPENING_HOURS],
         )
