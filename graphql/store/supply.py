@@ -215,8 +215,10 @@ def resolve_variant_store_availability(
     if in_stock_only:
         ranked = [s for s in ranked if s.is_complete]
     ranked = ranked[:first]
-    stores = StoreModel.objects.select_related("warehouse__address").in_bulk(
-        [s.store_id for s in ranked]
+    stores = (
+        StoreModel.objects.select_related("warehouse__address")
+        .prefetch_related("hours_exceptions")
+        .in_bulk([s.store_id for s in ranked])
     )
     now = timezone.now()
     results = []

@@ -350,3 +350,44 @@ def test_store_stock_update_no_permission(staff_api_client, store, variants):
         response["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
     )
     assert not Stock.objects.exists()
+
+
+def _query_count(client, query, variables):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post_graphql(query, variables).json()
+    assert "errors" not in response, response["errors"]
+    return len(queries)
+
+
+def test_list_resolvers_do_not_query_per_store(
+    api_client, o2o_active, store_factory, variants
+):
+    supply_query = STORES_SUPPLYING.replace(
+        "name distanceKm", "name distanceKm isOpenNow address { city }"
+    )
+    availability_query = VARIANT_AVAILABILITY.replace(
+        "store { name }", "store { name isOpenNow address { city } }"
+    )
+
+    def counts(n_stores):
+        for index in range(n_stores):
+            store = store_factory(f"S{n_stores}-{index}", 48.85, 2.35)
+            for variant in variants:
+                stock(store, variant, 3)
+        return (
+            _query_count(
+                api_client,
+                supply_query,
+                {"near": PARIS, "supply": supply_lines(variants), "first": 50},
+            ),
+            _query_count(
+                api_client,
+                availability_query,
+                {"id": gid("ProductVariant", variants[0].pk)},
+            ),
+        )
+
+    assert counts(2) == counts(8)
