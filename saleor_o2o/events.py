@@ -30,14 +30,8 @@ def _require_transaction() -> None:
         raise RuntimeError("Record events inside the transaction of their change.")
 
 
-def event_record(*, type: str, payload: Dict[str, Any]) -> O2OEvent:
-    """Record an event; must run inside the transaction that makes the change."""
-    _require_transaction()
-    return O2OEvent.objects.create(type=type, payload=payload)
-
-
 def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OEvent]:
-    """Record several events of one type at once (see `event_record`)."""
+    """Record events of one type; must run inside the transaction of their change."""
     _require_transaction()
     return O2OEvent.objects.bulk_create(
         [O2OEvent(type=type, payload=payload) for payload in payloads], batch_size=1000
