@@ -195,26 +195,31 @@ class StoreStockUpdate(O2OMutation):
         return cls(store=store)
 
 
+def _variant_pk(global_id: str):
+    try:
+        type_name, pk = graphene.Node.from_global_id(global_id)
+        return int(pk) if type_name == "ProductVariant" else None
+    except Exception:
+        return None
+
+
 def clean_stock_levels(stocks) -> List[services.StockLevel]:
     """Resolve each line's variant by ID or SKU; raise for the first bad line."""
     from saleor.product.models import ProductVariant as VariantModel
 
-    skus = [line.sku for line in stocks if line.get("sku")]
+    skus = {line.sku for line in stocks if line.get("sku")}
+    pks = {
+        line.variant_id: _variant_pk(line.variant_id)
+        for line in stocks
+        if line.get("variant_id")
+    }
     by_sku = dict(VariantModel.objects.filter(sku__in=skus).values_list("sku", "pk"))
-    ids = []
-    for line in stocks:
-        if line.get("variant_id"):
-            try:
-                type_name, pk = graphene.Node.from_global_id(line.variant_id)
-                ids.append(int(pk) if type_name == "ProductVariant" else None)
-            except Exception:
-                ids.append(None)
-    known_ids = set(
-        VariantModel.objects.filter(pk__in=[i for i in ids if i]).values_list(
-            "pk", flat=True
-        )
+    known = set(
+        VariantModel.objects.filter(
+            pk__in=[pk for pk in pks.values() if pk]
+        ).values_list("pk", flat=True)
     )
-    levels = []
+    levels, seen = [], set()
     for index, line in enumerate(stocks):
         field = f"stocks.{index}"
         if bool(line.get("variant_id")) == bool(line.get("sku")):
@@ -222,28 +227,24 @@ def clean_stock_levels(stocks) -> List[services.StockLevel]:
                 "Give either `variantId` or `sku`.", field=field, code="REQUIRED"
             )
         if line.get("sku"):
-            if line.sku not in by_sku:
+            variant_id = by_sku.get(line.sku)
+            if variant_id is None:
                 raise NotFound(
                     f"No variant has the SKU {line.sku!r}.", field=f"{field}.sku"
                 )
-            variant_id = by_sku[line.sku]
         else:
-            variant_id = ids.pop(0)
-            if variant_id is None or variant_id not in known_ids:
+            variant_id = pks[line.variant_id]
+            if variant_id not in known:
                 raise NotFound(
                     f"{line.variant_id} is not the ID of a product variant.",
                     field=f"{field}.variantId",
                 )
+        if variant_id in seen:
+            raise O2OError(
+                "The same variant is given twice.", field=field, code="UNIQUE"
+            )
+        seen.add(variant_id)
         levels.append(
             services.StockLevel(variant_id=variant_id, quantity=line.quantity)
         )
-    seen = set()
-    for index, level in enumerate(levels):
-        if level.variant_id in seen:
-            raise O2OError(
-                "The same variant is given twice.",
-                field=f"stocks.{index}",
-                code="UNIQUE",
-            )
-        seen.add(level.variant_id)
     return levels
