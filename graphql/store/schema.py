@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import graphene
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -66,7 +68,7 @@ def _with_related(qs, info=None):
         qs = qs.select_related("warehouse__address")
     if requested is not None and not requested & SCHEDULE_FIELDS:
         return qs
-    recent = timezone.now().date() - timezone.timedelta(days=2)
+    recent = timezone.now().date() - timedelta(days=2)
     return qs.prefetch_related(
         Prefetch(
             "hours_exceptions",

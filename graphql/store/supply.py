@@ -1,5 +1,7 @@
 """Per-store stock for shoppers: what a store can supply, and where a variant is."""
 
+from datetime import timedelta
+
 import graphene
 from django.utils import timezone
 from graphql.error import GraphQLError
@@ -232,9 +234,7 @@ def resolve_variant_store_availability(
                 ready_by=supply.ready_by(
                     store.schedule(),
                     now=now,
-                    lead_time=timezone.timedelta(
-                        minutes=store.pickup_lead_time_minutes
-                    ),
+                    lead_time=timedelta(minutes=store.pickup_lead_time_minutes),
                 ),
             )
         )

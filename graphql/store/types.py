@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import graphene
 from django.utils import timezone
 from saleor.core.permissions import ProductPermissions
@@ -227,7 +229,7 @@ class Store(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_opening_hours_exceptions(root: models.Store, _info):
-        yesterday = timezone.now().date() - timezone.timedelta(days=1)
+        yesterday = timezone.now().date() - timedelta(days=1)
         return [
             StoreHoursException(
                 date=exception.date,
