@@ -4,17 +4,20 @@ from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
+from .pickup.schema import PickupMutations
+from .pickup.types import extend_saleor_types
 from .store.schema import StoreMutations, StoreQueries
 from .store.supply import extend_product_variant_type
 
 extend_product_variant_type()
+extend_saleor_types()
 
 
 class Query(StoreQueries, SaleorQuery):
     pass
 
 
-class Mutation(StoreMutations, SaleorMutation):
+class Mutation(StoreMutations, PickupMutations, SaleorMutation):
     pass
 
 

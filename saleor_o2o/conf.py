@@ -7,6 +7,7 @@ the plugin uses it to refuse bad values in ``pluginUpdate``, the rest to read th
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Dict, Iterable, List, Mapping, Optional
 
@@ -52,6 +53,8 @@ class O2OSettings:
     default_radius_km: float = 25.0
     max_radius_km: float = 200.0
     geocoder: GeocoderSettings = GeocoderSettings()
+    pickup_method_name: str = "Click and collect"
+    pickup_fee: Decimal = Decimal("0")
 
 
 #: Names of the configuration items, as stored by Saleor.
@@ -62,6 +65,8 @@ GEOCODER_USER_AGENT = "geocoder_user_agent"
 GEOCODER_API_KEY = "geocoder_api_key"
 GEOCODER_DOMAIN = "geocoder_domain"
 GEOCODER_SCHEME = "geocoder_scheme"
+PICKUP_METHOD_NAME = "pickup_method_name"
+PICKUP_FEE = "pickup_fee"
 
 #: Default values, read-only: Saleor edits configuration lists in place.
 DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
@@ -73,6 +78,8 @@ DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
         GEOCODER_API_KEY: "",
         GEOCODER_DOMAIN: "",
         GEOCODER_SCHEME: "https",
+        PICKUP_METHOD_NAME: "Click and collect",
+        PICKUP_FEE: "0",
     }
 )
 
@@ -156,11 +163,29 @@ def parse_configuration(
             field=GEOCODER_USER_AGENT,
             code="PLUGIN_MISCONFIGURED",
         )
+    method_name = str(values.get(PICKUP_METHOD_NAME) or "").strip()
+    if not method_name or len(method_name) > 100:
+        raise InvalidInput(
+            "The pickup method needs a name of at most 100 characters.",
+            field=PICKUP_METHOD_NAME,
+        )
+    raw_fee = str(values.get(PICKUP_FEE) or "0").strip()
+    try:
+        fee = Decimal(raw_fee)
+    except InvalidOperation:
+        fee = Decimal("NaN")
+    if not fee.is_finite() or fee < 0 or fee >= 10**9:
+        raise InvalidInput(
+            f"The pickup fee must be an amount of 0 or more; got {raw_fee!r}.",
+            field=PICKUP_FEE,
+        )
     return O2OSettings(
         active=active,
         default_radius_km=default_km,
         max_radius_km=max_km,
         geocoder=geocoder,
+        pickup_method_name=method_name,
+        pickup_fee=fee,
     )
 
 

@@ -38,3 +38,28 @@ STORE_ERROR_DESCRIPTIONS = {
     "PLACE_NOT_FOUND": "The geocoding provider knows no such place.",
     "STORE_HAS_ALLOCATIONS": "Orders hold stock allocated in the store.",
 }
+
+
+class PickupErrorCode(str, Enum):
+    """Why choosing a pickup store failed; Saleor's generic codes first."""
+
+    GRAPHQL_ERROR = "GRAPHQL_ERROR"
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    REQUIRED = "REQUIRED"
+    FEATURE_DISABLED = "FEATURE_DISABLED"
+    SERVICE_NOT_OFFERED = "SERVICE_NOT_OFFERED"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    SHIPPING_NOT_REQUIRED = "SHIPPING_NOT_REQUIRED"
+
+
+PICKUP_ERROR_DESCRIPTIONS = {
+    "GRAPHQL_ERROR": "The request could not be read, e.g. an ID of the wrong type.",
+    "INVALID": "A value is not valid.",
+    "NOT_FOUND": "No such checkout or store (inactive stores are not found).",
+    "REQUIRED": "A required value is missing.",
+    "FEATURE_DISABLED": "The O2O plugin is not active.",
+    "SERVICE_NOT_OFFERED": "The store does not offer click-and-collect or curbside.",
+    "INSUFFICIENT_STOCK": "The store cannot supply every line of the checkout.",
+    "SHIPPING_NOT_REQUIRED": "No line of the checkout needs shipping.",
+}

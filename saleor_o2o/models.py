@@ -5,7 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 from saleor.account.models import PossiblePhoneNumberField
-from saleor.warehouse.models import Warehouse
+from saleor.checkout.models import Checkout
+from saleor.order.models import Order
+from saleor.shipping.models import ShippingMethod
+from saleor.warehouse.models import Stock, Warehouse
 
 from .domain import hours
 
@@ -162,3 +165,83 @@ class O2OEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PickupMethod(models.Model):
+    """The Saleor shipping method that means "collect in a store" (one row)."""
+
+    shipping_method = models.OneToOneField(
+        ShippingMethod, on_delete=models.CASCADE, related_name="o2o_pickup_method"
+    )
+
+
+class CheckoutPickup(models.Model):
+    """The store a shopper chose to collect a checkout in."""
+
+    checkout = models.OneToOneField(
+        Checkout, on_delete=models.CASCADE, related_name="o2o_pickup"
+    )
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    is_curbside = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class PickupReservation(models.Model):
+    """Units of a store's stock held for a checkout between its check and its order.
+
+    Saleor 2.10 takes the payment before it creates the order; a reservation made
+    before the payment keeps another shopper from taking the units meanwhile.
+    """
+
+    checkout = models.ForeignKey(
+        Checkout, on_delete=models.CASCADE, related_name="o2o_reservations"
+    )
+    stock = models.ForeignKey(
+        Stock, on_delete=models.CASCADE, related_name="o2o_reservations"
+    )
+    quantity = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        unique_together = (("checkout", "stock"),)
+
+
+class PickupStatus:
+    """Where a pickup order stands."""
+
+    RECEIVED = "received"
+    PREPARING = "preparing"
+    READY = "ready"
+    CUSTOMER_ARRIVED = "customer_arrived"
+    COLLECTED = "collected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    CHOICES = [
+        (RECEIVED, "Received"),
+        (PREPARING, "Being prepared"),
+        (READY, "Ready for pickup"),
+        (CUSTOMER_ARRIVED, "Customer arrived"),
+        (COLLECTED, "Collected"),
+        (EXPIRED, "Expired"),
+        (CANCELLED, "Cancelled"),
+    ]
+
+
+class Pickup(models.Model):
+    """An order to be collected in a store."""
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="o2o_pickup"
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="pickups")
+    is_curbside = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=32, choices=PickupStatus.CHOICES, default=PickupStatus.RECEIVED
+    )
+    #: Shown to the shopper, checked by staff at handover.
+    code = models.CharField(max_length=12, db_index=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "pk")

@@ -7,7 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 from saleor.plugins.models import PluginConfiguration
 
-from . import conf
+from . import conf, pickups
 from .errors import InvalidInput
 
 
@@ -69,6 +69,22 @@ class O2OPlugin(BasePlugin):
             ),
             "label": "Geocoding server",
         },
+        conf.PICKUP_METHOD_NAME: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "How click-and-collect is named among the delivery methods at "
+                "checkout. Example: 'Collect in store'."
+            ),
+            "label": "Pickup method name",
+        },
+        conf.PICKUP_FEE: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "What click-and-collect costs the shopper, in the shop's currency. "
+                "0 for free."
+            ),
+            "label": "Pickup fee",
+        },
         conf.GEOCODER_SCHEME: {
             "type": ConfigurationTypeField.STRING,
             "help_text": "'https' (default) or 'http' for a server on your network.",
@@ -112,3 +128,20 @@ class O2OPlugin(BasePlugin):
             raise ValidationError(
                 {error.field: ValidationError(error.message, code=code.value)}
             )
+
+    # Hooks: Saleor calls them whether or not the plugin is active.
+
+    def preprocess_order_creation(self, checkout, discounts, previous_value):
+        if self.active:
+            pickups.checkout_pickup_reserve(checkout=checkout)
+        return previous_value
+
+    def order_created(self, order, previous_value):
+        if self.active:
+            pickups.order_pickup_allocate(order=order)
+        return previous_value
+
+    def order_cancelled(self, order, previous_value):
+        if self.active:
+            pickups.order_pickup_cancel(order=order)
+        return previous_value

@@ -12,9 +12,10 @@ first; the great-circle distance is derived from the chord of the stores returne
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from django.db.models import FloatField, QuerySet, Sum
+from django.db.models import FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from saleor.warehouse.models import Stock
 
 from . import geocoding
@@ -29,7 +30,7 @@ from .domain.geo import (
     validate_point,
 )
 from .errors import InvalidInput, NotFound, O2OError
-from .models import Store
+from .models import PickupReservation, Store
 
 #: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
 LOCATION_SQL = '"saleor_o2o_store"."location"'
@@ -135,29 +136,43 @@ def pickup_availability(
 ) -> Dict[Tuple[int, int], int]:
     """Return units available for pickup by (store ID, variant ID), from Saleor's stock.
 
-    Available = stock quantity - allocated - the store's pickup safety stock, never
-    below zero. Pairs without a stock row are absent (nothing available).
+    Available = stock quantity - allocated - units reserved by checkouts about to
+    complete - the store's pickup safety stock, never below zero. Pairs without a
+    stock row are absent (nothing available).
     """
     if not store_ids or not variant_ids:
         return {}
+    reserved = (
+        PickupReservation.objects.filter(
+            stock=OuterRef("pk"), expires_at__gt=timezone.now()
+        )
+        .order_by()
+        .values("stock")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
     rows = (
         Stock.objects.filter(
             warehouse__o2o_store__in=store_ids, product_variant_id__in=variant_ids
         )
-        .annotate(allocated=Coalesce(Sum("allocations__quantity_allocated"), 0))
+        .annotate(
+            allocated=Coalesce(Sum("allocations__quantity_allocated"), 0),
+            reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), 0),
+        )
         .values_list(
             "warehouse__o2o_store__id",
             "product_variant_id",
             "quantity",
             "allocated",
+            "reserved",
             "warehouse__o2o_store__pickup_safety_stock",
         )
     )
     return {
         (store_id, variant_id): supply.available_for_pickup(
-            quantity=quantity, allocated=allocated, safety_stock=safety
+            quantity=quantity, allocated=allocated + reserved, safety_stock=safety
         )
-        for store_id, variant_id, quantity, allocated, safety in rows
+        for store_id, variant_id, quantity, allocated, reserved, safety in rows
     }
 
 

@@ -132,6 +132,8 @@ def test_plugin_shows_its_configuration_with_labels_and_help(plugin_admin):
         "geocoder_api_key",
         "geocoder_domain",
         "geocoder_scheme",
+        "pickup_method_name",
+        "pickup_fee",
     ]
     assert items["default_radius_km"] == {
         "name": "default_radius_km",
@@ -184,6 +186,8 @@ def test_plugin_update_activates_and_stores_values(plugin_admin):
         "geocoder_api_key": None,
         "geocoder_domain": "geo.shop.example:8080",
         "geocoder_scheme": "http",
+        "pickup_method_name": "Click and collect",
+        "pickup_fee": "0",
     }
     settings = conf.get_o2o_settings()
     assert settings.active is True
@@ -232,6 +236,8 @@ def test_nominatim_without_user_agent_is_accepted_while_inactive(plugin_admin):
         (False, {"max_radius_km": "10"}, "defaultRadiusKm", "INVALID"),
         (False, {"geocoder_provider": "teleport"}, "geocoderProvider", "INVALID"),
         (False, {"geocoder_scheme": "ftp"}, "geocoderScheme", "INVALID"),
+        (False, {"pickup_fee": "-1"}, "pickupFee", "INVALID"),
+        (False, {"pickup_method_name": " "}, "pickupMethodName", "INVALID"),
         (
             True,
             {"geocoder_user_agent": ""},

@@ -44,6 +44,10 @@ def test_every_o2o_field_is_documented():
         "StoreCartSupply",
         "StoreSupplyLine",
         "VariantStoreAvailability",
+        "CheckoutPickupStoreUpdate",
+        "Pickup",
+        "PickupError",
+        "CheckoutPickupChoice",
         "StoreError",
         "TimeInterval",
         "StoreOpeningInterval",
@@ -78,6 +82,7 @@ def test_every_o2o_field_is_documented():
                 "storeDelete",
                 "storeGeocode",
                 "storeStockUpdate",
+                "checkoutPickupStoreUpdate",
             ],
         ),
     ):  # noqa: E501
@@ -98,7 +103,17 @@ def test_every_o2o_field_is_documented():
         for arg, argument in variant_field.args.items()
         if not argument.description
     )
-    for enum in ("StoreErrorCode", "StoreServiceEnum", "WeekdayEnum", "StoreSortField"):
+    for type_name, field_name in (("Checkout", "pickup"), ("Order", "pickup")):
+        if not schema.get_type(type_name).fields[field_name].description:
+            undocumented.append(f"{type_name}.{field_name}")
+    for enum in (
+        "PickupErrorCode",
+        "PickupStatusEnum",
+        "StoreErrorCode",
+        "StoreServiceEnum",
+        "WeekdayEnum",
+        "StoreSortField",
+    ):
         graphql_enum = schema.get_type(enum)
         if not graphql_enum.description:
             undocumented.append(enum)

@@ -462,10 +462,15 @@ REDIS_BROKER = "redis://127.0.0.1:6379/15"
 
 def drop_broker_pools(app):
     """Forget the app's broker connections, so the next message uses the new URL."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps pools per broker in a global registry: a closed one left there
+    # would be handed to the next eager task ("Acquire on closed pool").
+    pools.reset()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from ...domain.geo import validate_radius_km
 from ...errors import InvalidInput, NotFound
 from ...models import Store as StoreModel
 from ..core.context import can_manage_stores, require_storefront_enabled
+from ..core.extend import add_field
 from .inputs import StoreNearInput
 
 
@@ -242,14 +243,7 @@ def resolve_variant_store_availability(
 
 
 def extend_product_variant_type():
-    """Add `storeAvailability` to Saleor's ProductVariant type.
-
-    Saleor 2.10's schema is closed; graphene builds each schema from the types'
-    field maps, so adding the field before our schema is built extends the served
-    ProductVariant (Saleor's own schema object, built earlier, is unchanged).
-    """
-    if "store_availability" in ProductVariant._meta.fields:
-        return
+    """Add `storeAvailability` to Saleor's ProductVariant type."""
     field = graphene.Field(
         graphene.List(graphene.NonNull(VariantStoreAvailability)),
         required=True,
@@ -273,4 +267,4 @@ def extend_product_variant_type():
             "near a point, nearest first."
         ),
     )
-    ProductVariant._meta.fields["store_availability"] = field
+    add_field(ProductVariant, "store_availability", field)
