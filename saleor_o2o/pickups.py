@@ -322,8 +322,34 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
         for line in lines
     )
     PickupReservation.objects.filter(checkout_id=order.checkout_token).delete()
+    _record_low_stock(store, {v: units for v, (_, units) in available.items()}, wanted)
     return Pickup.objects.create(
         order=order, store=store, is_curbside=choice.is_curbside, code=_new_code()
+    )
+
+
+def _record_low_stock(store: Store, before: Dict[int, int], lines) -> None:
+    """Record low-stock events for the variants this order took below the threshold."""
+    from .services import record_stock_low
+
+    if store.low_stock_threshold is None:
+        return
+    after = {
+        line.variant_id: max(0, before.get(line.variant_id, 0) - line.quantity)
+        for line in lines
+    }
+    record_stock_low(
+        store,
+        [
+            variant_id
+            for variant_id in sorted(after)
+            if supply.crossed_low_stock(
+                before=before.get(variant_id, 0),
+                after=after[variant_id],
+                threshold=store.low_stock_threshold,
+            )
+        ],
+        after,
     )
 
 

@@ -471,7 +471,7 @@ def store_stock_update(
             threshold=store.low_stock_threshold,
         )
     ]
-    _record_stock_low(store, low, after)
+    record_stock_low(store, low, after)
     return store
 
 
@@ -486,7 +486,8 @@ def _availability(store: Store, variant_ids) -> Dict[int, int]:
     }
 
 
-def _record_stock_low(store: Store, variant_ids, available: Dict[int, int]) -> None:
+def record_stock_low(store: Store, variant_ids, available: Dict[int, int]) -> None:
+    """Record a store_stock_low event for each variant, with its availability."""
     from saleor.product.models import ProductVariant
 
     if not variant_ids:

@@ -50,3 +50,11 @@ def geocode_pending_stores_task() -> int:
     for store_id in ids:
         geocode_store_task.delay(store_id)
     return len(ids)
+
+
+@app.task
+def purge_pickup_reservations_task() -> int:
+    """Delete expired pickup reservations (they already count for nothing)."""
+    from .pickups import reservations_purge
+
+    return reservations_purge()

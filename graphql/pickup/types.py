@@ -3,10 +3,16 @@ from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 from saleor.graphql.order.types import Order
+from saleor.product.models import ProductVariant as ProductVariantModel
 
-from ... import models
+from ... import models, selectors
+from ...domain.geo import validate_radius_km
 from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
+from ...errors import InvalidInput
+from ..core.context import require_storefront_enabled
 from ..core.extend import add_field
+from ..store.inputs import StoreNearInput
+from ..store.supply import StoreCartSupply
 from ..store.types import Store
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
@@ -88,6 +94,34 @@ def _resolve_order_pickup(root, _info):
     return models.Pickup.objects.filter(order=root).select_related("store").first()
 
 
+def _resolve_pickup_options(root, info, near, radius_km=None, first=10):
+    settings = require_storefront_enabled(info.context)
+    if not 1 <= first <= 100:
+        raise InvalidInput("`first` must be between 1 and 100.", field="first")
+    point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
+    radius = validate_radius_km(
+        radius_km, default_km=settings.default_radius_km, max_km=settings.max_radius_km
+    )
+    lines = selectors.checkout_lines(token=root.token)
+    queryset = selectors.stores_visible_to(can_manage=False).filter(
+        is_click_and_collect=True
+    )
+    ranked = selectors.stores_supplying(
+        queryset=queryset, point=point, radius_km=radius, lines=lines
+    )[:first]
+    stores = models.Store.objects.select_related("warehouse__address").in_bulk(
+        [result.store_id for result in ranked]
+    )
+    variants = ProductVariantModel.objects.in_bulk([line.variant_id for line in lines])
+    options = []
+    for result in ranked:
+        store = stores[result.store_id]
+        store.distance_km = result.distance_km
+        store._o2o_supply = StoreCartSupply.from_domain(result, variants)
+        options.append(store)
+    return options
+
+
 def extend_saleor_types():
     """Add `Checkout.pickup` and `Order.pickup` to Saleor's types."""
     add_field(
@@ -97,6 +131,29 @@ def extend_saleor_types():
             CheckoutPickupChoice,
             resolver=_resolve_checkout_pickup,
             description="The pickup store chosen with checkoutPickupStoreUpdate.",
+        ),
+    )
+    add_field(
+        Checkout,
+        "pickup_options",
+        graphene.Field(
+            graphene.List(graphene.NonNull(Store)),
+            required=True,
+            near=graphene.Argument(
+                StoreNearInput, required=True, description="Where the shopper is."
+            ),
+            radius_km=graphene.Argument(
+                graphene.Float,
+                description="Search radius; the plugin's default if null.",
+            ),
+            first=graphene.Argument(
+                graphene.Int, default_value=10, description="How many stores (1-100)."
+            ),
+            resolver=_resolve_pickup_options,
+            description=(
+                "Click-and-collect stores near the shopper for this checkout: those "
+                "with every line first, nearest first; each answers `cartSupply`."
+            ),
         ),
     )
     add_field(

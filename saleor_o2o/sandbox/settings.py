@@ -37,4 +37,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.geocode_pending_stores_task",
         "schedule": 600.0,
     },
+    "o2o-purge-pickup-reservations": {
+        "task": "saleor_o2o.tasks.purge_pickup_reservations_task",
+        "schedule": 300.0,
+    },
 }

@@ -161,3 +161,35 @@ def test_unknown_checkout_and_wrong_id_types(api_client, o2o_active, store):
 def test_disabled_plugin(api_client, store, checkout_with_line):
     data = choose(api_client, checkout_with_line, store)
     assert errors(data) == [(None, "FEATURE_DISABLED")]
+
+
+PICKUP_OPTIONS = """
+query($token: UUID!) {
+  checkout(token: $token) {
+    pickupOptions(near: {latitude: 48.8566, longitude: 2.3522}, radiusKm: 20) {
+      name distanceKm cartSupply { isComplete shortLines { quantityShort } }
+    }
+  }
+}
+"""
+
+
+def test_checkout_lists_its_pickup_options(
+    api_client, o2o_active, store_factory, variant, checkout_with_line
+):
+    near_short = store_factory("Near, short", 48.8570, 2.3500)
+    far_full = store_factory("Far, full", 48.8800, 2.3500)
+    store_factory("No pickup", 48.8560, 2.3520, is_click_and_collect=False)
+    Stock.objects.create(
+        warehouse=near_short.warehouse, product_variant=variant, quantity=1
+    )
+    Stock.objects.create(
+        warehouse=far_full.warehouse, product_variant=variant, quantity=9
+    )
+    response = api_client.post_graphql(
+        PICKUP_OPTIONS, {"token": str(checkout_with_line.token)}
+    ).json()
+    options = response["data"]["checkout"]["pickupOptions"]
+    assert [o["name"] for o in options] == ["Far, full", "Near, short"]
+    assert options[0]["cartSupply"] == {"isComplete": True, "shortLines": []}
+    assert options[1]["cartSupply"]["shortLines"] == [{"quantityShort": 1}]

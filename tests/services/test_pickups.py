@@ -195,3 +195,30 @@ def test_concurrent_checkouts_never_reserve_more_than_the_store_has(
     assert Pickup.objects.count() == 3
     assert Order.objects.count() == 3
     assert not Warehouse.objects.filter(stock__quantity__lt=0).exists()
+
+
+def test_an_order_taking_stock_below_the_threshold_records_an_event(
+    stocked_store, variant
+):
+    from saleor_o2o.models import O2OEvent
+
+    stocked_store.low_stock_threshold = 1
+    stocked_store.save()
+    checkout = make_checkout(variant, stocked_store, 2)
+    with transaction.atomic():
+        pickups.checkout_pickup_reserve(checkout=checkout)
+        pickups.order_pickup_allocate(order=make_order(checkout))
+    event = O2OEvent.objects.get()
+    assert event.type == "store_stock_low"
+    assert event.payload["quantity_available_for_pickup"] == 1
+
+
+def test_expired_reservations_are_purged_by_a_task(stocked_store, variant):
+    from saleor_o2o.tasks import purge_pickup_reservations_task
+
+    checkout = make_checkout(variant, stocked_store, 1)
+    with transaction.atomic():
+        pickups.checkout_pickup_reserve(checkout=checkout)
+    assert purge_pickup_reservations_task.delay().get() == 0
+    PickupReservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert purge_pickup_reservations_task.delay().get() == 1
