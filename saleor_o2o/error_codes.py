@@ -51,6 +51,8 @@ class PickupErrorCode(str, Enum):
     SERVICE_NOT_OFFERED = "SERVICE_NOT_OFFERED"
     INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
     SHIPPING_NOT_REQUIRED = "SHIPPING_NOT_REQUIRED"
+    SLOT_UNAVAILABLE = "SLOT_UNAVAILABLE"
+    SLOT_FULL = "SLOT_FULL"
 
 
 PICKUP_ERROR_DESCRIPTIONS = {
@@ -62,4 +64,6 @@ PICKUP_ERROR_DESCRIPTIONS = {
     "SERVICE_NOT_OFFERED": "The store does not offer click-and-collect or curbside.",
     "INSUFFICIENT_STOCK": "The store cannot supply every line of the checkout.",
     "SHIPPING_NOT_REQUIRED": "No line of the checkout needs shipping.",
+    "SLOT_UNAVAILABLE": "Not a pickup slot of the store (or it books none).",
+    "SLOT_FULL": "The pickup slot has no room left.",
 }

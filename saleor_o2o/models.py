@@ -68,6 +68,10 @@ class Store(models.Model):
     #: Units available for pickup at or below which a variant counts as low on stock;
     #: null turns low-stock events off.
     low_stock_threshold = models.PositiveIntegerField(null=True, blank=True)
+    #: Length of a pickup slot, in minutes.
+    pickup_slot_minutes = models.PositiveSmallIntegerField(default=60)
+    #: Pickups one slot takes; 0 means the store does not book slots.
+    pickup_slot_capacity = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
     geocoding_status = models.CharField(
@@ -183,6 +187,8 @@ class CheckoutPickup(models.Model):
     )
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     is_curbside = models.BooleanField(default=False)
+    #: Start of the pickup slot chosen, if the store books slots.
+    slot_start = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 
@@ -236,6 +242,7 @@ class Pickup(models.Model):
     )
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="pickups")
     is_curbside = models.BooleanField(default=False)
+    slot_start = models.DateTimeField(null=True, blank=True, db_index=True)
     status = models.CharField(
         max_length=32, choices=PickupStatus.CHOICES, default=PickupStatus.RECEIVED
     )

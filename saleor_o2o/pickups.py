@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 from typing import Dict, Iterable, List, Optional, Tuple
 
+import pytz
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -28,7 +29,7 @@ from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock
 
 from .conf import O2OSettings
-from .domain import supply
+from .domain import slots, supply
 from .errors import NotFound, O2OError
 from .models import (
     CheckoutPickup,
@@ -162,7 +163,12 @@ def _short_lines(lines, available) -> List[supply.Line]:
 
 @transaction.atomic
 def checkout_pickup_set(
-    *, checkout: Checkout, store: Store, curbside: bool, settings: O2OSettings
+    *,
+    checkout: Checkout,
+    store: Store,
+    curbside: bool,
+    settings: O2OSettings,
+    slot_start=None,
 ) -> Checkout:
     """Choose the store a checkout is collected in; set pickup method and address."""
     if not store.is_active:
@@ -195,15 +201,94 @@ def checkout_pickup_set(
             field="storeId",
             code="INSUFFICIENT_STOCK",
         )
+    if slot_start is not None:
+        _check_slot(store, slot_start, checkout_id=checkout.pk)
     method = pickup_method_ensure(store=store, settings=settings)
     CheckoutPickup.objects.update_or_create(
-        checkout=checkout, defaults={"store": store, "is_curbside": curbside}
+        checkout=checkout,
+        defaults={"store": store, "is_curbside": curbside, "slot_start": slot_start},
     )
     address = store.address.get_copy()
     checkout.shipping_address = address
     checkout.shipping_method = method
     checkout.save(update_fields=["shipping_address", "shipping_method", "last_change"])
     return checkout
+
+
+def slot_bookings(
+    *, store: Store, start, end, exclude_checkout=None
+) -> Dict[object, int]:
+    """Count pickups booked per slot start in [start, end): open pickups, plus
+    checkouts holding a live reservation (they are completing right now)."""
+    counts: Dict[object, int] = {}
+    pickups_booked = Pickup.objects.filter(
+        store=store, status__in=OPEN_STATUSES, slot_start__gte=start, slot_start__lt=end
+    ).values_list("slot_start", flat=True)
+    completing = CheckoutPickup.objects.filter(
+        store=store,
+        slot_start__gte=start,
+        slot_start__lt=end,
+        checkout__o2o_reservations__expires_at__gt=timezone.now(),
+    )
+    if exclude_checkout is not None:
+        completing = completing.exclude(checkout_id=exclude_checkout)
+    for slot_start in [
+        *pickups_booked,
+        *completing.distinct().values_list("slot_start", flat=True),
+    ]:
+        counts[slot_start] = counts.get(slot_start, 0) + 1
+    return counts
+
+
+def store_pickup_slots(*, store: Store, day, now=None, exclude_checkout=None):
+    """Return the store's pickup slots on local date `day`, with what remains."""
+    now = now or timezone.now()
+    if store.pickup_slot_capacity == 0:
+        return []
+    schedule = store.schedule()
+    earliest = supply.ready_by(
+        schedule, now=now, lead_time=timedelta(minutes=store.pickup_lead_time_minutes)
+    )
+    if earliest is None:
+        return []
+    day_start = now - timedelta(days=1)
+    booked = slot_bookings(
+        store=store,
+        start=day_start,
+        end=now + timedelta(days=400),
+        exclude_checkout=exclude_checkout,
+    )
+    return slots.pickup_slots(
+        schedule,
+        day=day,
+        slot_minutes=store.pickup_slot_minutes,
+        capacity=store.pickup_slot_capacity,
+        earliest=earliest,
+        booked=booked,
+    )
+
+
+def _check_slot(store: Store, slot_start, *, checkout_id) -> None:
+    """Raise unless `slot_start` is a slot of the store with room left."""
+    if store.pickup_slot_capacity == 0:
+        raise O2OError(
+            f"{store.name} does not book pickup slots.",
+            field="slot",
+            code="SLOT_UNAVAILABLE",
+        )
+    zone = pytz.timezone(store.timezone)
+    day = slot_start.astimezone(zone).date()
+    offered = store_pickup_slots(store=store, day=day, exclude_checkout=checkout_id)
+    slot = next((s for s in offered if s.start == slot_start), None)
+    if slot is None:
+        raise O2OError(
+            "That is not a pickup slot of the store: it must start on a slot "
+            "boundary, inside opening hours, once the order can be ready.",
+            field="slot",
+            code="SLOT_UNAVAILABLE",
+        )
+    if not slots.can_book(slot):
+        raise O2OError("That pickup slot is full.", field="slot", code="SLOT_FULL")
 
 
 def _refuse(message: str, code: CheckoutErrorCode, field: str = "shippingMethod"):
@@ -227,7 +312,7 @@ def checkout_pickup_reserve(*, checkout: Checkout) -> None:
             "completing the checkout.",
             CheckoutErrorCode.SHIPPING_METHOD_NOT_SET,
         )
-    store = choice.store
+    store = Store.objects.select_for_update().get(pk=choice.store_id)
     if not (store.is_active and store.is_click_and_collect):
         raise _refuse(
             f"{store.name} no longer offers click-and-collect; choose another store.",
@@ -244,6 +329,15 @@ def checkout_pickup_reserve(*, checkout: Checkout) -> None:
             CheckoutErrorCode.INSUFFICIENT_STOCK,
             field="lines",
         )
+    if choice.slot_start is not None:
+        # The store row lock above serialises bookings of the store's slots.
+        try:
+            _check_slot(store, choice.slot_start, checkout_id=checkout.pk)
+        except O2OError as error:
+            raise _refuse(
+                f"{error.message} Choose another pickup slot.",
+                CheckoutErrorCode.SHIPPING_METHOD_NOT_APPLICABLE,
+            )
     expires = timezone.now() + timedelta(minutes=RESERVATION_MINUTES)
     PickupReservation.objects.filter(checkout=checkout).delete()
     PickupReservation.objects.bulk_create(
@@ -324,7 +418,11 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     PickupReservation.objects.filter(checkout_id=order.checkout_token).delete()
     _record_low_stock(store, {v: units for v, (_, units) in available.items()}, wanted)
     return Pickup.objects.create(
-        order=order, store=store, is_curbside=choice.is_curbside, code=_new_code()
+        order=order,
+        store=store,
+        is_curbside=choice.is_curbside,
+        slot_start=choice.slot_start,
+        code=_new_code(),
     )
 
 

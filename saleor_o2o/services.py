@@ -16,7 +16,7 @@ from saleor.warehouse.models import Allocation, Stock, Warehouse
 
 from . import geocoding
 from .conf import GeocoderSettings
-from .domain import geo, hours, supply
+from .domain import geo, hours, slots, supply
 from .errors import GeocodingUnavailable, InvalidInput, O2OError
 from .events import O2OEventType, events_record, global_id
 from .models import GeocodingStatus, Store, StoreHoursException
@@ -34,6 +34,8 @@ PLAIN_FIELDS = (
     "is_click_and_collect",
     "is_curbside",
     "pickup_lead_time_minutes",
+    "pickup_slot_minutes",
+    "pickup_slot_capacity",
     "is_active",
 )
 
@@ -156,6 +158,17 @@ def _clean_plain_fields(store: Store, data: Dict[str, Any], country: str) -> Non
             f"({MAX_PICKUP_LEAD_TIME_MINUTES} minutes).",
             field="pickupLeadTimeMinutes",
             code="OUT_OF_RANGE",
+        )
+    slot_minutes = data.get("pickup_slot_minutes")
+    slot_capacity = data.get("pickup_slot_capacity")
+    if slot_minutes is not None or slot_capacity is not None:
+        slots.validate_slot_settings(
+            slot_minutes=(
+                store.pickup_slot_minutes if slot_minutes is None else slot_minutes
+            ),
+            capacity=(
+                store.pickup_slot_capacity if slot_capacity is None else slot_capacity
+            ),
         )
     for field in PLAIN_FIELDS:
         if field in data and data[field] is not None and field != "name":

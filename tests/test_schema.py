@@ -48,6 +48,7 @@ def test_every_o2o_field_is_documented():
         "Pickup",
         "PickupError",
         "CheckoutPickupChoice",
+        "PickupSlot",
         "StoreError",
         "TimeInterval",
         "StoreOpeningInterval",

@@ -18,6 +18,9 @@ class CheckoutPickupStoreUpdate(O2OMutation):
             default_value=False,
             description="Bring the order out to the shopper's car (if offered).",
         )
+        slot = graphene.DateTime(
+            description="Start of a pickup slot from `store.pickupSlots`, if any."
+        )
 
     class Meta:
         description = (
@@ -30,13 +33,17 @@ class CheckoutPickupStoreUpdate(O2OMutation):
         error_type_field = "pickup_errors"
 
     @classmethod
-    def perform_mutation(cls, _root, info, checkout_id, store_id, curbside):
+    def perform_mutation(cls, _root, info, checkout_id, store_id, curbside, slot=None):
         settings = require_storefront_enabled(info.context)
         checkout = cls.get_node_or_error(
             info, checkout_id, field="checkoutId", only_type=Checkout
         )
         store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
         checkout = pickups.checkout_pickup_set(
-            checkout=checkout, store=store, curbside=curbside, settings=settings
+            checkout=checkout,
+            store=store,
+            curbside=curbside,
+            settings=settings,
+            slot_start=slot,
         )
         return cls(checkout=checkout)

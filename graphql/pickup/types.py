@@ -52,6 +52,7 @@ class Pickup(CountableDjangoObjectType):
     is_curbside = graphene.Boolean(
         required=True, description="Whether staff bring the order to the car."
     )
+    slot_start = graphene.DateTime(description="Start of the pickup slot booked.")
     status = PickupStatusEnum(required=True, description="Where the pickup stands.")
     code = graphene.String(
         required=True, description="The code the shopper shows at handover."
@@ -78,6 +79,7 @@ class CheckoutPickupChoice(graphene.ObjectType):
     is_curbside = graphene.Boolean(
         required=True, description="Whether the shopper asked for curbside pickup."
     )
+    slot_start = graphene.DateTime(description="Start of the pickup slot chosen.")
 
     class Meta:
         description = "The store a checkout will be collected in."
@@ -87,7 +89,9 @@ def _resolve_checkout_pickup(root, _info):
     choice = getattr(root, "o2o_pickup", None)
     if choice is None:
         return None
-    return CheckoutPickupChoice(store=choice.store, is_curbside=choice.is_curbside)
+    return CheckoutPickupChoice(
+        store=choice.store, is_curbside=choice.is_curbside, slot_start=choice.slot_start
+    )
 
 
 def _resolve_order_pickup(root, _info):

@@ -62,6 +62,12 @@ class StoreInput(graphene.InputObjectType):
     pickup_lead_time_minutes = graphene.Int(
         description="Minutes the store needs to prepare an order for pickup."
     )
+    pickup_slot_minutes = graphene.Int(
+        description="Length of a pickup slot in minutes (5 to 480; default 60)."
+    )
+    pickup_slot_capacity = graphene.Int(
+        description="Pickups one slot takes; 0 (default) books no slots."
+    )
     is_active = graphene.Boolean(
         description="Whether shoppers see the store. Inactive stores are staff-only."
     )

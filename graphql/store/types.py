@@ -78,6 +78,16 @@ class StoreHoursException(graphene.ObjectType):
         )
 
 
+class PickupSlot(graphene.ObjectType):
+    start = graphene.DateTime(required=True, description="When the slot starts.")
+    end = graphene.DateTime(required=True, description="When the slot ends.")
+    capacity = graphene.Int(required=True, description="Pickups the slot takes.")
+    remaining = graphene.Int(required=True, description="Pickups it can still take.")
+
+    class Meta:
+        description = "A time window to collect an order in."
+
+
 class Store(CountableDjangoObjectType):
     name = graphene.String(required=True, description="The store's name.")
     slug = graphene.String(required=True, description="URL-friendly identifier.")
@@ -146,6 +156,23 @@ class Store(CountableDjangoObjectType):
     geocoding_error = graphene.String(
         description="Why geocoding failed, if it did. Requires MANAGE_PRODUCTS."
     )
+    pickup_slot_minutes = graphene.Int(
+        required=True, description="Length of a pickup slot, in minutes."
+    )
+    pickup_slot_capacity = graphene.Int(
+        required=True, description="Pickups one slot takes; 0 when it books none."
+    )
+    pickup_slots = graphene.List(
+        graphene.NonNull(PickupSlot),
+        required=True,
+        date=graphene.Argument(
+            graphene.Date, required=True, description="The date, in the store's zone."
+        ),
+        description=(
+            "Pickup slots on a date, from when an order placed now could be ready; "
+            "full ones show 0 remaining. Empty when the store books no slots."
+        ),
+    )
     cart_supply = graphene.Field(
         "saleor_o2o.graphql.store.supply.StoreCartSupply",
         description=(
@@ -187,6 +214,8 @@ class Store(CountableDjangoObjectType):
             "longitude",
             "timezone",
             "pickup_lead_time_minutes",
+            "pickup_slot_minutes",
+            "pickup_slot_capacity",
             "is_active",
             "created_at",
             "updated_at",
@@ -256,6 +285,20 @@ class Store(CountableDjangoObjectType):
     @staticmethod
     def resolve_distance_km(root: models.Store, _info):
         return getattr(root, "distance_km", None)
+
+    @staticmethod
+    def resolve_pickup_slots(root: models.Store, info, date):
+        from ...pickups import store_pickup_slots
+
+        return [
+            PickupSlot(
+                start=slot.start,
+                end=slot.end,
+                capacity=slot.capacity,
+                remaining=slot.remaining,
+            )
+            for slot in store_pickup_slots(store=root, day=date, now=_now(info))
+        ]
 
     @staticmethod
     def resolve_cart_supply(root: models.Store, _info):

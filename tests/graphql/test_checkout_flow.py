@@ -478,3 +478,44 @@ def test_store_sold_out_since_choosing_fails_before_payment(api_client, pickup_s
     assert [e["code"] for e in data["checkoutErrors"]] == ["INSUFFICIENT_STOCK"]
     assert not Order.objects.exists()
     assert Payment.objects.get().charge_status == ChargeStatus.NOT_CHARGED
+
+
+def test_click_and_collect_with_a_pickup_slot(api_client, pickup_setup):
+    import datetime as dt
+
+    from saleor_o2o.pickups import store_pickup_slots
+
+    setup, pickup_store = pickup_setup
+    pickup_store.pickup_slot_capacity = 2
+    pickup_store.save()
+    today = dt.date.today()
+    slot = next(
+        found
+        for offset in range(8)
+        for found in store_pickup_slots(
+            store=pickup_store, day=today + dt.timedelta(days=offset)
+        )
+    )
+
+    def choose_with_slot(client, checkout_id):
+        data = post(
+            client,
+            """mutation($c: ID!, $s: ID!, $slot: DateTime) {
+              checkoutPickupStoreUpdate(checkoutId: $c, storeId: $s, slot: $slot) {
+                checkout { totalPrice { gross { amount currency } } }
+                pickupErrors { field code message } } }""",
+            {
+                "c": checkout_id,
+                "s": gid("Store", pickup_store.pk),
+                "slot": slot.start.isoformat(),
+            },
+            "checkoutPickupStoreUpdate",
+        )
+        assert data["pickupErrors"] == [], data["pickupErrors"]
+        return data["checkout"]["totalPrice"]["gross"]
+
+    ready = setup.start_checkout(api_client, 1, choose_delivery=choose_with_slot)
+    assert_no_errors(ready.complete(api_client)["data"]["checkoutComplete"])
+    from saleor_o2o.models import Pickup
+
+    assert Pickup.objects.get().slot_start == slot.start

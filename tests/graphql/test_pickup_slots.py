@@ -1,0 +1,148 @@
+import datetime as dt
+
+import graphene
+import pytest
+import pytz
+from django.db import transaction
+from saleor.checkout.models import Checkout
+from saleor.warehouse.models import Stock
+
+from saleor_o2o import pickups
+from saleor_o2o.models import Pickup, PickupStatus
+
+PARIS = pytz.timezone("Europe/Paris")
+#: Tuesday 24 November 2026, 08:00 in Paris; stores open 09:00-19:00, 2 h lead time.
+NOW = PARIS.localize(dt.datetime(2026, 11, 24, 8, 0)).astimezone(pytz.utc)
+
+SLOTS = """
+query($slug: String, $date: Date!) {
+  store(slug: $slug) { pickupSlots(date: $date) { start end capacity remaining } }
+}
+"""
+
+CHOOSE = """
+mutation($checkout: ID!, $store: ID!, $slot: DateTime) {
+  checkoutPickupStoreUpdate(checkoutId: $checkout, storeId: $store, slot: $slot) {
+    checkout { pickup { slotStart } }
+    pickupErrors { field code }
+  }
+}
+"""
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+@pytest.fixture
+def slotted_store(store, variant):
+    store.pickup_slot_minutes = 60
+    store.pickup_slot_capacity = 1
+    store.save()
+    Stock.objects.create(warehouse=store.warehouse, product_variant=variant, quantity=9)
+    return store
+
+
+def local(hour):
+    return PARIS.localize(dt.datetime(2026, 11, 24, hour)).astimezone(pytz.utc)
+
+
+def new_checkout(variant):
+    checkout = Checkout.objects.create(email="shopper@example.com")
+    checkout.lines.create(variant=variant, quantity=1)
+    return checkout
+
+
+def choose(client, checkout, store, slot):
+    return client.post_graphql(
+        CHOOSE,
+        {
+            "checkout": graphene.Node.to_global_id("Checkout", checkout.pk),
+            "store": graphene.Node.to_global_id("Store", store.pk),
+            "slot": slot.isoformat() if slot else None,
+        },
+    ).json()["data"]["checkoutPickupStoreUpdate"]
+
+
+def slots_of(client, store):
+    response = client.post_graphql(SLOTS, {"slug": store.slug, "date": "2026-11-24"})
+    return response.json()["data"]["store"]["pickupSlots"]
+
+
+def test_slots_start_once_the_order_can_be_ready(
+    api_client, o2o_active, slotted_store, frozen
+):
+    slots = slots_of(api_client, slotted_store)
+    # Opens 09:00; two hours of preparation: the first slot starts at 11:00 Paris.
+    assert slots[0] == {
+        "start": "2026-11-24T10:00:00+00:00",
+        "end": "2026-11-24T11:00:00+00:00",
+        "capacity": 1,
+        "remaining": 1,
+    }
+    assert len(slots) == 8  # 11:00 to 19:00.
+
+
+def test_a_slot_fills_while_a_checkout_completes(
+    api_client, o2o_active, slotted_store, variant, frozen
+):
+    first = new_checkout(variant)
+    data = choose(api_client, first, slotted_store, local(11))
+    assert data["pickupErrors"] == []
+    assert data["checkout"]["pickup"]["slotStart"] == "2026-11-24T10:00:00+00:00"
+    # The checkout starts completing: its reservation books the slot.
+    first.refresh_from_db()
+    with transaction.atomic():
+        pickups.checkout_pickup_reserve(checkout=first)
+    assert slots_of(api_client, slotted_store)[0]["remaining"] == 0
+    second = new_checkout(variant)
+    assert choose(api_client, second, slotted_store, local(11))["pickupErrors"] == [
+        {"field": "slot", "code": "SLOT_FULL"}
+    ]
+
+
+def test_slots_that_are_not_offered(
+    api_client, o2o_active, slotted_store, store_factory, variant, frozen
+):
+    checkout = new_checkout(variant)
+    for slot in (local(9), local(20), local(11) + dt.timedelta(minutes=30)):
+        data = choose(api_client, checkout, slotted_store, slot)
+        assert data["pickupErrors"] == [{"field": "slot", "code": "SLOT_UNAVAILABLE"}]
+    no_slots = store_factory("No slots", 48.86, 2.35)
+    Stock.objects.create(
+        warehouse=no_slots.warehouse, product_variant=variant, quantity=9
+    )
+    data = choose(api_client, checkout, no_slots, local(11))
+    assert data["pickupErrors"] == [{"field": "slot", "code": "SLOT_UNAVAILABLE"}]
+
+
+def test_cancelled_pickups_free_their_slot(o2o_active, slotted_store, variant, frozen):
+    from saleor.order.models import Order
+
+    order = Order.objects.create(user_email="a@example.com", currency="USD")
+    pickup = Pickup.objects.create(
+        order=order, store=slotted_store, slot_start=local(11), code="ABCDEF"
+    )
+    booked = pickups.store_pickup_slots(store=slotted_store, day=dt.date(2026, 11, 24))
+    assert booked[0].remaining == 0
+    pickup.status = PickupStatus.CANCELLED
+    pickup.save()
+    freed = pickups.store_pickup_slots(store=slotted_store, day=dt.date(2026, 11, 24))
+    assert freed[0].remaining == 1
+
+
+def test_slot_settings_are_validated(
+    staff_api_client, permission_manage_products, store
+):
+    response = staff_api_client.post_graphql(
+        """mutation($id: ID!) { storeUpdate(id: $id, input: {pickupSlotMinutes: 2}) {
+             storeErrors { field code } } }""",
+        {"id": graphene.Node.to_global_id("Store", store.pk)},
+        permissions=[permission_manage_products],
+    ).json()["data"]["storeUpdate"]
+    assert response["storeErrors"] == [
+        {"field": "pickupSlotMinutes", "code": "OUT_OF_RANGE"}
+    ]
