@@ -252,6 +252,8 @@ class Command(BaseCommand):
                 "opening_hours_exceptions": _holidays(today),
                 "is_curbside": index % 2 == 1,
                 "pickup_lead_time_minutes": 60 if index % 3 else 120,
+                "pickup_slot_minutes": 30,
+                "pickup_slot_capacity": 4,
             }
             with transaction.atomic():
                 store = Store.objects.filter(name=name).first()
