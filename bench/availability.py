@@ -38,14 +38,8 @@ from urllib.parse import urlparse
 
 # Shared with the locator benchmark (same folder): cities, store coordinates, the
 # database and Django set-up, percentiles. Importing it also keeps the checkout root
-# off sys.path.
+# off sys.path, where its graphql/ folder would shadow graphql-core.
 import locator
-
-CHECKOUT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Keep the checkout root off sys.path: its graphql/ folder shadows graphql-core.
-sys.path[:] = [
-    path for path in sys.path if os.path.abspath(path or os.getcwd()) != CHECKOUT_ROOT
-]
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/saleor_o2o_bench_stock"
 #: --quick uses a database of its own, so that it never replaces the full data set.

@@ -12,7 +12,7 @@ docs/design/click-and-collect.md), so stock is secured in two steps:
 """
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import pytz
@@ -251,11 +251,13 @@ def store_pickup_slots(*, store: Store, day, now=None, exclude_checkout=None):
     )
     if earliest is None:
         return []
-    day_start = now - timedelta(days=1)
+    zone = pytz.timezone(store.timezone)
+    day_start = zone.localize(datetime.combine(day, time(0)))
     booked = slot_bookings(
         store=store,
         start=day_start,
-        end=now + timedelta(days=400),
+        # Overnight hours can put the day's last slots past midnight.
+        end=day_start + timedelta(days=2),
         exclude_checkout=exclude_checkout,
     )
     return slots.pickup_slots(

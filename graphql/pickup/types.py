@@ -6,12 +6,10 @@ from saleor.graphql.order.types import Order
 from saleor.product.models import ProductVariant as ProductVariantModel
 
 from ... import models, selectors
-from ...domain.geo import validate_radius_km
 from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
-from ...errors import InvalidInput
-from ..core.context import require_storefront_enabled
 from ..core.extend import add_field
 from ..store.inputs import StoreNearInput
+from ..store.near import check_first, resolve_near
 from ..store.supply import StoreCartSupply
 from ..store.types import Store
 
@@ -99,13 +97,8 @@ def _resolve_order_pickup(root, _info):
 
 
 def _resolve_pickup_options(root, info, near, radius_km=None, first=10):
-    settings = require_storefront_enabled(info.context)
-    if not 1 <= first <= 100:
-        raise InvalidInput("`first` must be between 1 and 100.", field="first")
-    point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
-    radius = validate_radius_km(
-        radius_km, default_km=settings.default_radius_km, max_km=settings.max_radius_km
-    )
+    point, radius = resolve_near(info, near, radius_km)
+    check_first(first)
     lines = selectors.checkout_lines(token=root.token)
     queryset = selectors.stores_visible_to(can_manage=False).filter(
         is_click_and_collect=True

@@ -14,7 +14,6 @@ from saleor.graphql.core.connection import (
 from saleor.graphql.core.fields import BaseConnectionField
 
 from ... import selectors
-from ...domain.geo import validate_radius_km
 from ...errors import InvalidInput, NotFound
 from ...models import StoreHoursException
 from ..core.context import can_manage_stores, require_storefront_enabled
@@ -27,6 +26,7 @@ from .mutations import (
     StoreStockUpdate,
     StoreUpdate,
 )
+from .near import resolve_near
 from .supply import clean_supply_lines, ranked_supply_connection
 from .types import Store
 
@@ -111,19 +111,14 @@ def _page_args(args):
 def resolve_stores(
     info, *, near=None, radius_km=None, filter=None, sort_by=None, **args
 ):
-    settings = require_storefront_enabled(info.context)
+    require_storefront_enabled(info.context)
     _page_args(args)
     staff = can_manage_stores(info.context)
     qs = _filter(selectors.stores_visible_to(can_manage=staff), filter, staff=staff)
     sort_field = sort_by.field if sort_by else None
     direction = sort_by.direction if sort_by else ""
     if near is not None:
-        point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
-        radius = validate_radius_km(
-            radius_km,
-            default_km=settings.default_radius_km,
-            max_km=settings.max_radius_km,
-        )
+        point, radius = resolve_near(info, near, radius_km)
         supply_input = (filter or {}).get("can_supply")
         if supply_input is not None:
             return ranked_supply_connection(

@@ -11,12 +11,12 @@ from saleor.product import models as product_models
 
 from ... import selectors
 from ...domain import supply
-from ...domain.geo import validate_radius_km
 from ...errors import InvalidInput, NotFound
 from ...models import Store as StoreModel
-from ..core.context import can_manage_stores, require_storefront_enabled
+from ..core.context import can_manage_stores
 from ..core.extend import add_field
 from .inputs import StoreNearInput
+from .near import check_first, resolve_near
 
 
 class StoreSupplyLineInput(graphene.InputObjectType):
@@ -197,13 +197,8 @@ class VariantStoreAvailability(graphene.ObjectType):
 def resolve_variant_store_availability(
     root, info, near, radius_km=None, first=10, in_stock_only=False
 ):
-    settings = require_storefront_enabled(info.context)
-    if not 1 <= first <= 100:
-        raise InvalidInput("`first` must be between 1 and 100.", field="first")
-    point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
-    radius = validate_radius_km(
-        radius_km, default_km=settings.default_radius_km, max_km=settings.max_radius_km
-    )
+    point, radius = resolve_near(info, near, radius_km)
+    check_first(first)
     queryset = selectors.stores_visible_to(
         can_manage=can_manage_stores(info.context)
     ).filter(is_click_and_collect=True)

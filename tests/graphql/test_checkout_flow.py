@@ -384,8 +384,8 @@ def test_checkout_create_for_more_than_stocked_is_refused(api_client, checkout_s
 # Click-and-collect through the same storefront flow ---------------------------------
 
 PICKUP_STORE_UPDATE = """
-mutation($checkout: ID!, $store: ID!) {
-  checkoutPickupStoreUpdate(checkoutId: $checkout, storeId: $store) {
+mutation($checkout: ID!, $store: ID!, $slot: DateTime) {
+  checkoutPickupStoreUpdate(checkoutId: $checkout, storeId: $store, slot: $slot) {
     checkout { totalPrice { gross { amount currency } } shippingMethod { name } }
     pickupErrors { field code message }
   }
@@ -402,12 +402,14 @@ query($token: UUID!) {
 """
 
 
-def choose_store(store):
+def choose_store(store, slot=None):
+    """Return a `choose_delivery` that picks `store` (and `slot`) for pickup."""
+
     def choose(client, checkout_id):
         data = post(
             client,
             PICKUP_STORE_UPDATE,
-            {"checkout": checkout_id, "store": gid("Store", store.pk)},
+            {"checkout": checkout_id, "store": gid("Store", store.pk), "slot": slot},
             "checkoutPickupStoreUpdate",
         )
         assert data["pickupErrors"] == [], data["pickupErrors"]
@@ -497,24 +499,11 @@ def test_click_and_collect_with_a_pickup_slot(api_client, pickup_setup):
         )
     )
 
-    def choose_with_slot(client, checkout_id):
-        data = post(
-            client,
-            """mutation($c: ID!, $s: ID!, $slot: DateTime) {
-              checkoutPickupStoreUpdate(checkoutId: $c, storeId: $s, slot: $slot) {
-                checkout { totalPrice { gross { amount currency } } }
-                pickupErrors { field code message } } }""",
-            {
-                "c": checkout_id,
-                "s": gid("Store", pickup_store.pk),
-                "slot": slot.start.isoformat(),
-            },
-            "checkoutPickupStoreUpdate",
-        )
-        assert data["pickupErrors"] == [], data["pickupErrors"]
-        return data["checkout"]["totalPrice"]["gross"]
-
-    ready = setup.start_checkout(api_client, 1, choose_delivery=choose_with_slot)
+    ready = setup.start_checkout(
+        api_client,
+        1,
+        choose_delivery=choose_store(pickup_store, slot.start.isoformat()),
+    )
     assert_no_errors(ready.complete(api_client)["data"]["checkoutComplete"])
     from saleor_o2o.models import Pickup
 

@@ -1,0 +1,28 @@
+"""The `near:` search shared by the store, variant and checkout fields."""
+
+from typing import Tuple
+
+from ... import selectors
+from ...domain.geo import Point, validate_radius_km
+from ...errors import InvalidInput
+from ..core.context import require_storefront_enabled
+
+#: The most results a list field returns, as Saleor's connections do.
+MAX_RESULTS = 100
+
+
+def resolve_near(info, near, radius_km) -> Tuple[Point, float]:
+    """Return the point and radius to search, checked against the plugin settings."""
+    settings = require_storefront_enabled(info.context)
+    point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
+    radius = validate_radius_km(
+        radius_km, default_km=settings.default_radius_km, max_km=settings.max_radius_km
+    )
+    return point, radius
+
+
+def check_first(first: int) -> None:
+    if not 1 <= first <= MAX_RESULTS:
+        raise InvalidInput(
+            f"`first` must be between 1 and {MAX_RESULTS}.", field="first"
+        )
