@@ -4,20 +4,23 @@ from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
-from .pickup.schema import PickupMutations
+from .pickup.schema import PickupMutations, PickupQueries
 from .pickup.types import extend_saleor_types
 from .store.schema import StoreMutations, StoreQueries
 from .store.supply import extend_product_variant_type
+from .webhook.schema import O2OWebhookMutations, O2OWebhookQueries
+from .webhook.types import extend_webhook_type
 
 extend_product_variant_type()
 extend_saleor_types()
+extend_webhook_type()
 
 
-class Query(StoreQueries, SaleorQuery):
+class Query(StoreQueries, PickupQueries, O2OWebhookQueries, SaleorQuery):
     pass
 
 
-class Mutation(StoreMutations, PickupMutations, SaleorMutation):
+class Mutation(StoreMutations, PickupMutations, O2OWebhookMutations, SaleorMutation):
     pass
 
 

@@ -7,10 +7,12 @@ the plugin uses it to refuse bad values in ``pluginUpdate``, the rest to read th
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Dict, Iterable, List, Mapping, Optional
 
+from .domain import lifecycle
 from .errors import InvalidInput
 
 PLUGIN_ID = "saleor_o2o"
@@ -55,6 +57,17 @@ class O2OSettings:
     geocoder: GeocoderSettings = GeocoderSettings()
     pickup_method_name: str = "Click and collect"
     pickup_fee: Decimal = Decimal("0")
+    #: How long a READY pickup is held before it expires, and when to remind.
+    pickup_hold_hours: float = 72.0
+    pickup_reminder_hours: float = 24.0
+    webhook_max_attempts: int = 10
+
+    @property
+    def hold_policy(self) -> "lifecycle.HoldPolicy":
+        return lifecycle.HoldPolicy(
+            hold=timedelta(hours=self.pickup_hold_hours),
+            remind_before=timedelta(hours=self.pickup_reminder_hours),
+        )
 
 
 #: Names of the configuration items, as stored by Saleor.
@@ -67,6 +80,9 @@ GEOCODER_DOMAIN = "geocoder_domain"
 GEOCODER_SCHEME = "geocoder_scheme"
 PICKUP_METHOD_NAME = "pickup_method_name"
 PICKUP_FEE = "pickup_fee"
+PICKUP_HOLD_HOURS = "pickup_hold_hours"
+PICKUP_REMINDER_HOURS = "pickup_reminder_hours"
+WEBHOOK_MAX_ATTEMPTS = "webhook_max_attempts"
 
 #: Default values, read-only: Saleor edits configuration lists in place.
 DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
@@ -80,6 +96,9 @@ DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
         GEOCODER_SCHEME: "https",
         PICKUP_METHOD_NAME: "Click and collect",
         PICKUP_FEE: "0",
+        PICKUP_HOLD_HOURS: "72",
+        PICKUP_REMINDER_HOURS: "24",
+        WEBHOOK_MAX_ATTEMPTS: "10",
     }
 )
 
@@ -102,6 +121,23 @@ def _positive_km(values: Mapping[str, str], name: str, label: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise InvalidInput(
             f"{label} must be a positive number of kilometres; got {raw!r}.",
+            field=name,
+        )
+    return value
+
+
+def _positive_hours(
+    values: Mapping[str, str], name: str, label: str, *, allow_zero: bool = False
+) -> float:
+    raw = str(values.get(name) or "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise InvalidInput(
+            f"{label} must be a {'' if allow_zero else 'positive '}number of hours; "
+            f"got {raw!r}.",
             field=name,
         )
     return value
@@ -179,6 +215,23 @@ def parse_configuration(
             f"The pickup fee must be an amount of 0 or more; got {raw_fee!r}.",
             field=PICKUP_FEE,
         )
+    hold_hours = _positive_hours(values, PICKUP_HOLD_HOURS, "The pickup hold period")
+    reminder_hours = _positive_hours(
+        values, PICKUP_REMINDER_HOURS, "The reminder", allow_zero=True
+    )
+    if reminder_hours >= hold_hours:
+        raise InvalidInput(
+            "The reminder must come before the end of the hold period: give fewer "
+            "hours than the hold period, or 0 for no reminder.",
+            field=PICKUP_REMINDER_HOURS,
+        )
+    raw_attempts = str(values.get(WEBHOOK_MAX_ATTEMPTS) or "").strip()
+    if not raw_attempts.isdigit() or not 1 <= int(raw_attempts) <= 30:
+        raise InvalidInput(
+            "Webhook attempts must be a whole number from 1 to 30; got "
+            f"{raw_attempts!r}.",
+            field=WEBHOOK_MAX_ATTEMPTS,
+        )
     return O2OSettings(
         active=active,
         default_radius_km=default_km,
@@ -186,6 +239,9 @@ def parse_configuration(
         geocoder=geocoder,
         pickup_method_name=method_name,
         pickup_fee=fee,
+        pickup_hold_hours=hold_hours,
+        pickup_reminder_hours=reminder_hours,
+        webhook_max_attempts=int(raw_attempts),
     )
 
 

@@ -41,7 +41,7 @@ STORE_ERROR_DESCRIPTIONS = {
 
 
 class PickupErrorCode(str, Enum):
-    """Why choosing a pickup store failed; Saleor's generic codes first."""
+    """Why a pickup operation failed; Saleor's generic codes first."""
 
     GRAPHQL_ERROR = "GRAPHQL_ERROR"
     INVALID = "INVALID"
@@ -53,12 +53,18 @@ class PickupErrorCode(str, Enum):
     SHIPPING_NOT_REQUIRED = "SHIPPING_NOT_REQUIRED"
     SLOT_UNAVAILABLE = "SLOT_UNAVAILABLE"
     SLOT_FULL = "SLOT_FULL"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CODE_REQUIRED = "CODE_REQUIRED"
+    INVALID_CODE = "INVALID_CODE"
+    CODE_LOCKED = "CODE_LOCKED"
 
 
 PICKUP_ERROR_DESCRIPTIONS = {
     "GRAPHQL_ERROR": "The request could not be read, e.g. an ID of the wrong type.",
     "INVALID": "A value is not valid.",
-    "NOT_FOUND": "No such checkout or store (inactive stores are not found).",
+    "NOT_FOUND": (
+        "No such checkout, store, order or pickup (inactive stores are not found)."
+    ),
     "REQUIRED": "A required value is missing.",
     "FEATURE_DISABLED": "The O2O plugin is not active.",
     "SERVICE_NOT_OFFERED": "The store does not offer click-and-collect or curbside.",
@@ -66,4 +72,30 @@ PICKUP_ERROR_DESCRIPTIONS = {
     "SHIPPING_NOT_REQUIRED": "No line of the checkout needs shipping.",
     "SLOT_UNAVAILABLE": "Not a pickup slot of the store (or it books none).",
     "SLOT_FULL": "The pickup slot has no room left.",
+    "INVALID_TRANSITION": (
+        "The pickup cannot go to that status from its current one (the message "
+        "names it), or not by you."
+    ),
+    "CODE_REQUIRED": "Collecting needs the pickup code: use pickupCollect.",
+    "INVALID_CODE": "Not the pickup's code.",
+    "CODE_LOCKED": "Too many wrong codes: the pickup refuses codes for a while.",
+}
+
+
+class O2OWebhookErrorCode(str, Enum):
+    """Why an O2O webhook operation failed; Saleor's generic codes first."""
+
+    GRAPHQL_ERROR = "GRAPHQL_ERROR"
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    REQUIRED = "REQUIRED"
+    NOT_DEAD = "NOT_DEAD"
+
+
+O2O_WEBHOOK_ERROR_DESCRIPTIONS = {
+    "GRAPHQL_ERROR": "The request could not be read, e.g. an ID of the wrong type.",
+    "INVALID": "A value is not valid.",
+    "NOT_FOUND": "No webhook or delivery has the given ID.",
+    "REQUIRED": "A required value is missing.",
+    "NOT_DEAD": "Only dead deliveries can be retried.",
 }

@@ -1,16 +1,20 @@
 """Stores: the physical shops behind Saleor warehouses."""
 
+import uuid
+
 from django.contrib.postgres.fields import JSONField
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
-from saleor.account.models import PossiblePhoneNumberField
+from saleor.account.models import PossiblePhoneNumberField, User
+from saleor.app.models import App
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 from saleor.shipping.models import ShippingMethod
 from saleor.warehouse.models import Stock, Warehouse
+from saleor.webhook.models import Webhook
 
-from .domain import hours
+from .domain import delivery, hours, lifecycle
 
 
 class GeocodingStatus:
@@ -213,15 +217,15 @@ class PickupReservation(models.Model):
 
 
 class PickupStatus:
-    """Where a pickup order stands."""
+    """Where a pickup order stands (the transitions are in `domain.lifecycle`)."""
 
-    RECEIVED = "received"
-    PREPARING = "preparing"
-    READY = "ready"
-    CUSTOMER_ARRIVED = "customer_arrived"
-    COLLECTED = "collected"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
+    RECEIVED = lifecycle.RECEIVED
+    PREPARING = lifecycle.PREPARING
+    READY = lifecycle.READY
+    CUSTOMER_ARRIVED = lifecycle.CUSTOMER_ARRIVED
+    COLLECTED = lifecycle.COLLECTED
+    EXPIRED = lifecycle.EXPIRED
+    CANCELLED = lifecycle.CANCELLED
 
     CHOICES = [
         (RECEIVED, "Received"),
@@ -249,6 +253,145 @@ class Pickup(models.Model):
     #: Shown to the shopper, checked by staff at handover.
     code = models.CharField(max_length=12, db_index=True)
     created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(default=now)
+    #: When it last became READY: the hold period counts from here.
+    ready_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    #: What the shopper said on checking in: parking bay, vehicle.
+    arrival_bay = models.CharField(max_length=32, blank=True, default="")
+    arrival_vehicle = models.CharField(max_length=120, blank=True, default="")
+    collected_at = models.DateTimeField(null=True, blank=True)
+    #: Wrong handover codes in a row, and the lock-out they caused.
+    failed_code_attempts = models.PositiveSmallIntegerField(default=0)
+    code_locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "pk")
+        indexes = [
+            # The expiry sweep: READY pickups by when they became ready.
+            models.Index(
+                fields=["ready_at"],
+                name="o2o_pickup_ready_idx",
+                condition=Q(status=PickupStatus.READY),
+            ),
+            models.Index(fields=["store", "status"], name="o2o_pickup_store_status"),
+        ]
+
+
+class PickupActor:
+    """Who made a pickup transition."""
+
+    STAFF = lifecycle.STAFF
+    APP = lifecycle.APP
+    SHOPPER = lifecycle.SHOPPER
+    SYSTEM = lifecycle.SYSTEM
+
+    CHOICES = [
+        (STAFF, "Staff user"),
+        (APP, "App"),
+        (SHOPPER, "Shopper"),
+        (SYSTEM, "The system"),
+    ]
+
+
+class PickupTransition(models.Model):
+    """One change of a pickup's status: the audit trail."""
+
+    pickup = models.ForeignKey(
+        Pickup, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(max_length=32, choices=PickupStatus.CHOICES)
+    to_status = models.CharField(max_length=32, choices=PickupStatus.CHOICES)
+    created_at = models.DateTimeField(default=now, editable=False)
+    actor_type = models.CharField(max_length=16, choices=PickupActor.CHOICES)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    app = models.ForeignKey(
+        App, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+    #: Name of the person who collected, when not the shopper.
+    collected_by = models.CharField(max_length=120, blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+
+class WebhookSubscription(models.Model):
+    """A Saleor webhook's subscription to an O2O event type.
+
+    Saleor's `WebhookEvent` rows are read through its fixed GraphQL enum, so O2O
+    event types are kept here, next to them.
+    """
+
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="o2o_subscriptions"
+    )
+    event_type = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        unique_together = (("webhook", "event_type"),)
+
+
+class DeliveryStatus:
+    PENDING = delivery.PENDING
+    DELIVERED = delivery.DELIVERED
+    DEAD = delivery.DEAD
+
+    CHOICES = [
+        (PENDING, "Waiting to be sent or retried"),
+        (DELIVERED, "Accepted by the receiver"),
+        (DEAD, "Given up after the last attempt"),
+    ]
+
+
+class WebhookDelivery(models.Model):
+    """An event to send to one webhook, created in the event's transaction."""
+
+    #: Sent as the idempotency key: the same on every attempt.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.ForeignKey(
+        O2OEvent, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="o2o_deliveries"
+    )
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.CHOICES, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=now)
+    #: A worker sending it owns it until then.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="o2o_delivery_due_idx",
+                condition=Q(status=DeliveryStatus.PENDING),
+            ),
+            models.Index(fields=["status", "created_at"], name="o2o_delivery_status"),
+        ]
+
+
+class WebhookAttempt(models.Model):
+    """One try at sending a delivery: what the receiver answered, and how fast."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_records"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    succeeded = models.BooleanField()
+    response_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField()
+    #: The network error, or the start of the receiver's answer.
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("created_at", "pk")

@@ -419,13 +419,17 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     )
     PickupReservation.objects.filter(checkout_id=order.checkout_token).delete()
     _record_low_stock(store, {v: units for v, (_, units) in available.items()}, wanted)
-    return Pickup.objects.create(
+    pickup = Pickup.objects.create(
         order=order,
         store=store,
         is_curbside=choice.is_curbside,
         slot_start=choice.slot_start,
         code=_new_code(),
     )
+    from .pickup_lifecycle import pickup_created
+
+    pickup_created(pickup=pickup)
+    return pickup
 
 
 def _record_low_stock(store: Store, before: Dict[int, int], lines) -> None:
@@ -451,13 +455,6 @@ def _record_low_stock(store: Store, before: Dict[int, int], lines) -> None:
         ],
         after,
     )
-
-
-def order_pickup_cancel(*, order: Order) -> None:
-    """Mark the order's pickup cancelled (Saleor releases the allocations)."""
-    Pickup.objects.filter(order=order).exclude(
-        status__in=[PickupStatus.COLLECTED, PickupStatus.CANCELLED]
-    ).update(status=PickupStatus.CANCELLED)
 
 
 def reservations_purge(*, before=None) -> int:

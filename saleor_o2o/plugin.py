@@ -7,7 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 from saleor.plugins.models import PluginConfiguration
 
-from . import conf, pickups
+from . import conf, pickup_lifecycle, pickups
 from .errors import InvalidInput
 
 
@@ -85,6 +85,32 @@ class O2OPlugin(BasePlugin):
             ),
             "label": "Pickup fee",
         },
+        conf.PICKUP_HOLD_HOURS: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "How long a ready pickup order waits for the shopper, in hours. "
+                "After that it expires: the order is cancelled and its stock "
+                "released. Example: 72."
+            ),
+            "label": "Pickup hold period (hours)",
+        },
+        conf.PICKUP_REMINDER_HOURS: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "How many hours before expiry to remind the shopper (a webhook "
+                "event for your notification app). 0 for no reminder. Example: 24."
+            ),
+            "label": "Pickup reminder (hours before expiry)",
+        },
+        conf.WEBHOOK_MAX_ATTEMPTS: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "How many times an O2O webhook is tried, with growing pauses from 10 "
+                "seconds to an hour, before it is marked dead for staff to retry. "
+                "Example: 10."
+            ),
+            "label": "Webhook attempts",
+        },
         conf.GEOCODER_SCHEME: {
             "type": ConfigurationTypeField.STRING,
             "help_text": "'https' (default) or 'http' for a server on your network.",
@@ -143,5 +169,5 @@ class O2OPlugin(BasePlugin):
 
     def order_cancelled(self, order, previous_value):
         if self.active:
-            pickups.order_pickup_cancel(order=order)
+            pickup_lifecycle.order_pickup_cancelled(order=order)
         return previous_value

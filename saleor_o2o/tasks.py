@@ -58,3 +58,36 @@ def purge_pickup_reservations_task() -> int:
     from .pickups import reservations_purge
 
     return reservations_purge()
+
+
+@app.task(
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+    acks_late=True,
+)
+def send_pickup_email_task(pickup_id: int, kind: str) -> bool:
+    """Send a pickup e-mail to the shopper; retried while the mail server is down."""
+    from .emails import pickup_email_send
+
+    return pickup_email_send(pickup_id=pickup_id, kind=kind) is not None
+
+
+@app.task
+def expire_pickups_task() -> dict:
+    """Remind shoppers of pickups about to expire, and expire overdue ones."""
+    from .pickup_lifecycle import pickups_expire
+
+    settings = get_o2o_settings()
+    if not settings.active:
+        return {"reminded": 0, "expired": 0}
+    run = pickups_expire(settings=settings)
+    return {"reminded": len(run.reminded), "expired": len(run.expired)}
+
+
+@app.task(acks_late=True)
+def deliver_webhooks_task() -> int:
+    """Send the O2O webhook deliveries that are due; return how many attempts."""
+    from .webhooks import deliveries_send_due
+
+    return deliveries_send_due()

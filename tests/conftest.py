@@ -357,3 +357,179 @@ def order_line_allocated_in(variant):
         )
 
     return allocate
+
+
+@pytest.fixture
+def permission_manage_orders(db):
+    return _permission("order", "manage_orders")
+
+
+@pytest.fixture
+def permission_manage_webhooks(db):
+    return _permission("webhook", "manage_webhooks")
+
+
+@pytest.fixture
+def pickup_factory(store, variant):
+    """Return a function that places a pickup order (RECEIVED) through the services.
+
+    The order is created as Saleor's ``checkoutComplete`` does, between the plugin's
+    two hooks; the end-to-end path is covered in tests/graphql/test_checkout_flow.py.
+    """
+    from django.db import transaction
+    from saleor.checkout.models import Checkout
+    from saleor.order.models import Order
+    from saleor.warehouse.models import Stock
+
+    from saleor_o2o import pickups
+
+    def make(
+        *, in_store=None, quantity=1, curbside=False, user=None, stock=10, slot=None
+    ):
+        target = in_store or store
+        if curbside and not target.is_curbside:
+            target.is_curbside = True
+            target.save(update_fields=["is_curbside"])
+        Stock.objects.get_or_create(
+            warehouse=target.warehouse,
+            product_variant=variant,
+            defaults={"quantity": stock},
+        )
+        email = user.email if user else "shopper@example.com"
+        checkout = Checkout.objects.create(email=email, user=user)
+        checkout.lines.create(variant=variant, quantity=quantity)
+        pickups.checkout_pickup_set(
+            checkout=checkout,
+            store=target,
+            curbside=curbside,
+            settings=conf.O2OSettings(active=True),
+            slot_start=slot,
+        )
+        with transaction.atomic():
+            pickups.checkout_pickup_reserve(checkout=checkout)
+            order = Order.objects.create(
+                checkout_token=checkout.token,
+                user=user,
+                user_email=email,
+                shipping_method=checkout.shipping_method,
+                currency="USD",
+            )
+            order.lines.create(
+                variant=variant,
+                product_name="Trail shoe",
+                product_sku=variant.sku,
+                is_shipping_required=True,
+                quantity=quantity,
+                unit_price_net_amount=50,
+                unit_price_gross_amount=50,
+                currency="USD",
+            )
+            return pickups.order_pickup_allocate(order=order)
+
+    return make
+
+
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 that receives webhooks and checks signatures.
+
+    ``answer`` is the status it replies with (set 503 to play a receiver that is down);
+    every request is kept with its headers, body and whether its HMAC was valid.
+    """
+
+    def __init__(self, secret: str = "receiver-secret"):
+        import hashlib
+        import hmac
+
+        self.secret = secret
+        self.answer = 200
+        self.requests: List[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                expected = (
+                    "sha1="
+                    + hmac.new(
+                        receiver.secret.encode(), body, hashlib.sha256
+                    ).hexdigest()
+                )
+                signature = self.headers.get("X-Saleor-HMAC-SHA256", "")
+                status = receiver.answer
+                receiver.requests.append(
+                    {
+                        "headers": dict(self.headers),
+                        "body": json.loads(body),
+                        "verified": hmac.compare_digest(signature, expected),
+                        "status": status,
+                    }
+                )
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"unavailable")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def accepted(self) -> List[dict]:
+        return [r for r in self.requests if r["status"] < 300]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def o2o_webhook(app, webhook_receiver):
+    """Return a function subscribing a Saleor webhook of ``app`` to O2O events."""
+    from saleor.webhook.models import Webhook
+
+    from saleor_o2o import webhooks
+
+    def subscribe(*event_types, url=None):
+        webhook = Webhook.objects.create(
+            app=app,
+            name="O2O receiver",
+            target_url=url or webhook_receiver.url,
+            secret_key=webhook_receiver.secret,
+        )
+        webhooks.webhook_subscriptions_set(webhook=webhook, event_types=event_types)
+        return webhook
+
+    return subscribe
+
+
+@pytest.fixture
+def configure_o2o(db):
+    """Return `configure_plugin`, for tests that set the plugin up their own way."""
+    return configure_plugin
+
+
+@pytest.fixture
+def site_settings(db):
+    """Saleor's site settings (e-mail sender, ...), which transactional tests flush."""
+    from django.contrib.sites.models import Site
+    from saleor.site.models import SiteSettings
+
+    Site.objects.clear_cache()
+    site = Site.objects.get_current()
+    settings, _ = SiteSettings.objects.get_or_create(site=site)
+    settings.default_mail_sender_address = "shop@example.com"
+    settings.default_mail_sender_name = "Example shop"
+    settings.save()
+    return settings

@@ -134,6 +134,9 @@ def test_plugin_shows_its_configuration_with_labels_and_help(plugin_admin):
         "geocoder_scheme",
         "pickup_method_name",
         "pickup_fee",
+        "pickup_hold_hours",
+        "pickup_reminder_hours",
+        "webhook_max_attempts",
     ]
     assert items["default_radius_km"] == {
         "name": "default_radius_km",
@@ -188,6 +191,9 @@ def test_plugin_update_activates_and_stores_values(plugin_admin):
         "geocoder_scheme": "http",
         "pickup_method_name": "Click and collect",
         "pickup_fee": "0",
+        "pickup_hold_hours": "72",
+        "pickup_reminder_hours": "24",
+        "webhook_max_attempts": "10",
     }
     settings = conf.get_o2o_settings()
     assert settings.active is True

@@ -1,11 +1,15 @@
 import graphene
+from saleor.core.permissions import OrderPermissions
 from saleor.graphql.checkout.types import Checkout
+from saleor.graphql.utils import get_user_or_app_from_context
+from saleor.order.models import Order as OrderModel
 
-from ... import pickups
+from ... import pickup_lifecycle, pickups
+from ...errors import NotFound
 from ..core.context import require_storefront_enabled
 from ..core.mutations import O2OMutation
 from ..store.types import Store
-from .types import PickupError
+from .types import Pickup, PickupError, PickupStatusEnum
 
 
 class CheckoutPickupStoreUpdate(O2OMutation):
@@ -47,3 +51,117 @@ class CheckoutPickupStoreUpdate(O2OMutation):
             slot_start=slot,
         )
         return cls(checkout=checkout)
+
+
+def _actor(info) -> pickup_lifecycle.Actor:
+    return pickup_lifecycle.Actor.of(get_user_or_app_from_context(info.context))
+
+
+class PickupStatusUpdate(O2OMutation):
+    pickup = graphene.Field(Pickup, description="The pickup updated.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="ID of the pickup.")
+        status = PickupStatusEnum(
+            required=True,
+            description=(
+                "PREPARING, READY, CUSTOMER_ARRIVED or CANCELLED (which also "
+                "cancels the order and releases its stock). COLLECTED needs the "
+                "code: use pickupCollect."
+            ),
+        )
+        note = graphene.String(description="Note kept in the audit trail.")
+
+    class Meta:
+        description = (
+            "Move a pickup along its lifecycle. A transition that is not allowed "
+            "from the current status fails with INVALID_TRANSITION."
+        )
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+        error_type_class = PickupError
+        error_type_field = "pickup_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, id, status, note=None):
+        pickup = cls.get_node_or_error(info, id, field="id", only_type=Pickup)
+        pickup = pickup_lifecycle.pickup_status_update(
+            pickup=pickup, status=status, actor=_actor(info), note=note
+        )
+        return cls(pickup=pickup)
+
+
+class PickupCollect(O2OMutation):
+    pickup = graphene.Field(Pickup, description="The pickup collected.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="ID of the pickup.")
+        code = graphene.String(
+            required=True,
+            description=(
+                "The code the shopper shows, typed or scanned from its QR code "
+                "(case, spaces and dashes do not matter)."
+            ),
+        )
+        collected_by = graphene.String(
+            description="Name of the person collecting, if not the shopper."
+        )
+        note = graphene.String(description="Note kept in the audit trail.")
+
+    class Meta:
+        description = (
+            "Hand a ready pickup over: checks the code, marks it COLLECTED and "
+            "fulfils the order from the store's stock through Saleor. After "
+            "5 wrong codes the pickup refuses codes for 15 minutes (CODE_LOCKED)."
+        )
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+        error_type_class = PickupError
+        error_type_field = "pickup_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, id, code, collected_by=None, note=None):
+        pickup = cls.get_node_or_error(info, id, field="id", only_type=Pickup)
+        pickup = pickup_lifecycle.pickup_collect(
+            pickup=pickup,
+            code=code,
+            actor=_actor(info),
+            collected_by=collected_by,
+            note=note,
+        )
+        return cls(pickup=pickup)
+
+
+class PickupCheckIn(O2OMutation):
+    pickup = graphene.Field(Pickup, description="The pickup checked in.")
+
+    class Arguments:
+        order_token = graphene.UUID(
+            required=True,
+            description="The order's token, as for `orderByToken`.",
+        )
+        bay = graphene.String(description="Parking bay number, for curbside.")
+        vehicle = graphene.String(
+            description="Vehicle description, e.g. 'blue Renault Clio, AB-123-CD'."
+        )
+
+    class Meta:
+        description = (
+            "The shopper's 'I am here': marks a ready pickup CUSTOMER_ARRIVED. "
+            "Curbside pickups need a bay or a vehicle."
+        )
+        error_type_class = PickupError
+        error_type_field = "pickup_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, order_token, bay=None, vehicle=None):
+        require_storefront_enabled(info.context)
+        order = OrderModel.objects.filter(token=order_token).first()
+        if order is None:
+            raise NotFound("No order has this token.", field="orderToken")
+        user = getattr(info.context, "user", None)
+        pickup = pickup_lifecycle.pickup_check_in(
+            order=order,
+            bay=bay,
+            vehicle=vehicle,
+            user=user if user is not None and user.is_authenticated else None,
+        )
+        return cls(pickup=pickup)

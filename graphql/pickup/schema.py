@@ -1,7 +1,57 @@
 import graphene
+from saleor.core.permissions import OrderPermissions
+from saleor.graphql.core.fields import PrefetchingConnectionField
+from saleor.graphql.decorators import permission_required
 
-from .mutations import CheckoutPickupStoreUpdate
+from ... import models
+from ..core.ids import pk_from_global_id
+from .mutations import (
+    CheckoutPickupStoreUpdate,
+    PickupCheckIn,
+    PickupCollect,
+    PickupStatusUpdate,
+)
+from .types import Pickup, PickupStatusEnum
+
+
+class PickupQueries(graphene.ObjectType):
+    pickup = graphene.Field(
+        Pickup,
+        id=graphene.Argument(graphene.ID, required=True, description="ID of it."),
+        description="Look up a pickup by ID. Requires MANAGE_ORDERS.",
+    )
+    pickups = PrefetchingConnectionField(
+        Pickup,
+        store_id=graphene.Argument(
+            graphene.ID, description="Only this store's pickups."
+        ),
+        statuses=graphene.Argument(
+            graphene.List(graphene.NonNull(PickupStatusEnum)),
+            description="Only pickups in these statuses.",
+        ),
+        description=(
+            "Pickups for the pickup desk, oldest slot first, then oldest order. "
+            "Requires MANAGE_ORDERS."
+        ),
+    )
+
+    @permission_required(OrderPermissions.MANAGE_ORDERS)
+    def resolve_pickup(self, info, id):
+        return graphene.Node.get_node_from_global_id(info, id, Pickup)
+
+    @permission_required(OrderPermissions.MANAGE_ORDERS)
+    def resolve_pickups(self, info, store_id=None, statuses=None, **_kwargs):
+        qs = models.Pickup.objects.select_related("order", "store")
+        if store_id is not None:
+            pk = pk_from_global_id(store_id, "Store", field="storeId")
+            qs = qs.filter(store_id=pk)
+        if statuses:
+            qs = qs.filter(status__in=statuses)
+        return qs.order_by("slot_start", "created_at", "pk")
 
 
 class PickupMutations(graphene.ObjectType):
     checkout_pickup_store_update = CheckoutPickupStoreUpdate.Field()
+    pickup_status_update = PickupStatusUpdate.Field()
+    pickup_collect = PickupCollect.Field()
+    pickup_check_in = PickupCheckIn.Field()

@@ -1,12 +1,18 @@
 import graphene
+from saleor.core.permissions import OrderPermissions
+from saleor.graphql.account.types import User
+from saleor.graphql.app.types import App
 from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 from saleor.graphql.order.types import Order
+from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.product.models import ProductVariant as ProductVariantModel
 
 from ... import models, selectors
+from ...domain import lifecycle
 from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
+from ..core.context import o2o_settings
 from ..core.extend import add_field
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
@@ -18,7 +24,7 @@ PickupErrorCodeEnum = graphene.Enum.from_enum(
     description=lambda value: (
         PICKUP_ERROR_DESCRIPTIONS.get(value.value)
         if value
-        else "Why choosing a pickup store failed."
+        else "Why a pickup operation failed."
     ),
 )
 
@@ -44,6 +50,63 @@ class PickupError(Error):
     code = PickupErrorCodeEnum(description="The error code.", required=True)
 
 
+class PickupActorTypeEnum(graphene.Enum):
+    STAFF = models.PickupActor.STAFF
+    APP = models.PickupActor.APP
+    SHOPPER = models.PickupActor.SHOPPER
+    SYSTEM = models.PickupActor.SYSTEM
+
+    class Meta:
+        description = "Who made a pickup transition."
+
+    @property
+    def description(self):
+        return dict(models.PickupActor.CHOICES).get(self.value)
+
+
+class PickupTransition(graphene.ObjectType):
+    from_status = PickupStatusEnum(required=True, description="Status before.")
+    to_status = PickupStatusEnum(required=True, description="Status after.")
+    created_at = graphene.DateTime(required=True, description="When it happened.")
+    actor_type = PickupActorTypeEnum(required=True, description="Who made it.")
+    user = graphene.Field(User, description="The staff user or shopper, if any.")
+    app = graphene.Field(App, description="The app, if an app made it.")
+    note = graphene.String(required=True, description="Note given with it.")
+    collected_by = graphene.String(
+        required=True,
+        description="Name of the person who collected, if not the shopper.",
+    )
+
+    class Meta:
+        description = "One change of a pickup's status, in the audit trail."
+
+    @staticmethod
+    def resolve_user(root: models.PickupTransition, _info):
+        return root.user
+
+    @staticmethod
+    def resolve_app(root: models.PickupTransition, _info):
+        return root.app
+
+
+def can_manage_orders(context) -> bool:
+    requestor = get_user_or_app_from_context(context)
+    return bool(requestor) and requestor.has_perm(OrderPermissions.MANAGE_ORDERS)
+
+
+def can_see_pickup(context, pickup: models.Pickup) -> bool:
+    """Return whether the requestor is order staff or the shopper who ordered."""
+    if can_manage_orders(context):
+        return True
+    user = getattr(context, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and pickup.order.user_id is not None
+        and pickup.order.user_id == user.pk
+    )
+
+
 class Pickup(CountableDjangoObjectType):
     store = graphene.Field(Store, required=True, description="Where to collect.")
     order = graphene.Field(Order, required=True, description="The order to collect.")
@@ -55,13 +118,56 @@ class Pickup(CountableDjangoObjectType):
     code = graphene.String(
         required=True, description="The code the shopper shows at handover."
     )
+    qr_payload = graphene.String(
+        required=True,
+        description=(
+            "Text to encode in a QR code for the handover; pickupCollect accepts it "
+            "as the code."
+        ),
+    )
     created_at = graphene.DateTime(required=True, description="When it was created.")
+    updated_at = graphene.DateTime(
+        required=True, description="When its status last changed."
+    )
+    ready_at = graphene.DateTime(description="When it last became ready.")
+    expires_at = graphene.DateTime(
+        description=(
+            "When a ready pickup expires if not collected (the plugin's hold period)."
+        )
+    )
+    arrived_at = graphene.DateTime(description="When the shopper checked in.")
+    arrival_bay = graphene.String(
+        required=True, description="Parking bay given at check-in, if any."
+    )
+    arrival_vehicle = graphene.String(
+        required=True, description="Vehicle described at check-in, if any."
+    )
+    collected_at = graphene.DateTime(description="When it was collected.")
+    transitions = graphene.List(
+        graphene.NonNull(PickupTransition),
+        description=(
+            "The audit trail, oldest first. Requires the MANAGE_ORDERS permission; "
+            "null for shoppers."
+        ),
+    )
 
     class Meta:
-        description = "An order to be collected in a store."
+        description = (
+            "An order to be collected in a store. Visible to staff with "
+            "MANAGE_ORDERS and to the shopper through their order."
+        )
         model = models.Pickup
         interfaces = [graphene.relay.Node]
         only_fields = ["id"]
+
+    @classmethod
+    def get_node(cls, info, id):
+        pickup = (
+            models.Pickup.objects.select_related("order", "store").filter(pk=id).first()
+        )
+        if pickup is None or not can_see_pickup(info.context, pickup):
+            return None
+        return pickup
 
     @staticmethod
     def resolve_store(root: models.Pickup, _info):
@@ -70,6 +176,22 @@ class Pickup(CountableDjangoObjectType):
     @staticmethod
     def resolve_order(root: models.Pickup, _info):
         return root.order
+
+    @staticmethod
+    def resolve_qr_payload(root: models.Pickup, _info):
+        return lifecycle.qr_payload(root.code)
+
+    @staticmethod
+    def resolve_expires_at(root: models.Pickup, info):
+        if root.ready_at is None or root.status != models.PickupStatus.READY:
+            return None
+        return o2o_settings(info.context).hold_policy.expires_at(root.ready_at)
+
+    @staticmethod
+    def resolve_transitions(root: models.Pickup, info):
+        if not can_manage_orders(info.context):
+            return None
+        return root.transitions.select_related("user", "app")
 
 
 class CheckoutPickupChoice(graphene.ObjectType):

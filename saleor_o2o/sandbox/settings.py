@@ -41,4 +41,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.purge_pickup_reservations_task",
         "schedule": 300.0,
     },
+    "o2o-expire-pickups": {
+        "task": "saleor_o2o.tasks.expire_pickups_task",
+        "schedule": 300.0,
+    },
+    # Retries, and deliveries whose hand-over to Celery failed (broker down).
+    "o2o-deliver-webhooks": {
+        "task": "saleor_o2o.tasks.deliver_webhooks_task",
+        "schedule": float(os.environ.get("O2O_WEBHOOK_SWEEP_SECONDS", "10")),
+    },
 }
+
+#: How long a worker owns a webhook delivery it is sending (see saleor_o2o.webhooks).
+O2O_WEBHOOK_LEASE_SECONDS = float(os.environ.get("O2O_WEBHOOK_LEASE_SECONDS", "60"))
+#: First retry of a failed webhook delivery after this long, then doubling.
+O2O_WEBHOOK_RETRY_BASE_SECONDS = float(
+    os.environ.get("O2O_WEBHOOK_RETRY_BASE_SECONDS", "10")
+)

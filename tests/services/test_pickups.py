@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from saleor.checkout.models import Checkout
+from saleor.order.actions import cancel_order
 from saleor.order.models import Order
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
@@ -148,15 +149,24 @@ def test_order_is_allocated_from_the_chosen_store_only(
     assert len(pickup.code) == 6 and set(pickup.code) <= set(pickups.CODE_ALPHABET)
 
 
-def test_cancelled_order_cancels_its_pickup(stocked_store, variant):
+def test_cancelled_order_cancels_its_pickup(stocked_store, variant, o2o_active):
     checkout = make_checkout(variant, stocked_store, 1)
     with transaction.atomic():
         pickups.checkout_pickup_reserve(checkout=checkout)
     order = make_order(checkout)
     with transaction.atomic():
         pickups.order_pickup_allocate(order=order)
-    pickups.order_pickup_cancel(order=order)
-    assert Pickup.objects.get().status == PickupStatus.CANCELLED
+    cancel_order(order, None)  # As Saleor's orderCancel does.
+    pickup = Pickup.objects.get()
+    assert pickup.status == PickupStatus.CANCELLED
+    assert [
+        (t.from_status, t.to_status, t.actor_type) for t in pickup.transitions.all()
+    ] == [
+        ("received", "received", "shopper"),
+        ("received", "cancelled", "system"),
+    ]
+    allocations = Allocation.objects.filter(order_line__order=order)
+    assert set(allocations.values_list("quantity_allocated", flat=True)) == {0}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -208,8 +218,7 @@ def test_an_order_taking_stock_below_the_threshold_records_an_event(
     with transaction.atomic():
         pickups.checkout_pickup_reserve(checkout=checkout)
         pickups.order_pickup_allocate(order=make_order(checkout))
-    event = O2OEvent.objects.get()
-    assert event.type == "store_stock_low"
+    event = O2OEvent.objects.get(type="store_stock_low")
     assert event.payload["quantity_available_for_pickup"] == 1
 
 

@@ -1,0 +1,43 @@
+import graphene
+from saleor.core.permissions import WebhookPermissions
+from saleor.graphql.core.fields import PrefetchingConnectionField
+from saleor.graphql.decorators import permission_required
+
+from ... import models
+from ..core.ids import pk_from_global_id
+from .mutations import O2OWebhookDeliveryRetry, O2OWebhookEventsUpdate
+from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum
+
+
+class O2OWebhookQueries(graphene.ObjectType):
+    o2o_webhook_deliveries = PrefetchingConnectionField(
+        O2OWebhookDelivery,
+        status=graphene.Argument(
+            O2OWebhookDeliveryStatusEnum, description="Only deliveries in this state."
+        ),
+        webhook_id=graphene.Argument(
+            graphene.ID, description="Only deliveries to this webhook."
+        ),
+        description=(
+            "O2O webhook deliveries, newest first: list the DEAD ones to retry them. "
+            "Requires MANAGE_WEBHOOKS."
+        ),
+    )
+
+    @permission_required(WebhookPermissions.MANAGE_WEBHOOKS)
+    def resolve_o2o_webhook_deliveries(
+        self, info, status=None, webhook_id=None, **_kwargs
+    ):
+        qs = models.WebhookDelivery.objects.select_related("event", "webhook")
+        if status is not None:
+            qs = qs.filter(status=status)
+        if webhook_id is not None:
+            qs = qs.filter(
+                webhook_id=pk_from_global_id(webhook_id, "Webhook", field="webhookId")
+            )
+        return qs.order_by("-created_at", "-pk")
+
+
+class O2OWebhookMutations(graphene.ObjectType):
+    o2o_webhook_events_update = O2OWebhookEventsUpdate.Field()
+    o2o_webhook_delivery_retry = O2OWebhookDeliveryRetry.Field()

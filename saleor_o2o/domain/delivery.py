@@ -1,0 +1,55 @@
+"""Webhook delivery policy: what an attempt's outcome means, and when to try again."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+PENDING = "pending"
+DELIVERED = "delivered"
+DEAD = "dead"
+
+#: First retry after this long, then doubling up to `MAX_DELAY`.
+BASE_DELAY = timedelta(seconds=10)
+MAX_DELAY = timedelta(hours=1)
+#: How long a worker owns a delivery it is sending; after that another worker may
+#: take it over (the first was killed, or lost its database connection).
+LEASE = timedelta(seconds=60)
+#: Receivers have this long to answer.
+TIMEOUT_SECONDS = 10.0
+DEFAULT_MAX_ATTEMPTS = 10
+
+
+def retry_delay(attempts: int, *, base: timedelta = BASE_DELAY) -> timedelta:
+    """Return the pause after the ``attempts``-th failed attempt (1, 2, ...)."""
+    if attempts < 1:
+        raise ValueError("attempts counts from 1")
+    return min(base * (2 ** min(attempts - 1, 30)), MAX_DELAY)
+
+
+def is_success(status_code: Optional[int]) -> bool:
+    """Return whether the receiver accepted the event (any 2xx answer)."""
+    return status_code is not None and 200 <= status_code < 300
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to store after an attempt."""
+
+    status: str
+    next_attempt_at: Optional[datetime]
+
+
+def after_attempt(
+    *,
+    status_code: Optional[int],
+    attempts: int,
+    max_attempts: int,
+    now: datetime,
+    base: timedelta = BASE_DELAY,
+) -> Outcome:
+    """Decide a delivery's state after its ``attempts``-th attempt."""
+    if is_success(status_code):
+        return Outcome(DELIVERED, None)
+    if attempts >= max_attempts:
+        return Outcome(DEAD, None)
+    return Outcome(PENDING, now + retry_delay(attempts, base=base))

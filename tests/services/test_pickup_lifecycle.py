@@ -1,0 +1,334 @@
+"""The pickup lifecycle applied to the database: audit, events, Saleor's order."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+from saleor.order import OrderStatus
+from saleor.warehouse.models import Allocation, Stock
+from saleor.webhook.event_types import WebhookEventType
+from saleor.webhook.models import Webhook
+
+from saleor_o2o import pickup_lifecycle as lifecycle_services
+from saleor_o2o.domain import lifecycle
+from saleor_o2o.errors import InvalidInput
+from saleor_o2o.events import O2OEventType
+from saleor_o2o.models import O2OEvent, Pickup, PickupStatus
+
+Actor = lifecycle_services.Actor
+
+
+@pytest.fixture
+def clerk(staff_user):
+    return Actor.of(staff_user)
+
+
+def allocated(order):
+    rows = Allocation.objects.filter(order_line__order=order)
+    return sum(rows.values_list("quantity_allocated", flat=True))
+
+
+def events_of(type_name):
+    return list(O2OEvent.objects.filter(type=type_name).order_by("pk"))
+
+
+def move(pickup, *statuses, actor):
+    for status in statuses:
+        pickup = lifecycle_services.pickup_status_update(
+            pickup=pickup, status=status, actor=actor
+        )
+    return pickup
+
+
+def test_a_new_pickup_has_its_first_audit_entry_and_event(pickup_factory):
+    pickup = pickup_factory()
+
+    [entry] = pickup.transitions.all()
+    assert (entry.from_status, entry.to_status, entry.actor_type) == (
+        "received",
+        "received",
+        "shopper",
+    )
+    [event] = events_of(O2OEventType.PICKUP_CREATED)
+    assert event.payload["id"] == lifecycle_services.global_id("Pickup", pickup.pk)
+    assert event.payload["status"] == "RECEIVED"
+    assert event.payload["store"]["slug"] == pickup.store.slug
+
+
+def test_each_transition_is_audited_with_its_actor_and_note(
+    pickup_factory, clerk, staff_user
+):
+    pickup = pickup_factory()
+
+    pickup = lifecycle_services.pickup_status_update(
+        pickup=pickup, status="preparing", actor=clerk, note="Picking now"
+    )
+    pickup = lifecycle_services.pickup_status_update(
+        pickup=pickup, status="ready", actor=clerk
+    )
+
+    assert Pickup.objects.get().status == PickupStatus.READY
+    entries = list(pickup.transitions.all())
+    assert [(e.from_status, e.to_status) for e in entries] == [
+        ("received", "received"),
+        ("received", "preparing"),
+        ("preparing", "ready"),
+    ]
+    assert entries[1].user == staff_user and entries[1].actor_type == "staff"
+    assert entries[1].note == "Picking now"
+    assert pickup.ready_at is not None
+    [ready] = events_of(O2OEventType.PICKUP_READY)
+    assert ready.payload["transition"]["from"] == "PREPARING"
+    assert ready.payload["transition"]["user_id"] == lifecycle_services.global_id(
+        "User", staff_user.pk
+    )
+
+
+def test_a_refused_transition_names_the_current_status_and_changes_nothing(
+    pickup_factory, clerk
+):
+    pickup = pickup_factory()
+
+    with pytest.raises(lifecycle.InvalidTransition) as refused:
+        lifecycle_services.pickup_status_update(
+            pickup=pickup, status="customer_arrived", actor=clerk
+        )
+
+    assert "RECEIVED" in str(refused.value)
+    assert Pickup.objects.get().status == PickupStatus.RECEIVED
+    assert pickup.transitions.count() == 1
+    assert not events_of(O2OEventType.PICKUP_CUSTOMER_ARRIVED)
+
+
+def test_collecting_through_the_status_update_needs_the_code(pickup_factory, clerk):
+    pickup = move(pickup_factory(), "ready", actor=clerk)
+
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle_services.pickup_status_update(
+            pickup=pickup, status="collected", actor=clerk
+        )
+    assert refused.value.code == "CODE_REQUIRED"
+
+
+def test_collect_fulfils_the_order_through_saleor(
+    pickup_factory, clerk, variant, app, webhook_receiver, on_commit
+):
+    app.permissions.add(
+        Permission.objects.get(
+            codename="manage_orders", content_type__app_label="order"
+        )
+    )
+    saleor_hook = Webhook.objects.create(
+        app=app, target_url=webhook_receiver.url, secret_key=webhook_receiver.secret
+    )
+    for event in (WebhookEventType.ORDER_FULFILLED, WebhookEventType.ORDER_UPDATED):
+        saleor_hook.events.create(event_type=event)
+    pickup = move(pickup_factory(quantity=2), "ready", actor=clerk)
+    stock = Stock.objects.get(warehouse=pickup.store.warehouse, product_variant=variant)
+
+    with on_commit():
+        lifecycle_services.pickup_collect(
+            pickup=pickup,
+            code=" " + pickup.code.lower()[:3] + "-" + pickup.code.lower()[3:],
+            actor=clerk,
+            collected_by="Sam (partner)",
+        )
+
+    pickup.refresh_from_db()
+    assert pickup.status == PickupStatus.COLLECTED and pickup.collected_at
+    order = pickup.order
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FULFILLED
+    stock.refresh_from_db()
+    assert stock.quantity == 8
+    assert allocated(order) == 0
+    assert pickup.transitions.last().collected_by == "Sam (partner)"
+    # Saleor's own hooks fired: its webhooks got order_fulfilled and order_updated.
+    saleor_events = [r["headers"]["X-Saleor-Event"] for r in webhook_receiver.requests]
+    assert WebhookEventType.ORDER_FULFILLED in saleor_events
+    assert WebhookEventType.ORDER_UPDATED in saleor_events
+
+
+def test_collect_accepts_the_qr_payload(pickup_factory, clerk):
+    pickup = move(pickup_factory(), "ready", actor=clerk)
+
+    lifecycle_services.pickup_collect(
+        pickup=pickup, code=lifecycle.qr_payload(pickup.code), actor=clerk
+    )
+
+    assert Pickup.objects.get().status == PickupStatus.COLLECTED
+
+
+def test_wrong_codes_lock_the_pickup_then_it_accepts_codes_again(pickup_factory, clerk):
+    pickup = move(pickup_factory(), "ready", actor=clerk)
+    start = timezone.now()
+
+    for attempt in range(1, lifecycle.MAX_CODE_ATTEMPTS):
+        with pytest.raises(lifecycle.WrongCode):
+            lifecycle_services.pickup_collect(
+                pickup=pickup, code="WRONG1", actor=clerk, now=start
+            )
+        assert Pickup.objects.get().failed_code_attempts == attempt
+    with pytest.raises(lifecycle.CodeLocked):
+        lifecycle_services.pickup_collect(
+            pickup=pickup, code="WRONG1", actor=clerk, now=start
+        )
+    # Locked: even the right code is refused, and nothing changes.
+    with pytest.raises(lifecycle.CodeLocked):
+        lifecycle_services.pickup_collect(
+            pickup=pickup,
+            code=pickup.code,
+            actor=clerk,
+            now=start + timedelta(minutes=1),
+        )
+    assert Pickup.objects.get().status == PickupStatus.READY
+
+    later = start + lifecycle.LOCKOUT + timedelta(seconds=1)
+    lifecycle_services.pickup_collect(
+        pickup=pickup, code=pickup.code, actor=clerk, now=later
+    )
+    collected = Pickup.objects.get()
+    assert collected.status == PickupStatus.COLLECTED
+    assert collected.failed_code_attempts == 0 and collected.code_locked_until is None
+
+
+def test_collecting_twice_is_refused(pickup_factory, clerk):
+    pickup = move(pickup_factory(), "ready", actor=clerk)
+    lifecycle_services.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
+
+    with pytest.raises(lifecycle.InvalidTransition) as refused:
+        lifecycle_services.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
+    assert "COLLECTED" in str(refused.value)
+
+
+def test_curbside_check_in_records_bay_and_vehicle(pickup_factory, clerk):
+    pickup = move(pickup_factory(curbside=True), "ready", actor=clerk)
+
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle_services.pickup_check_in(order=pickup.order)
+    assert refused.value.code == "REQUIRED"
+
+    lifecycle_services.pickup_check_in(
+        order=pickup.order, bay="4", vehicle="Blue Clio AB-123-CD"
+    )
+
+    pickup.refresh_from_db()
+    assert pickup.status == PickupStatus.CUSTOMER_ARRIVED
+    assert (pickup.arrival_bay, pickup.arrival_vehicle) == ("4", "Blue Clio AB-123-CD")
+    entry = pickup.transitions.last()
+    assert entry.actor_type == "shopper" and entry.note == "bay 4, Blue Clio AB-123-CD"
+    [event] = events_of(O2OEventType.PICKUP_CUSTOMER_ARRIVED)
+    assert event.payload["arrival"] == {"bay": "4", "vehicle": "Blue Clio AB-123-CD"}
+
+
+def test_check_in_before_the_order_is_ready_is_refused(pickup_factory):
+    pickup = pickup_factory()
+
+    with pytest.raises(lifecycle.InvalidTransition) as refused:
+        lifecycle_services.pickup_check_in(order=pickup.order)
+    assert "RECEIVED" in str(refused.value)
+
+
+def test_staff_cancelling_cancels_the_saleor_order_and_releases_stock(
+    pickup_factory, clerk
+):
+    pickup = pickup_factory()
+
+    lifecycle_services.pickup_status_update(
+        pickup=pickup, status="cancelled", actor=clerk, note="Out of stock in store"
+    )
+
+    pickup.refresh_from_db()
+    assert pickup.status == PickupStatus.CANCELLED
+    assert pickup.order.status == OrderStatus.CANCELED
+    assert allocated(pickup.order) == 0
+    # Saleor's order_cancelled hook found the pickup already cancelled: one entry.
+    assert [e.to_status for e in pickup.transitions.all()] == ["received", "cancelled"]
+    assert len(events_of(O2OEventType.PICKUP_CANCELLED)) == 1
+
+
+def test_ready_sends_the_shopper_an_email_with_the_code(
+    pickup_factory, clerk, on_commit, site_settings
+):
+    with on_commit():
+        pickup = move(pickup_factory(), "preparing", actor=clerk)
+    assert mail.outbox == []
+
+    with on_commit():
+        pickup = move(pickup, "ready", actor=clerk)
+
+    [message] = mail.outbox
+    assert message.to == ["shopper@example.com"]
+    assert message.from_email == "Example shop <shop@example.com>"
+    assert pickup.store.name in message.subject
+    assert pickup.code in message.body
+    html = message.alternatives[0][0]
+    assert pickup.code in html and pickup.store.name in html
+
+
+def test_notes_are_limited(pickup_factory, clerk):
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle_services.pickup_status_update(
+            pickup=pickup_factory(), status="preparing", actor=clerk, note="x" * 501
+        )
+    assert refused.value.field == "note"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_updates_cannot_both_win(pickup_factory, staff_user, site_settings):
+    """A clerk hands over a pickup while another cancels it: exactly one wins."""
+    pickup = move(pickup_factory(), "ready", actor=Actor.of(staff_user))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(name, change):
+        try:
+            barrier.wait()
+            change()
+            outcomes.append(("ok", name))
+        except lifecycle.InvalidTransition as error:
+            outcomes.append(("refused", error.current))
+        finally:
+            connection.close()
+
+    clerk = Actor.of(staff_user)
+    threads = [
+        threading.Thread(
+            target=act,
+            args=(
+                "collected",
+                lambda: lifecycle_services.pickup_collect(
+                    pickup=pickup, code=pickup.code, actor=clerk
+                ),
+            ),
+        ),
+        threading.Thread(
+            target=act,
+            args=(
+                "cancelled",
+                lambda: lifecycle_services.pickup_status_update(
+                    pickup=pickup, status="cancelled", actor=clerk
+                ),
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+    [(_, winner)] = [o for o in outcomes if o[0] == "ok"]
+    [(_, seen)] = [o for o in outcomes if o[0] == "refused"]
+    assert seen == winner  # The loser saw the winner's status, under the lock.
+    final = Pickup.objects.get()
+    assert final.status == winner
+    assert [t.to_status for t in final.transitions.all()] == [
+        "received",
+        "ready",
+        winner,
+    ]
