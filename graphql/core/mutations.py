@@ -1,5 +1,6 @@
 from typing import Iterable, Type
 
+import graphene
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql_jwt.exceptions import PermissionDenied
 from saleor.graphql.core.mutations import BaseMutation
@@ -39,6 +40,27 @@ class O2OMutation(BaseMutation):
         value = getattr(code, "value", code) or "INVALID"
         value = str(value).upper().replace("-", "_")
         return value if value in cls._error_codes() else "INVALID"
+
+    @classmethod
+    def get_node_or_error(cls, info, node_id, field="id", only_type=None, qs=None):
+        """Return the node, or raise a typed error for a malformed or foreign ID."""
+        try:
+            type_name, pk = graphene.Node.from_global_id(node_id)
+        except Exception:  # Not base64, or no "Type:pk" inside.
+            type_name, pk = None, None
+        if not type_name or not pk:
+            raise O2OError(
+                f"Couldn't resolve id: {node_id}.", field=field, code="GRAPHQL_ERROR"
+            )
+        if only_type is not None and type_name != only_type._meta.name:
+            raise O2OError(
+                f"Must receive a {only_type._meta.name} id.",
+                field=field,
+                code="GRAPHQL_ERROR",
+            )
+        return super().get_node_or_error(
+            info, node_id, field=field, only_type=only_type, qs=qs
+        )
 
     @classmethod
     def mutate(cls, root, info, **data):

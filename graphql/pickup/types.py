@@ -49,6 +49,9 @@ class PickupStatusEnum(graphene.Enum):
 class PickupError(Error):
     code = PickupErrorCodeEnum(description="The error code.", required=True)
 
+    class Meta:
+        description = "An error of a pickup operation."
+
 
 class PickupActorTypeEnum(graphene.Enum):
     STAFF = models.PickupActor.STAFF

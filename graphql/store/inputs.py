@@ -17,9 +17,15 @@ class TimeIntervalInput(graphene.InputObjectType):
         ),
     )
 
+    class Meta:
+        description = "A time interval in the store's local time."
+
 
 class StoreOpeningIntervalInput(TimeIntervalInput):
     weekday = WeekdayEnum(required=True, description="The day the interval starts on.")
+
+    class Meta:
+        description = "An opening interval on one day of the week."
 
 
 class StoreHoursExceptionInput(graphene.InputObjectType):
@@ -29,6 +35,9 @@ class StoreHoursExceptionInput(graphene.InputObjectType):
         graphene.NonNull(TimeIntervalInput),
         description="Hours on that date; none or empty means closed all day.",
     )
+
+    class Meta:
+        description = "Different hours on one date: a holiday or special opening."
 
 
 class StoreInput(graphene.InputObjectType):
@@ -80,12 +89,18 @@ class StoreCreateInput(StoreInput):
         description="Street address; geocoded when no coordinates are given.",
     )
 
+    class Meta:
+        description = "Fields to create a store and its Saleor warehouse."
+
 
 class StoreUpdateInput(StoreInput):
     name = graphene.String(description="The store's name.")
     address = AddressInput(
         description="Street address; a new address without coordinates is geocoded."
     )
+
+    class Meta:
+        description = "Fields to change on a store; those left out stay as they are."
 
 
 class StoreNearInput(graphene.InputObjectType):
@@ -126,9 +141,15 @@ class StoreFilterInput(graphene.InputObjectType):
         ),
     )
 
+    class Meta:
+        description = "Filters for the store list."
+
 
 class StoreSortingInput(graphene.InputObjectType):
     field = StoreSortField(required=True, description="Sort stores by this field.")
     direction = OrderDirection(
         required=True, description="Specifies the direction in which to sort stores."
     )
+
+    class Meta:
+        description = "How to sort the store list."

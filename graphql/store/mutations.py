@@ -149,6 +149,9 @@ class StoreStockInput(graphene.InputObjectType):
         required=True, description="Units on hand in the store (0 or more)."
     )
 
+    class Meta:
+        description = "A variant's stock quantity in a store."
+
 
 class StoreStockUpdate(O2OMutation):
     store = graphene.Field(Store, description="The store updated.")

@@ -23,6 +23,9 @@ class StoreSupplyLineInput(graphene.InputObjectType):
     variant_id = graphene.ID(required=True, description="ID of the product variant.")
     quantity = graphene.Int(required=True, description="Units wanted (1 or more).")
 
+    class Meta:
+        description = "A variant and a quantity wanted."
+
 
 class StoreSupplyInput(graphene.InputObjectType):
     lines = graphene.List(

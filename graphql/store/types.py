@@ -23,6 +23,9 @@ from .enums import (
 class StoreError(Error):
     code = StoreErrorCodeEnum(description="The error code.", required=True)
 
+    class Meta:
+        description = "An error of a store operation."
+
 
 class TimeInterval(graphene.ObjectType):
     opens = graphene.Time(

@@ -11,7 +11,6 @@ class O2OWebhookEventsUpdate(O2OMutation):
     webhook = graphene.Field(Webhook, description="The webhook updated.")
     events = graphene.List(
         graphene.NonNull(O2OWebhookEventTypeEnum),
-        required=True,
         description="The O2O events it now receives.",
     )
 

@@ -51,6 +51,9 @@ O2OWebhookErrorCodeEnum = graphene.Enum.from_enum(
 class O2OWebhookError(Error):
     code = O2OWebhookErrorCodeEnum(description="The error code.", required=True)
 
+    class Meta:
+        description = "An error of an O2O webhook operation."
+
 
 class O2OWebhookAttempt(graphene.ObjectType):
     created_at = graphene.DateTime(required=True, description="When it was made.")
