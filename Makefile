@@ -8,6 +8,10 @@ help: ## List the targets.
 demo: ## Run Saleor + O2O with demo data at http://127.0.0.1:8000/graphql/.
 	./scripts/run-demo.sh
 
+demo-pickup: ## With the demo running: walk a pickup to COLLECTED, show its webhooks.
+	mkdir -p .o2o && CELERY_BROKER_URL=redis://127.0.0.1:6379/0 $(ADMIN) o2o_demo_pickup
+	@sleep 2 && tail -n 4 .o2o/logs/webhooks.log
+
 test: ## Run lint, the migration check and the whole test suite.
 	./scripts/test.sh
 
@@ -28,4 +32,4 @@ bench: ## Run the store-locator benchmark (several minutes).
 bench-availability: ## Run the cart-availability benchmark (10M stock rows; minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/availability.py
 
-.PHONY: help demo test lint schema migrations bench bench-availability
+.PHONY: help demo demo-pickup test lint schema migrations bench bench-availability

@@ -255,3 +255,15 @@ def webhook_event_types(webhook_ids: Sequence[int]) -> dict:
     for webhook_id, event_type in rows.values_list("webhook_id", "event_type"):
         result[webhook_id].append(event_type)
     return result
+
+
+def signature_valid(body: bytes, secret: str, header: str) -> bool:
+    """Check an ``X-Saleor-HMAC-SHA256`` header as a receiver should (constant time).
+
+    Saleor 2.10 writes the SHA-256 HMAC of the body as hex after a ``sha1=`` prefix.
+    """
+    import hashlib
+    import hmac
+
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest((header or "").encode(), f"sha1={digest}".encode())

@@ -33,6 +33,11 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+step "Starting the demo webhook receiver on 127.0.0.1:8765 (.o2o/logs/webhooks.log)"
+(cd "$RUN_DIR" && exec "$VENV/bin/django-admin" o2o_webhook_receiver --port 8765 \
+  --secret demo-secret >"$RUN_DIR/logs/webhooks.log" 2>&1) &
+pids+=($!)
+
 step "Starting the Celery worker and beat (logs in .o2o/logs/)"
 (cd "$RUN_DIR" && exec "$VENV/bin/celery" -A saleor.celeryconf:app worker --beat \
   --loglevel INFO --concurrency 2 --schedule "$RUN_DIR/celerybeat-schedule" \
@@ -68,6 +73,9 @@ cat <<MSG
   Try the stores nearest the Louvre, Paris:
     curl -s http://127.0.0.1:$PORT/graphql/ -H 'Content-Type: application/json' \\
       -d '{"query":"{ stores(near: {latitude: 48.8606, longitude: 2.3376}, radiusKm: 25, first: 5) { edges { node { name distanceKm isOpenNow nextOpening } } } }"}'
+
+  Walk a pickup order from RECEIVED to COLLECTED and watch its signed webhooks:
+    make demo-pickup
 
   Press Ctrl-C to stop.
 MSG

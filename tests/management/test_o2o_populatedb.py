@@ -49,3 +49,50 @@ def test_demo_data_keeps_a_merchants_plugin_configuration(variant):
     config.refresh_from_db()
     values = {item["name"]: item["value"] for item in config.configuration}
     assert values[conf.MAX_RADIUS_KM] == "80"
+
+
+def test_demo_subscribes_its_receiver_to_every_o2o_event(variant):
+    from saleor.webhook.models import Webhook
+
+    from saleor_o2o.events import O2OEventType
+
+    call_command("o2o_populatedb", stdout=StringIO())
+    call_command("o2o_populatedb", stdout=StringIO())  # Again: nothing duplicated.
+
+    webhook = Webhook.objects.get()
+    assert webhook.target_url == "http://127.0.0.1:8765/"
+    assert set(webhook.o2o_subscriptions.values_list("event_type", flat=True)) == {
+        value for value, _ in O2OEventType.CHOICES
+    }
+
+
+def test_demo_pickup_goes_from_received_to_collected_with_webhooks(
+    variant, webhook_receiver, on_commit, site_settings, staff_user
+):
+    from saleor.order import OrderStatus
+    from saleor.webhook.models import Webhook
+
+    from saleor_o2o.models import Pickup
+
+    call_command("o2o_populatedb", stdout=StringIO())
+    Webhook.objects.update(
+        target_url=webhook_receiver.url, secret_key=webhook_receiver.secret
+    )
+    Stock.objects.filter(warehouse__o2o_store__name="Paris Rivoli").update(quantity=5)
+    out = StringIO()
+
+    with on_commit():
+        call_command("o2o_demo_pickup", pause=0, stdout=out)
+
+    pickup = Pickup.objects.get()
+    assert pickup.status == "collected"
+    assert pickup.order.status == OrderStatus.FULFILLED
+    events = [r["headers"]["X-Saleor-Event"] for r in webhook_receiver.requests]
+    assert events == [
+        "pickup_created",
+        "pickup_preparing",
+        "pickup_ready",
+        "pickup_collected",
+    ]
+    assert all(r["verified"] for r in webhook_receiver.requests)
+    assert "COLLECTED" in out.getvalue()

@@ -332,3 +332,28 @@ def test_concurrent_updates_cannot_both_win(pickup_factory, staff_user, site_set
         "ready",
         winner,
     ]
+
+
+def test_status_changes_tell_saleors_order_updated_subscribers(
+    pickup_factory, clerk, app, webhook_receiver, on_commit
+):
+    app.permissions.add(
+        Permission.objects.get(
+            codename="manage_orders", content_type__app_label="order"
+        )
+    )
+    saleor_hook = Webhook.objects.create(
+        app=app, target_url=webhook_receiver.url, secret_key=webhook_receiver.secret
+    )
+    saleor_hook.events.create(event_type=WebhookEventType.ORDER_UPDATED)
+    pickup = pickup_factory()
+
+    with on_commit():
+        move(pickup, "preparing", actor=clerk)
+
+    [received] = webhook_receiver.requests
+    assert received["headers"]["X-Saleor-Event"] == "order_updated"
+    assert received["verified"]
+    assert received["body"][0]["id"] == lifecycle_services.global_id(
+        "Order", pickup.order_id
+    )

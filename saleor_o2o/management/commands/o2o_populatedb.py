@@ -17,6 +17,8 @@ from ...domain import hours
 from ...models import Store
 
 T = dt.time
+#: Where scripts/run-demo.sh runs o2o_webhook_receiver.
+DEMO_RECEIVER_URL = "http://127.0.0.1:8765/"
 
 #: (name, city, street, postal code, country, area, latitude, longitude, timezone)
 DEMO_STORES = [
@@ -222,6 +224,7 @@ class Command(BaseCommand):
                 finally:
                     os.chdir(previous)
         self._activate_plugin()
+        self._subscribe_demo_receiver()
         variants = list(
             ProductVariant.objects.order_by("pk").values_list("pk", flat=True)
         )
@@ -303,4 +306,27 @@ class Command(BaseCommand):
         )
         self.step(
             "O2O plugin activated (Plugins page: 'Stores and click-and-collect')."
+        )
+
+    def _subscribe_demo_receiver(self):
+        """Send every O2O event to the demo's receiver (o2o_webhook_receiver)."""
+        from saleor.app.models import App
+        from saleor.webhook.models import Webhook
+
+        from ... import webhooks
+        from ...events import O2OEventType
+
+        app, _ = App.objects.get_or_create(
+            name="O2O demo receiver", defaults={"is_active": True}
+        )
+        webhook, _ = Webhook.objects.update_or_create(
+            app=app,
+            name="O2O events",
+            defaults={"target_url": DEMO_RECEIVER_URL, "secret_key": "demo-secret"},
+        )
+        webhooks.webhook_subscriptions_set(
+            webhook=webhook, event_types=[value for value, _ in O2OEventType.CHOICES]
+        )
+        self.step(
+            f"Demo webhook receiver subscribed to O2O events: {DEMO_RECEIVER_URL}"
         )
