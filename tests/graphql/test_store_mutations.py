@@ -298,7 +298,7 @@ def test_store_update_id_of_another_type(
         permissions=[permission_manage_products],
     )
     errors = _errors(response.json(), "storeUpdate")
-    assert [(e["field"], e["code"]) for e in errors] == [("id", "INVALID")]
+    assert [(e["field"], e["code"]) for e in errors] == [("id", "GRAPHQL_ERROR")]
 
 
 def test_store_update_bad_input_changes_nothing(
