@@ -17,8 +17,14 @@ class O2OEventType:
     """Event types, as sent in ``X-Saleor-Event``."""
 
     STORE_STOCK_LOW = "store_stock_low"
+    OFFER_CLAIMED = "offer_claimed"
+    OFFER_REDEEMED = "offer_redeemed"
 
-    CHOICES = [(STORE_STOCK_LOW, "A variant's stock for pickup at a store is low")]
+    CHOICES = [
+        (STORE_STOCK_LOW, "A variant's stock for pickup at a store is low"),
+        (OFFER_CLAIMED, "A shopper claimed an in-store offer"),
+        (OFFER_REDEEMED, "An offer was redeemed in a store"),
+    ]
 
 
 def global_id(type_name: str, pk: Any) -> str:
