@@ -4,6 +4,7 @@ from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
+from .offer.schema import OfferMutations, OfferQueries
 from .pickup.schema import PickupMutations
 from .pickup.types import extend_saleor_types
 from .store.schema import StoreMutations, StoreQueries
@@ -13,11 +14,11 @@ extend_product_variant_type()
 extend_saleor_types()
 
 
-class Query(StoreQueries, SaleorQuery):
+class Query(StoreQueries, OfferQueries, SaleorQuery):
     pass
 
 
-class Mutation(StoreMutations, PickupMutations, SaleorMutation):
+class Mutation(StoreMutations, PickupMutations, OfferMutations, SaleorMutation):
     pass
 
 

@@ -22,6 +22,8 @@ def test_schema_keeps_saleor_and_adds_o2o():
         "storeCreate(input: StoreCreateInput!): StoreCreate",
         "enum StoreErrorCode",
         "storeErrors: [StoreError!]!",
+        "offerErrors: [OfferError!]!",
+        "enum OfferErrorCode",
     ):
         assert expected in sdl
 
@@ -61,6 +63,21 @@ def test_every_o2o_field_is_documented():
         "TimeIntervalInput",
         "StoreOpeningIntervalInput",
         "StoreHoursExceptionInput",
+        "Offer",
+        "OfferError",
+        "NearbyOffer",
+        "ClaimedOffer",
+        "OfferStats",
+        "OfferStoreStats",
+        "OfferCreateInput",
+        "OfferUpdateInput",
+        "OfferCreate",
+        "OfferUpdate",
+        "OfferDelete",
+        "OfferClaim",
+        "OfferRedeem",
+        "ProductViewRecord",
+        "ProductViewsErase",
     ]
     undocumented = []
     for name in o2o_types:
@@ -74,7 +91,11 @@ def test_every_o2o_field_is_documented():
     query = schema.get_query_type()
     mutation = schema.get_mutation_type()
     for root, names in (
-        (query, ["store", "stores"]),
+        (
+            query,
+            ["store", "stores", "offers", "offer", "offerList", "offerStats"]
+            + ["myOfferClaims"],
+        ),
         (
             mutation,
             [
@@ -84,6 +105,13 @@ def test_every_o2o_field_is_documented():
                 "storeGeocode",
                 "storeStockUpdate",
                 "checkoutPickupStoreUpdate",
+                "offerCreate",
+                "offerUpdate",
+                "offerDelete",
+                "offerClaim",
+                "offerRedeem",
+                "productViewRecord",
+                "productViewsErase",
             ],
         ),
     ):  # noqa: E501
@@ -118,6 +146,9 @@ def test_every_o2o_field_is_documented():
         "StoreServiceEnum",
         "WeekdayEnum",
         "StoreSortField",
+        "OfferErrorCode",
+        "OfferRewardTypeEnum",
+        "OfferCustomerSegmentEnum",
     ):
         graphql_enum = schema.get_type(enum)
         if not graphql_enum.description:
