@@ -304,6 +304,10 @@ def shopper_signals(
         has_orders = Order.objects.filter(user=shopper.user).exists()
     cart_lines = CheckoutLine.objects.none()
     if checkout_token:
+        try:
+            checkout_token = uuid.UUID(str(checkout_token))
+        except ValueError:
+            raise InvalidInput("Not a checkout token.", field="checkoutToken")
         cart_lines = CheckoutLine.objects.filter(checkout__token=checkout_token)
     elif shopper.user is not None:
         cart_lines = CheckoutLine.objects.filter(checkout__user=shopper.user)

@@ -121,7 +121,7 @@ class OfferClaim(O2OMutation):
 
     class Arguments:
         offer_id = graphene.ID(required=True, description="ID of the offer.")
-        token = graphene.UUID(
+        token = graphene.String(
             description="The anonymous shopper's token; ignored when logged in."
         )
         store_id = graphene.ID(
@@ -193,13 +193,11 @@ class OfferRedeem(O2OMutation):
 
 
 class ProductViewRecord(O2OMutation):
-    recorded = graphene.Boolean(
-        required=True, description="Whether the view was recorded."
-    )
+    recorded = graphene.Boolean(description="Whether the view was recorded.")
 
     class Arguments:
         product_id = graphene.ID(required=True, description="ID of the product.")
-        token = graphene.UUID(
+        token = graphene.String(
             description="The anonymous shopper's token; ignored when logged in."
         )
 
@@ -223,10 +221,10 @@ class ProductViewRecord(O2OMutation):
 
 
 class ProductViewsErase(O2OMutation):
-    erased = graphene.Int(required=True, description="How many views were erased.")
+    erased = graphene.Int(description="How many views were erased.")
 
     class Arguments:
-        token = graphene.UUID(
+        token = graphene.String(
             description="The anonymous shopper's token; ignored when logged in."
         )
 

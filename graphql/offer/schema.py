@@ -64,13 +64,15 @@ def resolve_offer_list(info, *, search=None, is_active=None, **args):
         qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
-    return connection_from_queryset_slice(
+    connection = connection_from_queryset_slice(
         qs.order_by("-created_at", "-pk"),
         {**args, "sort_by": {"field": ["created_at", "pk"], "direction": "-"}},
         connection_type=OfferCountableConnection,
         edge_type=OfferCountableConnection.Edge,
         pageinfo_type=graphene.relay.PageInfo,
     )
+    connection.iterable = qs  # totalCount
+    return connection
 
 
 def resolve_offer_stats(info, *, offer_id, days):
@@ -111,11 +113,11 @@ class OfferQueries(graphene.ObjectType):
             graphene.Int, default_value=10, description="How many offers (1-100)."
         ),
         token=graphene.Argument(
-            graphene.UUID,
+            graphene.String,
             description="The anonymous shopper's token, for their products viewed.",
         ),
         checkout_token=graphene.Argument(
-            graphene.UUID,
+            graphene.String,
             description="The shopper's checkout, whose lines make offers relevant.",
         ),
         description=(
@@ -152,7 +154,7 @@ class OfferQueries(graphene.ObjectType):
         graphene.List(graphene.NonNull(ClaimedOffer)),
         required=True,
         token=graphene.Argument(
-            graphene.UUID,
+            graphene.String,
             description="The anonymous shopper's token; ignored when logged in.",
         ),
         description="The shopper's claimed offers with their codes, newest first.",

@@ -59,17 +59,13 @@ class Offer(CountableDjangoObjectType):
         description="Claims one shopper may make; null: no limit."
     )
     total_limit = graphene.Int(description="Claims in all; null: no limit.")
-    claimed_count = graphene.Int(
-        required=True, description="Claims made so far (staff only)."
-    )
+    claimed_count = graphene.Int(description="Claims made so far (staff only).")
     target_categories = graphene.List(
         graphene.NonNull(Category),
-        required=True,
         description="Categories the offer is about (staff only).",
     )
     target_products = graphene.List(
         graphene.NonNull(Product),
-        required=True,
         description="Products the offer is about (staff only).",
     )
     customer_segment = OfferCustomerSegmentEnum(
