@@ -47,7 +47,7 @@ _HAVERSINE = """2 * %(earth_radius)s * asin(least(1.0, sqrt(
 FULL_SCAN_SQL = f"""
 WITH pairs AS (
     SELECT os.offer_id, s.id AS store_id, {_HAVERSINE} AS km
-    FROM saleor_o2o_offer_stores os JOIN saleor_o2o_store s ON s.id = os.store_id
+    FROM saleor_o2o_offerstore os JOIN saleor_o2o_store s ON s.id = os.store_id
     WHERE s.is_active
     UNION ALL
     SELECT o.id, n.id, n.km
@@ -87,7 +87,7 @@ def load_offers(count: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE title LIKE %s),"
-            " (SELECT count(*) FROM saleor_o2o_offer_stores)"
+            " (SELECT count(*) FROM saleor_o2o_offerstore)"
             " FROM saleor_o2o_offer",
             [TITLE_PREFIX + "%"],
         )
@@ -120,14 +120,16 @@ def load_offers(count: int) -> None:
         cursor.execute(
             "WITH s AS (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n"
             "           FROM saleor_o2o_store)"
-            " INSERT INTO saleor_o2o_offer_stores (offer_id, store_id)"
-            " SELECT DISTINCT o.id, s.ids[1 + (o.id::bigint * k.mult) %% s.n]"
+            " INSERT INTO saleor_o2o_offerstore (offer_id, store_id,"
+            " geofence_radius_km, starts_at, ends_at, is_active)"
+            " SELECT DISTINCT o.id, s.ids[1 + (o.id::bigint * k.mult) %% s.n],"
+            " o.geofence_radius_km, o.starts_at, o.ends_at, o.is_active"
             " FROM saleor_o2o_offer o, s,"
             " (VALUES (7919, 1), (104729, 2), (1299709, 3)) AS k(mult, rank)"
             " WHERE NOT o.all_stores AND k.rank <= 1 + o.id %% 3",
             [],
         )
-    for table in ("saleor_o2o_offer", "saleor_o2o_offer_stores"):
+    for table in ("saleor_o2o_offer", "saleor_o2o_offerstore"):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {table}")
     locator.log(f"  loaded {count:,} offers ({time.perf_counter() - started:.1f}s)")

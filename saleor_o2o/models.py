@@ -265,7 +265,9 @@ class Offer(models.Model):
     image_url = models.URLField(max_length=500, blank=True, default="")
     #: Valid in every active store; `stores` is then ignored.
     all_stores = models.BooleanField(default=False)
-    stores = models.ManyToManyField(Store, blank=True, related_name="offers")
+    stores = models.ManyToManyField(
+        Store, blank=True, related_name="offers", through="OfferStore"
+    )
     #: Shoppers see the offer within this distance of a store it is valid in.
     geofence_radius_km = models.FloatField(default=5.0)
     starts_at = models.DateTimeField(default=now)
@@ -319,6 +321,28 @@ class Offer(models.Model):
         return offers.Reward(
             type=self.reward_type, value=self.reward_value, gift=self.reward_gift
         )
+
+
+class OfferStore(models.Model):
+    """A store an offer is valid in, with the offer's search fields copied.
+
+    `offers(near:)` reads these rows from one index per nearby store (store, then
+    the copied geofence, dates and active flag), never the offers themselves; the
+    offer services keep the copies equal to the offer's own fields.
+    """
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    geofence_radius_km = models.FloatField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField()
+
+    #: The offer fields copied onto each row.
+    COPIED = ("geofence_radius_km", "starts_at", "ends_at", "is_active")
+
+    class Meta:
+        unique_together = (("offer", "store"),)
 
 
 class OfferClaim(models.Model):

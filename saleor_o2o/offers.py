@@ -34,7 +34,7 @@ from .domain.geo import (
 )
 from .errors import InvalidInput, NotFound, O2OError
 from .events import O2OEventType, events_record, global_id
-from .models import Offer, OfferClaim, OfferImpression, ProductView, Store
+from .models import Offer, OfferClaim, OfferImpression, OfferStore, ProductView, Store
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
 MAX_CANDIDATES = 200
@@ -183,8 +183,7 @@ def _save(offer: Offer, data: Dict[str, Any]) -> Offer:
                 code="REQUIRED",
             )
     offer.save()
-    if store_ids is not None:
-        offer.stores.set(store_ids)
+    _sync_offer_stores(offer, store_ids)
     if data.get("target_category_ids") is not None:
         offer.target_categories.set(
             _existing(Category, data["target_category_ids"], "targetCategoryIds")
@@ -194,6 +193,21 @@ def _save(offer: Offer, data: Dict[str, Any]) -> Offer:
             _existing(Product, data["target_product_ids"], "targetProductIds")
         )
     return offer
+
+
+def _sync_offer_stores(offer: Offer, store_ids: Optional[List[int]]) -> None:
+    """Link the offer to `store_ids` (None: keep the stores) with its fields copied."""
+    copied = {name: getattr(offer, name) for name in OfferStore.COPIED}
+    links = OfferStore.objects.filter(offer=offer)
+    if store_ids is not None:
+        links.exclude(store_id__in=store_ids).delete()
+        linked = set(links.values_list("store_id", flat=True))
+        OfferStore.objects.bulk_create(
+            OfferStore(offer=offer, store_id=pk, **copied)
+            for pk in store_ids
+            if pk not in linked
+        )
+    links.update(**copied)
 
 
 def offer_create(*, data: Dict[str, Any]) -> Offer:
@@ -224,10 +238,10 @@ _KM = (
 )
 
 #: Offers usable near a point: the active stores within the radius (the location
-#: index bounds them: a box, then the chord), the offers of those stores through the
-#: store -> offer index, plus offers valid in every store at the nearest store; then
-#: the offer's own dates, active flag and geofence; each offer once, at its nearest
-#: store; nearest first.
+#: index bounds them: a box, then the chord); the live offers of those stores whose
+#: geofence reaches the shopper, read from the (store -> offer, geofence, dates,
+#: active) index alone; offers valid in every store, at the nearest store; each offer
+#: once, at its nearest store; nearest first.
 OFFERS_NEAR_SQL = f"""
 WITH near AS MATERIALIZED (
     SELECT id, location <-> %(origin)s::cube AS chord
@@ -236,19 +250,20 @@ WITH near AS MATERIALIZED (
       AND (location <-> %(origin)s::cube) <= %(chord)s
 ), hits AS (
     SELECT os.offer_id, near.id AS store_id, near.chord
-    FROM near JOIN saleor_o2o_offer_stores os ON os.store_id = near.id
+    FROM near JOIN saleor_o2o_offerstore os ON os.store_id = near.id
+    WHERE os.is_active AND os.starts_at <= %(now)s
+      AND (os.ends_at IS NULL OR os.ends_at > %(now)s)
+      AND {_KM.format(chord="near.chord")} <= os.geofence_radius_km
     UNION ALL
     SELECT o.id, nearest.id, nearest.chord
     FROM (SELECT id, chord FROM near ORDER BY chord LIMIT 1) AS nearest,
          saleor_o2o_offer o
-    WHERE o.all_stores AND o.is_active
-), usable AS (
-    SELECT DISTINCT ON (o.id) o.id AS offer_id, hits.store_id, hits.chord
-    FROM hits JOIN saleor_o2o_offer o ON o.id = hits.offer_id
-    WHERE o.is_active AND o.starts_at <= %(now)s
+    WHERE o.all_stores AND o.is_active AND o.starts_at <= %(now)s
       AND (o.ends_at IS NULL OR o.ends_at > %(now)s)
-      AND {_KM.format(chord="hits.chord")} <= o.geofence_radius_km
-    ORDER BY o.id, hits.chord, hits.store_id
+      AND {_KM.format(chord="nearest.chord")} <= o.geofence_radius_km
+), usable AS (
+    SELECT DISTINCT ON (offer_id) offer_id, store_id, chord
+    FROM hits ORDER BY offer_id, chord, store_id
 )
 SELECT offer_id, store_id, {_KM.format(chord="chord")} AS distance_km
 FROM usable ORDER BY chord, offer_id LIMIT %(limit)s
@@ -732,7 +747,3 @@ def reward_label(offer: Offer) -> str:
     from django.conf import settings
 
     return rules.reward_label(offer.reward, settings.DEFAULT_CURRENCY)
-
-
-def offer_store_ids(offer: Offer) -> List[int]:
-    return list(offer.stores.values_list("pk", flat=True))

@@ -353,3 +353,24 @@ def test_offer_create_validates(store):
     assert not Offer.objects.exists()
     offer = create()()
     assert list(offer.stores.all()) == [store]
+
+
+def test_offer_changes_reach_the_search_index(store_factory, offer_factory):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    bastille = store_factory("Bastille", 48.8532, 2.3691)
+    offer = offer_factory(louvre, geofence_radius_km=1)
+
+    def found():
+        return [(o, s) for o, s, _ in offers.offers_near(point=BASTILLE, radius_km=25)]
+
+    assert found() == []
+    offers.offer_update(offer=offer, data={"geofence_radius_km": 5})
+    assert found() == [(offer.pk, louvre.pk)]
+    offers.offer_update(offer=offer, data={"store_ids": [bastille.pk]})
+    assert found() == [(offer.pk, bastille.pk)]
+    offers.offer_update(offer=offer, data={"is_active": False})
+    assert found() == []
+    offers.offer_update(
+        offer=offer, data={"is_active": True, "ends_at": timezone.now()}
+    )
+    assert found() == []
