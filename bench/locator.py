@@ -442,10 +442,11 @@ def load_stores(count: int) -> None:
             " latitude, longitude, timezone, opening_hours, is_click_and_collect,"
             " is_curbside, pickup_lead_time_minutes, pickup_safety_stock, is_active,"
             " geocoding_status, geocoding_error, geocoding_attempts, created_at,"
-            " updated_at)"
+            " updated_at, pickup_slot_minutes, pickup_slot_capacity)"
             " SELECT md5(%s || n)::uuid, 'Bench store ' || n, %s || n, '',"
             " 'store' || n || '@bench.example', latitude, longitude, 'Europe/Paris',"
-            " %s::jsonb, true, n %% 3 = 0, 120, 0, true, 'manual', '', 0, now(), now()"
+            " %s::jsonb, true, n %% 3 = 0, 120, 0, true, 'manual', '', 0, now(), now(),"
+            " 60, 0"
             " FROM bench_point ORDER BY n",
             [SLUG_PREFIX, SLUG_PREFIX, OPENING_HOURS],
         )

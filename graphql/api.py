@@ -4,6 +4,7 @@ from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
+from .offer.schema import OfferMutations, OfferQueries
 from .pickup.schema import PickupMutations, PickupQueries
 from .pickup.types import extend_saleor_types
 from .store.schema import StoreMutations, StoreQueries
@@ -16,11 +17,13 @@ extend_saleor_types()
 extend_webhook_type()
 
 
-class Query(StoreQueries, PickupQueries, O2OWebhookQueries, SaleorQuery):
+class Query(StoreQueries, PickupQueries, OfferQueries, O2OWebhookQueries, SaleorQuery):
     pass
 
 
-class Mutation(StoreMutations, PickupMutations, O2OWebhookMutations, SaleorMutation):
+class Mutation(
+    StoreMutations, PickupMutations, OfferMutations, O2OWebhookMutations, SaleorMutation
+):
     pass
 
 

@@ -28,6 +28,8 @@ class O2OEventType:
     PICKUP_EXPIRED = "pickup_expired"
     PICKUP_CANCELLED = "pickup_cancelled"
     STORE_STOCK_LOW = "store_stock_low"
+    OFFER_CLAIMED = "offer_claimed"
+    OFFER_REDEEMED = "offer_redeemed"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -39,6 +41,8 @@ class O2OEventType:
         (PICKUP_EXPIRED, "A pickup order was not collected in time and expired"),
         (PICKUP_CANCELLED, "A pickup order was cancelled"),
         (STORE_STOCK_LOW, "A variant's stock for pickup at a store is low"),
+        (OFFER_CLAIMED, "A shopper claimed an in-store offer"),
+        (OFFER_REDEEMED, "An offer was redeemed in a store"),
     ]
 
     #: The event sent when a pickup reaches a status.

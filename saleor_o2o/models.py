@@ -1,7 +1,8 @@
-"""Stores: the physical shops behind Saleor warehouses."""
+"""Stores (the physical shops behind Saleor warehouses), pickups and offers."""
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import JSONField
 from django.db import models
 from django.db.models import Q
@@ -10,11 +11,12 @@ from saleor.account.models import PossiblePhoneNumberField, User
 from saleor.app.models import App
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
+from saleor.product.models import Category, Product
 from saleor.shipping.models import ShippingMethod
 from saleor.warehouse.models import Stock, Warehouse
 from saleor.webhook.models import Webhook
 
-from .domain import delivery, hours, lifecycle
+from .domain import delivery, hours, lifecycle, offers
 
 
 class GeocodingStatus:
@@ -395,3 +397,167 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ("created_at", "pk")
+
+
+class Offer(models.Model):
+    """An in-store reward promoted online to shoppers near the stores it is valid in."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    terms = models.TextField(blank=True, default="")
+    image_url = models.URLField(max_length=500, blank=True, default="")
+    #: Valid in every active store; `stores` is then ignored.
+    all_stores = models.BooleanField(default=False)
+    stores = models.ManyToManyField(
+        Store, blank=True, related_name="offers", through="OfferStore"
+    )
+    #: Shoppers see the offer within this distance of a store it is valid in.
+    geofence_radius_km = models.FloatField(default=5.0)
+    starts_at = models.DateTimeField(default=now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    reward_type = models.CharField(max_length=16, choices=offers.RewardType.CHOICES)
+    #: Percent (0-100] or an amount in the shop's currency; 0 for gifts.
+    reward_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    reward_gift = models.CharField(max_length=250, blank=True, default="")
+    #: Claims one shopper may make; null means no limit.
+    per_shopper_limit = models.PositiveIntegerField(null=True, blank=True, default=1)
+    #: Claims in all; null means no limit.
+    total_limit = models.PositiveIntegerField(null=True, blank=True)
+    #: Claims made so far, kept under the offer's row lock to enforce `total_limit`.
+    claimed_count = models.PositiveIntegerField(default=0)
+    target_categories = models.ManyToManyField(
+        Category, blank=True, related_name="o2o_offers"
+    )
+    target_products = models.ManyToManyField(
+        Product, blank=True, related_name="o2o_offers"
+    )
+    customer_segment = models.CharField(
+        max_length=16,
+        choices=offers.CustomerSegment.CHOICES,
+        default=offers.CustomerSegment.ALL,
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "pk")
+        indexes = [
+            models.Index(
+                fields=["starts_at"],
+                name="o2o_offer_all_stores_live",
+                condition=Q(all_stores=True, is_active=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def validity(self) -> offers.Validity:
+        return offers.Validity(
+            is_active=self.is_active, starts_at=self.starts_at, ends_at=self.ends_at
+        )
+
+    @property
+    def reward(self) -> offers.Reward:
+        return offers.Reward(
+            type=self.reward_type, value=self.reward_value, gift=self.reward_gift
+        )
+
+
+class OfferStore(models.Model):
+    """A store an offer is valid in, with the offer's search fields copied.
+
+    `offers(near:)` reads these rows from one index per nearby store (store, then
+    the copied geofence, dates and active flag), never the offers themselves; the
+    offer services keep the copies equal to the offer's own fields.
+    """
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    geofence_radius_km = models.FloatField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField()
+
+    #: The offer fields copied onto each row.
+    COPIED = ("geofence_radius_km", "starts_at", "ends_at", "is_active")
+
+    class Meta:
+        unique_together = (("offer", "store"),)
+
+
+class OfferClaim(models.Model):
+    """A shopper's claim of an offer: the code they show at the till."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="o2o_offer_claims",
+    )
+    #: Identifies an anonymous shopper (a token the storefront keeps).
+    anonymous_token = models.UUIDField(null=True, blank=True, db_index=True)
+    code = models.CharField(max_length=16, unique=True)
+    #: The store shown with the offer when it was claimed, if the storefront said.
+    claimed_store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_store = models.ForeignKey(
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offer_redemptions",
+    )
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-created_at", "pk")
+        indexes = [models.Index(fields=["offer", "user"], name="o2o_claim_user")]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.code}"
+
+
+class ProductView(models.Model):
+    """A product a shopper viewed online (kept bounded, erasable by the shopper)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="o2o_product_views",
+    )
+    anonymous_token = models.UUIDField(null=True, blank=True, db_index=True)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ("-viewed_at", "pk")
+        indexes = [models.Index(fields=["user", "viewed_at"], name="o2o_view_user")]
+
+
+class OfferImpression(models.Model):
+    """How often an offer was shown to shoppers with a store as its nearest."""
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="impressions"
+    )
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    shown = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = (("offer", "store"),)

@@ -8,7 +8,7 @@ hides the graphql-core library (see README, "Layout").
 import json
 import threading
 from contextlib import contextmanager
-from datetime import time
+from datetime import time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Dict, List, Optional
 from urllib.parse import parse_qs, urlparse
@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from graphql_jwt.shortcuts import get_token
 from saleor.account.models import User
 from saleor.app.models import App
@@ -360,6 +361,11 @@ def order_line_allocated_in(variant):
 
 
 @pytest.fixture
+def permission_manage_discounts(db):
+    return _permission("discount", "manage_discounts")
+
+
+@pytest.fixture
 def permission_manage_orders(db):
     return _permission("order", "manage_orders")
 
@@ -532,4 +538,33 @@ def site_settings(db):
     settings.default_mail_sender_address = "shop@example.com"
     settings.default_mail_sender_name = "Example shop"
     settings.save()
+    # Saleor caches the current site with its settings prefetched.
+    Site.objects.clear_cache()
     return settings
+
+
+def make_offer(*stores, **fields):
+    """Create a running 20%-off offer valid in `stores` (or every store)."""
+    from saleor_o2o import offers
+
+    data = {
+        "title": "20% off in store",
+        "reward_type": "percentage",
+        "reward_value": 20,
+        "geofence_radius_km": 10,
+        "all_stores": not stores,
+        "store_ids": [store.pk for store in stores],
+        "starts_at": timezone.now() - timedelta(days=1),
+    }
+    data.update(fields)
+    return offers.offer_create(data=data)
+
+
+@pytest.fixture
+def offer_factory(db):
+    return make_offer
+
+
+@pytest.fixture
+def offer(store):
+    return make_offer(store)

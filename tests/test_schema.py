@@ -22,6 +22,8 @@ def test_schema_keeps_saleor_and_adds_o2o():
         "storeCreate(input: StoreCreateInput!): StoreCreate",
         "enum StoreErrorCode",
         "storeErrors: [StoreError!]!",
+        "offerErrors: [OfferError!]!",
+        "enum OfferErrorCode",
     ):
         assert expected in sdl
 
@@ -86,5 +88,8 @@ def test_every_o2o_field_is_documented():
         "PickupStatusEnum",
         "O2OWebhookDelivery",
         "O2OWebhookEventTypeEnum",
+        "Offer",
+        "NearbyOffer",
+        "OfferErrorCode",
     ):
         assert expected in added_types

@@ -9,12 +9,13 @@ import saleor
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from saleor.plugins.models import PluginConfiguration
-from saleor.product.models import ProductVariant
+from saleor.product.models import Category, ProductVariant
 
-from ... import conf, services
+from ... import conf, offers, services
 from ...domain import hours
-from ...models import Store
+from ...models import Offer, Store
 
 T = dt.time
 #: Where scripts/run-demo.sh runs o2o_webhook_receiver.
@@ -185,6 +186,53 @@ def _holidays(today: dt.date):
     ]
 
 
+#: (title, stores (none: every store), fields): a few offers per demo city.
+DEMO_OFFERS = [
+    (
+        "15% off everything in our Paris stores",
+        ["Paris Rivoli", "Paris Opéra", "Paris Bastille"],
+        {"reward_type": "percentage", "reward_value": 15, "geofence_radius_km": 10},
+    ),
+    (
+        "A free tote bag at Paris Bastille",
+        ["Paris Bastille"],
+        {
+            "reward_type": "gift",
+            "reward_gift": "Canvas tote bag",
+            "geofence_radius_km": 5,
+            "total_limit": 200,
+            "customer_segment": "new",
+        },
+    ),
+    (
+        "10 off your favourite category in Versailles",
+        ["Versailles"],
+        {
+            "reward_type": "fixed",
+            "reward_value": 10,
+            "geofence_radius_km": 20,
+            "target_first_category": True,
+        },
+    ),
+    (
+        "20% off in London",
+        ["London Covent Garden", "London Shoreditch"],
+        {"reward_type": "percentage", "reward_value": 20, "geofence_radius_km": 15},
+    ),
+    (
+        "Welcome back: 5 off in any store",
+        [],
+        {
+            "reward_type": "fixed",
+            "reward_value": 5,
+            "geofence_radius_km": 25,
+            "per_shopper_limit": 2,
+            "customer_segment": "returning",
+        },
+    ),
+]
+
+
 class Command(BaseCommand):
     help = (
         "Load demo data: Saleor's catalogue (populatedb, if the shop has no products "
@@ -280,12 +328,41 @@ class Command(BaseCommand):
             self.step(
                 f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs"
             )
+        self._offers()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo stores ready in {time.monotonic() - started:.1f} s: "
-                f"{Store.objects.count()} stores."
+                f"{Store.objects.count()} stores, {Offer.objects.count()} offers."
             )
         )
+
+    def _offers(self):
+        """Create or refresh the demo offers (matched by title), each city's own."""
+        stores = {
+            store.name: store
+            for store in Store.objects.filter(name__in=[row[0] for row in DEMO_STORES])
+        }
+        categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+        now = timezone.now()
+        for title, store_names, extra in DEMO_OFFERS:
+            data = {
+                "title": title,
+                "starts_at": now - dt.timedelta(days=1),
+                "ends_at": now + dt.timedelta(days=60),
+                "store_ids": [stores[name].pk for name in store_names],
+                "all_stores": not store_names,
+                "is_active": True,
+                **extra,
+            }
+            if extra.get("target_first_category") and categories:
+                data["target_category_ids"] = categories[:1]
+            data.pop("target_first_category", None)
+            offer = Offer.objects.filter(title=title).first()
+            if offer is None:
+                offers.offer_create(data=data)
+            else:
+                offers.offer_update(offer=offer, data=data)
+        self.step(f"{len(DEMO_OFFERS)} in-store offers around the demo stores.")
 
     def _activate_plugin(self):
         items = conf.default_configuration()

@@ -1,0 +1,240 @@
+from typing import Any, Dict, List
+
+import graphene
+from saleor.core.permissions import DiscountPermissions, OrderPermissions
+
+from ... import offers as services
+from ... import selectors
+from ...errors import InvalidInput, NotFound
+from ..core.context import require_storefront_enabled
+from ..core.mutations import O2OMutation
+from ..store.inputs import StoreNearInput
+from ..store.types import Store
+from .inputs import OfferCreateInput, OfferUpdateInput
+from .types import ClaimedOffer, Offer, OfferError
+
+
+def pk_of(global_id: str, type_name: str, field: str) -> int:
+    """Return the pk in a global ID of `type_name`, or raise a typed error."""
+    try:
+        found_type, pk = graphene.Node.from_global_id(global_id)
+        pk = int(pk)
+    except Exception:
+        raise InvalidInput(
+            f"Couldn't resolve id: {global_id}.", field=field, code="GRAPHQL_ERROR"
+        )
+    if found_type != type_name:
+        raise NotFound(f"{global_id} is not the ID of a {type_name}.", field=field)
+    return pk
+
+
+def pks_of(ids, type_name: str, field: str) -> List[int]:
+    return [pk_of(global_id, type_name, field) for global_id in ids]
+
+
+def clean_offer_input(data: Dict[str, Any]) -> Dict[str, Any]:
+    """Turn GraphQL input into the service's arguments (keys as on the model)."""
+    cleaned = dict(data)
+    for key, type_name in (
+        ("store_ids", "Store"),
+        ("target_category_ids", "Category"),
+        ("target_product_ids", "Product"),
+    ):
+        if data.get(key) is not None:
+            field = "".join(
+                part.capitalize() if index else part
+                for index, part in enumerate(key.split("_"))
+            )
+            cleaned[key] = pks_of(data[key], type_name, field)
+    return cleaned
+
+
+class OfferCreate(O2OMutation):
+    offer = graphene.Field(Offer, description="The offer created.")
+
+    class Arguments:
+        input = OfferCreateInput(required=True, description="Fields of the new offer.")
+
+    class Meta:
+        description = "Create an in-store offer."
+        permissions = (DiscountPermissions.MANAGE_DISCOUNTS,)
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, _info, input):
+        return cls(offer=services.offer_create(data=clean_offer_input(input)))
+
+
+class OfferUpdate(O2OMutation):
+    offer = graphene.Field(Offer, description="The offer updated.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="ID of the offer to update.")
+        input = OfferUpdateInput(required=True, description="Fields to change.")
+
+    class Meta:
+        description = "Update an offer. ID lists given replace the old ones."
+        permissions = (DiscountPermissions.MANAGE_DISCOUNTS,)
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, id, input):
+        offer = cls.get_node_or_error(info, id, only_type=Offer)
+        offer = services.offer_update(offer=offer, data=clean_offer_input(input))
+        return cls(offer=offer)
+
+
+class OfferDelete(O2OMutation):
+    offer = graphene.Field(Offer, description="The offer deleted.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="ID of the offer to delete.")
+
+    class Meta:
+        description = (
+            "Delete an offer with its claims and figures. To stop an offer but keep "
+            "its history, set `isActive` to false instead."
+        )
+        permissions = (DiscountPermissions.MANAGE_DISCOUNTS,)
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, id):
+        offer = cls.get_node_or_error(info, id, only_type=Offer)
+        pk = offer.pk
+        services.offer_delete(offer=offer)
+        offer.pk = offer.id = pk
+        return cls(offer=offer)
+
+
+def shopper_of(info, token) -> services.Shopper:
+    return services.shopper_for(info.context.user, token)
+
+
+class OfferClaim(O2OMutation):
+    claim = graphene.Field(
+        ClaimedOffer, description="The claim, with its code and QR payload."
+    )
+
+    class Arguments:
+        offer_id = graphene.ID(required=True, description="ID of the offer.")
+        token = graphene.String(
+            description="The anonymous shopper's token; ignored when logged in."
+        )
+        store_id = graphene.ID(
+            description="The store shown with the offer (from offers(near:))."
+        )
+        near = StoreNearInput(
+            description=(
+                "Where the shopper is: refused with OUT_OF_RANGE outside the offer's "
+                "geofence."
+            )
+        )
+
+    class Meta:
+        description = (
+            "Claim an offer: returns a unique code to redeem in store, within the "
+            "offer's limits per shopper and in total."
+        )
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(
+        cls, _root, info, offer_id, token=None, store_id=None, near=None
+    ):
+        settings = require_storefront_enabled(info.context)
+        shopper = shopper_of(info, token)
+        store = None
+        if store_id is not None:
+            store = cls.get_node_or_error(
+                info, store_id, field="storeId", only_type=Store
+            )
+        point = None
+        if near is not None:
+            point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
+        claim = services.offer_claim(
+            offer_id=pk_of(offer_id, "Offer", "offerId"),
+            shopper=shopper,
+            store=store,
+            point=point,
+        )
+        return cls(claim=claim)
+
+
+class OfferRedeem(O2OMutation):
+    claim = graphene.Field(ClaimedOffer, description="The claim redeemed.")
+
+    class Arguments:
+        code = graphene.String(
+            required=True, description="The code, typed or scanned (QR payload)."
+        )
+        store_id = graphene.ID(required=True, description="The store redeeming it.")
+
+    class Meta:
+        description = (
+            "Redeem a claimed offer's code at a store's till, exactly once. Unknown "
+            "codes are limited per staff user and store (TOO_MANY_ATTEMPTS)."
+        )
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, code, store_id):
+        store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
+        user = info.context.user
+        staff = user if getattr(user, "is_authenticated", False) else None
+        claim = services.offer_redeem(code=code, store=store, staff=staff)
+        return cls(claim=claim)
+
+
+class ProductViewRecord(O2OMutation):
+    recorded = graphene.Boolean(description="Whether the view was recorded.")
+
+    class Arguments:
+        product_id = graphene.ID(required=True, description="ID of the product.")
+        token = graphene.String(
+            description="The anonymous shopper's token; ignored when logged in."
+        )
+
+    class Meta:
+        description = (
+            "Record that the shopper viewed a product, to rank offers for them. The "
+            "newest 50 views of the last 30 days are kept; productViewsErase forgets "
+            "them."
+        )
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, product_id, token=None):
+        require_storefront_enabled(info.context)
+        services.product_view_record(
+            shopper=shopper_of(info, token),
+            product_id=pk_of(product_id, "Product", "productId"),
+        )
+        return cls(recorded=True)
+
+
+class ProductViewsErase(O2OMutation):
+    erased = graphene.Int(description="How many views were erased.")
+
+    class Arguments:
+        token = graphene.String(
+            description="The anonymous shopper's token; ignored when logged in."
+        )
+
+    class Meta:
+        description = "Forget every product the shopper viewed."
+        error_type_class = OfferError
+        error_type_field = "offer_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, token=None):
+        require_storefront_enabled(info.context)
+        erased = services.product_views_erase(shopper=shopper_of(info, token))
+        return cls(erased=erased)

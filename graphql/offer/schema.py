@@ -1,0 +1,196 @@
+import graphene
+from django.db.models import Q
+from saleor.core.permissions import DiscountPermissions
+from saleor.graphql.core.connection import connection_from_queryset_slice
+from saleor.graphql.core.fields import BaseConnectionField
+from saleor.graphql.decorators import permission_required
+
+from ... import models
+from ... import offers as services
+from ...errors import NotFound
+from ..store.inputs import StoreNearInput
+from ..store.near import check_first, resolve_near
+from .mutations import (
+    OfferClaim,
+    OfferCreate,
+    OfferDelete,
+    OfferRedeem,
+    OfferUpdate,
+    ProductViewRecord,
+    ProductViewsErase,
+    pk_of,
+    shopper_of,
+)
+from .types import ClaimedOffer, NearbyOffer, Offer, OfferStats, OfferStoreStats
+
+OfferCountableConnection = Offer._meta.connection
+
+
+def resolve_offers_near(
+    info, *, near, radius_km=None, first=10, token=None, checkout_token=None
+):
+    point, radius = resolve_near(info, near, radius_km)
+    check_first(first)
+    ranked = services.offers_ranked(
+        point=point,
+        radius_km=radius,
+        shopper=shopper_of(info, token),
+        checkout_token=checkout_token,
+        first=first,
+    )
+    offers = models.Offer.objects.in_bulk([r.offer_id for r in ranked])
+    stores = models.Store.objects.select_related("warehouse__address").in_bulk(
+        [r.store_id for r in ranked]
+    )
+    results = []
+    for result in ranked:
+        store = stores[result.store_id]
+        store.distance_km = result.distance_km
+        results.append(
+            NearbyOffer(
+                offer=offers[result.offer_id],
+                store=store,
+                distance_km=result.distance_km,
+                relevance=result.relevance,
+                score=result.score,
+            )
+        )
+    return results
+
+
+def resolve_offer_list(info, *, search=None, is_active=None, **args):
+    qs = models.Offer.objects.all()
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    connection = connection_from_queryset_slice(
+        qs.order_by("-created_at", "-pk"),
+        {**args, "sort_by": {"field": ["created_at", "pk"], "direction": "-"}},
+        connection_type=OfferCountableConnection,
+        edge_type=OfferCountableConnection.Edge,
+        pageinfo_type=graphene.relay.PageInfo,
+    )
+    connection.iterable = qs  # totalCount
+    return connection
+
+
+def resolve_offer_stats(info, *, offer_id, days):
+    offer = models.Offer.objects.filter(pk=pk_of(offer_id, "Offer", "offerId")).first()
+    if offer is None:
+        raise NotFound("No such offer.", field="offerId")
+    total, per_store = services.offer_stats(offer=offer, days=days)
+    stores = models.Store.objects.in_bulk(
+        [row.store_id for row in per_store if row.store_id]
+    )
+    return OfferStats(
+        offer=offer,
+        days=days,
+        shown=total.shown,
+        claimed=total.claimed,
+        redeemed=total.redeemed,
+        redemption_rate=total.redemption_rate,
+        orders_after=total.orders_after,
+        pickups_after=total.pickups_after,
+        stores=[OfferStoreStats.from_stats(row, stores) for row in per_store],
+    )
+
+
+class OfferQueries(graphene.ObjectType):
+    offers = graphene.Field(
+        graphene.List(graphene.NonNull(NearbyOffer)),
+        required=True,
+        near=graphene.Argument(
+            StoreNearInput,
+            required=True,
+            description="Where the shopper is: coordinates or a place.",
+        ),
+        radius_km=graphene.Argument(
+            graphene.Float,
+            description="Search radius in km; the plugin's default if null.",
+        ),
+        first=graphene.Argument(
+            graphene.Int, default_value=10, description="How many offers (1-100)."
+        ),
+        token=graphene.Argument(
+            graphene.String,
+            description="The anonymous shopper's token, for their products viewed.",
+        ),
+        checkout_token=graphene.Argument(
+            graphene.String,
+            description="The shopper's checkout, whose lines make offers relevant.",
+        ),
+        description=(
+            "Offers the shopper can use at stores near them, each at its nearest "
+            "valid store, ranked by distance and relevance to the shopper."
+        ),
+    )
+    offer = graphene.Field(
+        Offer,
+        id=graphene.Argument(
+            graphene.ID, required=True, description="ID of the offer."
+        ),
+        description="Look up an offer by ID (shoppers see active offers only).",
+    )
+    offer_list = BaseConnectionField(
+        OfferCountableConnection,
+        search=graphene.String(description="Part of the title or description."),
+        is_active=graphene.Boolean(description="Active or inactive offers only."),
+        description="List every offer, newest first (staff).",
+    )
+    offer_stats = graphene.Field(
+        OfferStats,
+        offer_id=graphene.Argument(
+            graphene.ID, required=True, description="ID of the offer."
+        ),
+        days=graphene.Argument(
+            graphene.Int,
+            default_value=services.DEFAULT_TRAFFIC_DAYS,
+            description="Days after a redemption counted as foot traffic (1-365).",
+        ),
+        description="An offer's figures, in total and per store (staff).",
+    )
+    my_offer_claims = graphene.Field(
+        graphene.List(graphene.NonNull(ClaimedOffer)),
+        required=True,
+        token=graphene.Argument(
+            graphene.String,
+            description="The anonymous shopper's token; ignored when logged in.",
+        ),
+        description="The shopper's claimed offers with their codes, newest first.",
+    )
+
+    @staticmethod
+    def resolve_offers(_root, info, **kwargs):
+        return resolve_offers_near(info, **kwargs)
+
+    @staticmethod
+    def resolve_offer(_root, info, id):
+        return Offer.get_node(info, pk_of(id, "Offer", "id"))
+
+    @staticmethod
+    @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
+    def resolve_offer_list(_root, info, **kwargs):
+        return resolve_offer_list(info, **kwargs)
+
+    @staticmethod
+    @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
+    def resolve_offer_stats(_root, info, **kwargs):
+        return resolve_offer_stats(info, **kwargs)
+
+    @staticmethod
+    def resolve_my_offer_claims(_root, info, token=None):
+        from ..core.context import require_storefront_enabled
+
+        require_storefront_enabled(info.context)
+        return services.shopper_claims(shopper=shopper_of(info, token))
+
+
+class OfferMutations(graphene.ObjectType):
+    offer_create = OfferCreate.Field()
+    offer_update = OfferUpdate.Field()
+    offer_delete = OfferDelete.Field()
+    offer_claim = OfferClaim.Field()
+    offer_redeem = OfferRedeem.Field()
+    product_view_record = ProductViewRecord.Field()
+    product_views_erase = ProductViewsErase.Field()

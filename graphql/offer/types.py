@@ -1,0 +1,271 @@
+import graphene
+from saleor.core.permissions import DiscountPermissions
+from saleor.graphql.core.connection import CountableDjangoObjectType
+from saleor.graphql.core.types import Error
+from saleor.graphql.decorators import permission_required
+from saleor.graphql.product.types import Category, Product
+from saleor.graphql.utils import get_user_or_app_from_context
+
+from ... import models
+from ... import offers as services
+from ...domain import offers as rules
+from ..store.types import Store
+from .enums import OfferCustomerSegmentEnum, OfferErrorCodeEnum, OfferRewardTypeEnum
+
+
+def can_manage_offers(context) -> bool:
+    requestor = get_user_or_app_from_context(context)
+    return bool(requestor) and requestor.has_perm(DiscountPermissions.MANAGE_DISCOUNTS)
+
+
+class OfferError(Error):
+    code = OfferErrorCodeEnum(description="The error code.", required=True)
+
+    class Meta:
+        description = "An error of an offer operation."
+
+
+class Offer(CountableDjangoObjectType):
+    title = graphene.String(required=True, description="The offer's headline.")
+    description = graphene.String(
+        required=True, description="What the offer is; may be empty."
+    )
+    terms = graphene.String(
+        required=True, description="Terms and conditions; may be empty."
+    )
+    image_url = graphene.String(required=True, description="Image URL; may be empty.")
+    all_stores = graphene.Boolean(
+        required=True, description="Whether the offer is valid in every store."
+    )
+    stores = graphene.List(
+        graphene.NonNull(Store),
+        required=True,
+        description="The active stores the offer is valid in (empty with allStores).",
+    )
+    geofence_radius_km = graphene.Float(
+        required=True,
+        description="Shoppers within this many km of a valid store see the offer.",
+    )
+    starts_at = graphene.DateTime(required=True, description="When it starts.")
+    ends_at = graphene.DateTime(description="When it ends; null: no end.")
+    reward_type = OfferRewardTypeEnum(required=True, description="The kind of reward.")
+    reward_value = graphene.Float(
+        required=True, description="Percent or amount off; 0 for gifts."
+    )
+    reward_gift = graphene.String(
+        required=True, description="The gift, for GIFT rewards; else empty."
+    )
+    reward_label = graphene.String(
+        required=True, description="The reward in words, e.g. '20% off'."
+    )
+    per_shopper_limit = graphene.Int(
+        description="Claims one shopper may make; null: no limit."
+    )
+    total_limit = graphene.Int(description="Claims in all; null: no limit.")
+    claimed_count = graphene.Int(description="Claims made so far (staff only).")
+    target_categories = graphene.List(
+        graphene.NonNull(Category),
+        description="Categories the offer is about (staff only).",
+    )
+    target_products = graphene.List(
+        graphene.NonNull(Product),
+        description="Products the offer is about (staff only).",
+    )
+    customer_segment = OfferCustomerSegmentEnum(
+        required=True, description="Which shoppers the offer is for."
+    )
+    is_active = graphene.Boolean(
+        required=True, description="Whether shoppers see the offer."
+    )
+    created_at = graphene.DateTime(required=True, description="When it was created.")
+    updated_at = graphene.DateTime(
+        required=True, description="When it was last changed."
+    )
+
+    class Meta:
+        description = "An in-store reward promoted online to shoppers near its stores."
+        model = models.Offer
+        interfaces = [graphene.relay.Node]
+        only_fields = ["id"]
+
+    @classmethod
+    def get_node(cls, info, pk):
+        qs = models.Offer.objects.all()
+        if not can_manage_offers(info.context):
+            qs = qs.filter(is_active=True)
+        return qs.filter(pk=pk).first()
+
+    @staticmethod
+    def resolve_stores(root: models.Offer, _info):
+        if root.all_stores:
+            return []
+        return root.stores.filter(is_active=True).select_related("warehouse__address")
+
+    @staticmethod
+    def resolve_reward_type(root: models.Offer, _info):
+        return root.reward_type
+
+    @staticmethod
+    def resolve_reward_value(root: models.Offer, _info):
+        return float(root.reward_value)
+
+    @staticmethod
+    def resolve_reward_label(root: models.Offer, _info):
+        return services.reward_label(root)
+
+    @staticmethod
+    def resolve_customer_segment(root: models.Offer, _info):
+        return root.customer_segment
+
+    @staticmethod
+    @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
+    def resolve_claimed_count(root: models.Offer, _info):
+        return root.claimed_count
+
+    @staticmethod
+    @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
+    def resolve_target_categories(root: models.Offer, _info):
+        return root.target_categories.all()
+
+    @staticmethod
+    @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
+    def resolve_target_products(root: models.Offer, _info):
+        return root.target_products.all()
+
+
+class NearbyOffer(graphene.ObjectType):
+    offer = graphene.Field(Offer, required=True, description="The offer.")
+    store = graphene.Field(
+        Store, required=True, description="The nearest store the offer is valid in."
+    )
+    distance_km = graphene.Float(
+        required=True, description="Great-circle distance to that store, in km."
+    )
+    relevance = graphene.Float(
+        required=True,
+        description=(
+            "How relevant the offer is to the shopper, 0 to 1, from their orders, "
+            "checkout and products viewed."
+        ),
+    )
+    score = graphene.Float(
+        required=True,
+        description="The ranking score: closeness and relevance blended, 0 to 1.",
+    )
+
+    class Meta:
+        description = "An offer a shopper can use at a store near them."
+
+
+class ClaimedOffer(CountableDjangoObjectType):
+    offer = graphene.Field(Offer, required=True, description="The offer claimed.")
+    code = graphene.String(
+        required=True, description="The code to show at the till (8 characters)."
+    )
+    qr_payload = graphene.String(
+        required=True, description="What to encode in a QR code for the till."
+    )
+    claimed_at = graphene.DateTime(required=True, description="When it was claimed.")
+    claimed_store = graphene.Field(
+        Store, description="The store shown with the offer when claimed, if known."
+    )
+    redeemed_at = graphene.DateTime(description="When it was redeemed; null if not.")
+    redeemed_store = graphene.Field(Store, description="Where it was redeemed.")
+
+    class Meta:
+        description = "A shopper's claim of an offer: the code redeemed in store."
+        model = models.OfferClaim
+        interfaces = [graphene.relay.Node]
+        only_fields = ["id"]
+
+    @classmethod
+    def get_node(cls, info, pk):
+        # Codes are secrets: claims are read through myOfferClaims only.
+        return None
+
+    @staticmethod
+    def resolve_offer(root: models.OfferClaim, _info):
+        return root.offer
+
+    @staticmethod
+    def resolve_qr_payload(root: models.OfferClaim, _info):
+        return rules.qr_payload(root.code)
+
+    @staticmethod
+    def resolve_claimed_at(root: models.OfferClaim, _info):
+        return root.created_at
+
+    @staticmethod
+    def resolve_claimed_store(root: models.OfferClaim, _info):
+        return root.claimed_store
+
+    @staticmethod
+    def resolve_redeemed_store(root: models.OfferClaim, _info):
+        return root.redeemed_store
+
+
+class OfferStoreStats(graphene.ObjectType):
+    store = graphene.Field(
+        Store,
+        description="The store; null for claims made without a store shown.",
+    )
+    shown = graphene.Int(
+        required=True, description="Times offers(near:) showed it with this store."
+    )
+    claimed = graphene.Int(required=True, description="Claims made.")
+    redeemed = graphene.Int(required=True, description="Codes redeemed here.")
+    redemption_rate = graphene.Float(
+        description="Redeemed / claimed; null when nothing was claimed."
+    )
+    orders_after = graphene.Int(
+        required=True,
+        description="Orders redeeming customers placed in the days after redeeming.",
+    )
+    pickups_after = graphene.Int(
+        required=True,
+        description="Of those orders, the ones collected at this store.",
+    )
+
+    class Meta:
+        description = "An offer's figures at one store."
+
+    @staticmethod
+    def from_stats(stats: services.StoreStats, stores) -> "OfferStoreStats":
+        return OfferStoreStats(
+            store=stores.get(stats.store_id),
+            shown=stats.shown,
+            claimed=stats.claimed,
+            redeemed=stats.redeemed,
+            redemption_rate=stats.redemption_rate,
+            orders_after=stats.orders_after,
+            pickups_after=stats.pickups_after,
+        )
+
+
+class OfferStats(graphene.ObjectType):
+    offer = graphene.Field(Offer, required=True, description="The offer.")
+    days = graphene.Int(
+        required=True, description="Days after a redemption counted as foot traffic."
+    )
+    shown = graphene.Int(required=True, description="Times shown to shoppers.")
+    claimed = graphene.Int(required=True, description="Claims made.")
+    redeemed = graphene.Int(required=True, description="Codes redeemed.")
+    redemption_rate = graphene.Float(
+        description="Redeemed / claimed; null when nothing was claimed."
+    )
+    orders_after = graphene.Int(
+        required=True,
+        description="Orders redeeming customers placed in the days after redeeming.",
+    )
+    pickups_after = graphene.Int(
+        required=True,
+        description="Of those, the ones collected at the store they redeemed in.",
+    )
+    stores = graphene.List(
+        graphene.NonNull(OfferStoreStats),
+        required=True,
+        description="The same figures per store, most redemptions first.",
+    )
+
+    class Meta:
+        description = "How an offer performs: shown, claimed, redeemed, foot traffic."

@@ -1,0 +1,749 @@
+"""In-store offers: staff writes, the shopper's search, claims, redemption, measurement.
+
+The domain rules live in `domain.offers`; this module loads rows and signals, applies
+the rules inside transactions and records events in the same transactions.
+
+Limits hold under concurrency because a claim locks its offer's row (claims of one
+offer queue up; `claimed_count` is checked and raised under that lock), and a
+redemption locks its claim's row (two tills scanning the same code at once: the
+second waits, then sees the code redeemed).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from saleor.checkout.models import CheckoutLine
+from saleor.order.models import Order, OrderLine
+from saleor.product.models import Category, Product
+
+from .domain import offers as rules
+from .domain.geo import (
+    EARTH_RADIUS_KM,
+    EARTHDISTANCE_RADIUS_M,
+    Point,
+    chord_for_km,
+    earth_cube,
+)
+from .errors import InvalidInput, NotFound, O2OError
+from .events import O2OEventType, events_record, global_id
+from .models import Offer, OfferClaim, OfferImpression, OfferStore, ProductView, Store
+
+#: Nearby (offer, store) pairs compared for relevance: the nearest ones.
+MAX_CANDIDATES = 200
+#: Wrong codes a staff user may enter at one store in `ATTEMPT_WINDOW` seconds.
+MAX_WRONG_CODES = 5
+ATTEMPT_WINDOW_SECONDS = 15 * 60
+#: Orders placed in the days after a redemption count as its foot traffic.
+DEFAULT_TRAFFIC_DAYS = 7
+
+
+class TooManyAttempts(O2OError):
+    """A staff user entered too many unknown codes at a store: they must wait."""
+
+    code = "TOO_MANY_ATTEMPTS"
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """Who is asking: a logged-in customer, or an anonymous storefront token."""
+
+    user: Any = None
+    token: Optional[uuid.UUID] = None
+
+    @property
+    def known(self) -> bool:
+        return self.user is not None or self.token is not None
+
+    def lookup(self) -> Dict[str, Any]:
+        """Return the filter selecting this shopper's rows (claims, views)."""
+        if self.user is not None:
+            return {"user": self.user}
+        return {"anonymous_token": self.token, "user__isnull": True}
+
+
+def shopper_for(user, token: Optional[str]) -> Shopper:
+    """Return the shopper: the user when logged in, else the token given (a UUID)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        return Shopper(user=user)
+    if not token:
+        return Shopper()
+    try:
+        return Shopper(token=uuid.UUID(str(token)))
+    except ValueError:
+        raise InvalidInput("The token must be a UUID.", field="token")
+
+
+def require_known(shopper: Shopper) -> Shopper:
+    if not shopper.known:
+        raise InvalidInput(
+            "Log in, or pass the storefront's anonymous `token`.",
+            field="token",
+            code="REQUIRED",
+        )
+    return shopper
+
+
+# Staff writes ------------------------------------------------------------------
+
+PLAIN_FIELDS = (
+    "title",
+    "description",
+    "terms",
+    "image_url",
+    "all_stores",
+    "geofence_radius_km",
+    "starts_at",
+    "ends_at",
+    "reward_type",
+    "reward_value",
+    "reward_gift",
+    "per_shopper_limit",
+    "total_limit",
+    "customer_segment",
+    "is_active",
+)
+
+
+def _check_limit(value: Optional[int], field: str) -> None:
+    if value is not None and value < 1:
+        raise InvalidInput(
+            "A limit must be at least 1 (null for no limit).",
+            field=field,
+            code="OUT_OF_RANGE",
+        )
+
+
+def _clean(offer: Offer, data: Dict[str, Any]) -> None:
+    for name in PLAIN_FIELDS:
+        if name in data and data[name] is not None:
+            setattr(offer, name, data[name])
+    for name in ("ends_at", "per_shopper_limit", "total_limit"):
+        if name in data and data[name] is None:
+            setattr(offer, name, None)
+    offer.title = (offer.title or "").strip()
+    if not offer.title:
+        raise InvalidInput("An offer needs a title.", field="title", code="REQUIRED")
+    if offer.image_url:
+        try:
+            URLValidator(schemes=["http", "https"])(offer.image_url)
+        except ValidationError:
+            raise InvalidInput("Not an http(s) URL.", field="imageUrl")
+    rules.check_dates(starts_at=offer.starts_at, ends_at=offer.ends_at)
+    offer.geofence_radius_km = rules.check_geofence_km(offer.geofence_radius_km)
+    reward = rules.validate_reward(offer.reward)
+    offer.reward_value, offer.reward_gift = reward.value, reward.gift
+    _check_limit(offer.per_shopper_limit, "perShopperLimit")
+    _check_limit(offer.total_limit, "totalLimit")
+    if offer.total_limit is not None and offer.total_limit < offer.claimed_count:
+        raise InvalidInput(
+            f"{offer.claimed_count} claims were made already; the total limit "
+            "cannot be lower.",
+            field="totalLimit",
+            code="OUT_OF_RANGE",
+        )
+    if offer.customer_segment not in dict(rules.CustomerSegment.CHOICES):
+        raise InvalidInput("Unknown customer segment.", field="customerSegment")
+
+
+def _existing(model, pks: Sequence[int], field: str) -> List[int]:
+    pks = list(dict.fromkeys(pks))
+    found = set(model.objects.filter(pk__in=pks).values_list("pk", flat=True))
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        raise NotFound(
+            f"No {model.__name__.lower()} with ID {missing[0]}.", field=field
+        )
+    return pks
+
+
+@transaction.atomic
+def _save(offer: Offer, data: Dict[str, Any]) -> Offer:
+    _clean(offer, data)
+    store_ids = None
+    if data.get("store_ids") is not None:
+        store_ids = _existing(Store, data["store_ids"], "storeIds")
+    if not offer.all_stores:
+        has_stores = (
+            bool(store_ids)
+            if store_ids is not None
+            else (offer.pk is not None and offer.stores.exists())
+        )
+        if not has_stores:
+            raise InvalidInput(
+                "Give the stores the offer is valid in, or set `allStores`.",
+                field="storeIds",
+                code="REQUIRED",
+            )
+    offer.save()
+    _sync_offer_stores(offer, store_ids)
+    if data.get("target_category_ids") is not None:
+        offer.target_categories.set(
+            _existing(Category, data["target_category_ids"], "targetCategoryIds")
+        )
+    if data.get("target_product_ids") is not None:
+        offer.target_products.set(
+            _existing(Product, data["target_product_ids"], "targetProductIds")
+        )
+    return offer
+
+
+def _sync_offer_stores(offer: Offer, store_ids: Optional[List[int]]) -> None:
+    """Link the offer to `store_ids` (None: keep the stores) with its fields copied."""
+    copied = {name: getattr(offer, name) for name in OfferStore.COPIED}
+    links = OfferStore.objects.filter(offer=offer)
+    if store_ids is not None:
+        links.exclude(store_id__in=store_ids).delete()
+        linked = set(links.values_list("store_id", flat=True))
+        OfferStore.objects.bulk_create(
+            OfferStore(offer=offer, store_id=pk, **copied)
+            for pk in store_ids
+            if pk not in linked
+        )
+    links.update(**copied)
+
+
+def offer_create(*, data: Dict[str, Any]) -> Offer:
+    """Create an offer; `data` holds model field names plus store and target IDs."""
+    if not data.get("reward_type"):
+        raise InvalidInput("Choose a reward type.", field="rewardType", code="REQUIRED")
+    return _save(Offer(), data)
+
+
+def offer_update(*, offer: Offer, data: Dict[str, Any]) -> Offer:
+    """Change an offer; ID lists given replace the old ones."""
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        return _save(locked, data)
+
+
+def offer_delete(*, offer: Offer) -> None:
+    """Delete an offer with its claims and counters."""
+    offer.delete()
+
+
+# The shopper's search ----------------------------------------------------------
+
+#: Great-circle km on the mean sphere from a chord (metres) on earthdistance's.
+_KM = (
+    f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, {{chord}}"
+    f" / {2 * EARTHDISTANCE_RADIUS_M}))"
+)
+
+#: Offers usable near a point: the active stores within the radius (the location
+#: index bounds them: a box, then the chord); the live offers of those stores whose
+#: geofence reaches the shopper, read from the (store -> offer, geofence, dates,
+#: active) index alone; offers valid in every store, at the nearest store; each offer
+#: once, at its nearest store; nearest first.
+OFFERS_NEAR_SQL = f"""
+WITH near AS MATERIALIZED (
+    SELECT id, location <-> %(origin)s::cube AS chord
+    FROM saleor_o2o_store
+    WHERE is_active AND location <@ %(box)s::cube
+      AND (location <-> %(origin)s::cube) <= %(chord)s
+), hits AS (
+    SELECT os.offer_id, near.id AS store_id, near.chord
+    FROM near JOIN saleor_o2o_offerstore os ON os.store_id = near.id
+    WHERE os.is_active AND os.starts_at <= %(now)s
+      AND (os.ends_at IS NULL OR os.ends_at > %(now)s)
+      AND {_KM.format(chord="near.chord")} <= os.geofence_radius_km
+    UNION ALL
+    SELECT o.id, nearest.id, nearest.chord
+    FROM (SELECT id, chord FROM near ORDER BY chord LIMIT 1) AS nearest,
+         saleor_o2o_offer o
+    WHERE o.all_stores AND o.is_active AND o.starts_at <= %(now)s
+      AND (o.ends_at IS NULL OR o.ends_at > %(now)s)
+      AND {_KM.format(chord="nearest.chord")} <= o.geofence_radius_km
+), usable AS (
+    SELECT DISTINCT ON (offer_id) offer_id, store_id, chord
+    FROM hits ORDER BY offer_id, chord, store_id
+)
+SELECT offer_id, store_id, {_KM.format(chord="chord")} AS distance_km
+FROM usable ORDER BY chord, offer_id LIMIT %(limit)s
+"""
+
+
+def _cube(*values: float) -> str:
+    return "(" + ", ".join(repr(float(v)) for v in values) + ")"
+
+
+def near_params(point: Point, radius_km: float, now: datetime, limit: int) -> dict:
+    x, y, z = earth_cube(point)
+    chord = chord_for_km(radius_km)
+    return {
+        "origin": _cube(x, y, z),
+        "box": _cube(x - chord, y - chord, z - chord)
+        + ","
+        + _cube(x + chord, y + chord, z + chord),
+        "chord": chord,
+        "now": now,
+        "limit": limit,
+    }
+
+
+def offers_near(
+    *, point: Point, radius_km: float, now: Optional[datetime] = None
+) -> List[Tuple[int, int, float]]:
+    """Return (offer ID, nearest valid store ID, km) of the offers usable near
+    `point`, nearest first, at most `MAX_CANDIDATES`."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            OFFERS_NEAR_SQL, near_params(point, radius_km, now, MAX_CANDIDATES)
+        )
+        return [(o, s, float(km)) for o, s, km in cursor.fetchall()]
+
+
+def shopper_signals(
+    *, shopper: Shopper, checkout_token=None, now: Optional[datetime] = None
+) -> rules.Signals:
+    """Return what Saleor and the views say of the shopper's interests."""
+    now = now or timezone.now()
+    ordered: List[Tuple[int, Optional[int]]] = []
+    has_orders = False
+    if shopper.user is not None:
+        recent = Order.objects.filter(user=shopper.user).order_by("-pk")[:50]
+        ordered = list(
+            OrderLine.objects.filter(order__in=recent, variant__isnull=False)
+            .order_by()
+            .values_list("variant__product_id", "variant__product__category_id")
+            .distinct()
+        )
+        has_orders = Order.objects.filter(user=shopper.user).exists()
+    cart_lines = CheckoutLine.objects.none()
+    if checkout_token:
+        try:
+            checkout_token = uuid.UUID(str(checkout_token))
+        except ValueError:
+            raise InvalidInput("Not a checkout token.", field="checkoutToken")
+        cart_lines = CheckoutLine.objects.filter(checkout__token=checkout_token)
+    elif shopper.user is not None:
+        cart_lines = CheckoutLine.objects.filter(checkout__user=shopper.user)
+    cart = list(
+        cart_lines.order_by()
+        .values_list("variant__product_id", "variant__product__category_id")
+        .distinct()
+    )
+    views = []
+    if shopper.known:
+        views = [
+            rules.View(product_id=p, category_id=c, viewed_at=at)
+            for p, c, at in ProductView.objects.filter(
+                viewed_at__gte=rules.views_cutoff(now), **shopper.lookup()
+            ).values_list("product_id", "product__category_id", "viewed_at")[
+                : rules.MAX_VIEWS_KEPT
+            ]
+        ]
+    return rules.Signals(
+        has_orders=has_orders,
+        ordered_product_ids=frozenset(p for p, _ in ordered),
+        ordered_category_ids=frozenset(c for _, c in ordered if c),
+        cart_product_ids=frozenset(p for p, _ in cart),
+        cart_category_ids=frozenset(c for _, c in cart if c),
+        views=tuple(views),
+    )
+
+
+def targeting_of(offer_ids: Sequence[int]) -> Dict[int, rules.Targeting]:
+    """Return each offer's targeting, in three queries whatever the number."""
+    products: Dict[int, set] = {pk: set() for pk in offer_ids}
+    categories: Dict[int, set] = {pk: set() for pk in offer_ids}
+    for offer_id, product_id in Offer.target_products.through.objects.filter(
+        offer_id__in=offer_ids
+    ).values_list("offer_id", "product_id"):
+        products[offer_id].add(product_id)
+    for offer_id, category_id in Offer.target_categories.through.objects.filter(
+        offer_id__in=offer_ids
+    ).values_list("offer_id", "category_id"):
+        categories[offer_id].add(category_id)
+    segments = dict(
+        Offer.objects.filter(pk__in=offer_ids).values_list("pk", "customer_segment")
+    )
+    return {
+        pk: rules.Targeting(
+            product_ids=frozenset(products[pk]),
+            category_ids=frozenset(categories[pk]),
+            segment=segments.get(pk, rules.CustomerSegment.ALL),
+        )
+        for pk in offer_ids
+    }
+
+
+def offers_ranked(
+    *,
+    point: Point,
+    radius_km: float,
+    shopper: Shopper,
+    checkout_token=None,
+    first: int = 10,
+    now: Optional[datetime] = None,
+) -> List[rules.Ranked]:
+    """Return the offers the shopper can use near `point`, ranked; count them shown."""
+    now = now or timezone.now()
+    found = offers_near(point=point, radius_km=radius_km, now=now)
+    targeting = targeting_of([offer_id for offer_id, _, _ in found])
+    signals = shopper_signals(shopper=shopper, checkout_token=checkout_token, now=now)
+    ranked = rules.rank(
+        (
+            rules.Candidate(
+                offer_id=offer_id,
+                store_id=store_id,
+                distance_km=km,
+                targeting=targeting[offer_id],
+            )
+            for offer_id, store_id, km in found
+        ),
+        signals,
+        radius_km=radius_km,
+        now=now,
+    )[:first]
+    impressions_record(pairs=[(r.offer_id, r.store_id) for r in ranked])
+    return ranked
+
+
+def impressions_record(*, pairs: Sequence[Tuple[int, int]]) -> None:
+    """Count one showing of each (offer, store) pair, in one statement."""
+    if not pairs:
+        return
+    table = OfferImpression._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (offer_id, store_id, shown)"
+            " SELECT o, s, 1 FROM unnest(%s::int[], %s::int[]) AS p(o, s)"
+            " ON CONFLICT (offer_id, store_id)"
+            f" DO UPDATE SET shown = {table}.shown + 1",
+            [[o for o, _ in pairs], [s for _, s in pairs]],
+        )
+
+
+# Claims ------------------------------------------------------------------------
+
+
+def _valid_in(offer: Offer, store: Store) -> bool:
+    return offer.all_stores or offer.stores.filter(pk=store.pk).exists()
+
+
+def _nearest_valid_store(offer: Offer, point: Point) -> Optional[Tuple[Store, float]]:
+    from .selectors import stores_near
+
+    stores = Store.objects.active()
+    if not offer.all_stores:
+        stores = stores.filter(offers=offer)
+    nearest = (
+        stores_near(queryset=stores, point=point, radius_km=offer.geofence_radius_km)
+        .order_by("distance_key")
+        .first()
+    )
+    return (nearest, nearest.distance_km) if nearest else None
+
+
+def _has_orders(shopper: Shopper) -> bool:
+    return shopper.user is not None and Order.objects.filter(user=shopper.user).exists()
+
+
+def offer_claim(
+    *,
+    offer_id: int,
+    shopper: Shopper,
+    store: Optional[Store] = None,
+    point: Optional[Point] = None,
+    now: Optional[datetime] = None,
+) -> OfferClaim:
+    """Give the shopper a unique code for the offer, within its limits.
+
+    With `point`, the shopper must be inside the offer's geofence around a store it
+    is valid in (OUT_OF_RANGE otherwise); `store` is the store they were shown.
+    """
+    require_known(shopper)
+    now = now or timezone.now()
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
+        if offer is None:
+            raise NotFound("No such offer.", field="offerId")
+        rules.check_valid(offer.validity, now=now)
+        if not rules.in_segment(
+            offer.customer_segment, rules.Signals(has_orders=_has_orders(shopper))
+        ):
+            raise O2OError(
+                "This offer is for other customers.",
+                field="offerId",
+                code="NOT_ELIGIBLE",
+            )
+        if store is not None and not (store.is_active and _valid_in(offer, store)):
+            raise O2OError(
+                "This offer is not valid in that store.",
+                field="storeId",
+                code="WRONG_STORE",
+            )
+        if point is not None:
+            nearest = _nearest_valid_store(offer, point)
+            if nearest is None:
+                raise O2OError(
+                    f"No store of this offer is within {offer.geofence_radius_km:g} "
+                    "km of you.",
+                    field="near",
+                    code="OUT_OF_RANGE",
+                )
+            store = store or nearest[0]
+        rules.check_claim_limits(
+            per_shopper_limit=offer.per_shopper_limit,
+            total_limit=offer.total_limit,
+            claimed_total=offer.claimed_count,
+            claimed_by_shopper=offer.claims.filter(**shopper.lookup()).count(),
+        )
+        claim = _create_claim(offer, shopper, store, now)
+        Offer.objects.filter(pk=offer.pk).update(claimed_count=F("claimed_count") + 1)
+        events_record(
+            type=O2OEventType.OFFER_CLAIMED,
+            payloads=[
+                {
+                    "claim": {"id": global_id("OfferClaim", claim.pk)},
+                    "offer": {"id": global_id("Offer", offer.pk), "title": offer.title},
+                    "user": (
+                        {"id": global_id("User", shopper.user.pk)}
+                        if shopper.user is not None
+                        else None
+                    ),
+                    "store": ({"id": global_id("Store", store.pk)} if store else None),
+                    "claimed_at": now.isoformat(),
+                }
+            ],
+        )
+    return claim
+
+
+def _create_claim(offer, shopper, store, now) -> OfferClaim:
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return OfferClaim.objects.create(
+                    offer=offer,
+                    user=shopper.user,
+                    anonymous_token=None if shopper.user else shopper.token,
+                    code=rules.new_code(),
+                    claimed_store=store,
+                    created_at=now,
+                )
+        except IntegrityError:  # pragma: no cover - a 1 in 32^8 collision
+            continue
+    raise O2OError("Could not make a unique code; try again.")  # pragma: no cover
+
+
+def shopper_claims(*, shopper: Shopper, limit: int = 100):
+    """Return the shopper's claims, newest first."""
+    if not shopper.known:
+        return OfferClaim.objects.none()
+    return (
+        OfferClaim.objects.filter(**shopper.lookup())
+        .select_related("offer", "redeemed_store")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# Redemption --------------------------------------------------------------------
+
+
+def _attempts_key(staff, store: Store) -> str:
+    return f"o2o:offer-redeem-wrong:{staff.pk if staff else 'app'}:{store.pk}"
+
+
+def _wrong_code(key: str) -> int:
+    cache.add(key, 0, ATTEMPT_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, ATTEMPT_WINDOW_SECONDS)
+        return 1
+
+
+def offer_redeem(
+    *, code: str, store: Store, staff=None, now: Optional[datetime] = None
+) -> OfferClaim:
+    """Redeem a claim's code at a store, exactly once; record store, staff, time.
+
+    Unknown codes count against the staff user at that store: after
+    `MAX_WRONG_CODES` in `ATTEMPT_WINDOW_SECONDS` every code is refused for the rest
+    of the window, so codes cannot be guessed at a till.
+    """
+    now = now or timezone.now()
+    if not store.is_active:
+        raise NotFound("No such store.", field="storeId")
+    key = _attempts_key(staff, store)
+    if (cache.get(key) or 0) >= MAX_WRONG_CODES:
+        raise TooManyAttempts(
+            "Too many unknown codes were entered at this store; wait 15 minutes.",
+            field="code",
+        )
+    normalised = rules.normalise_code(code)
+    with transaction.atomic():
+        claim = (
+            OfferClaim.objects.select_for_update(of=("self",))
+            .select_related("offer")
+            .filter(code=normalised)
+            .first()
+        )
+        if claim is not None:
+            offer = claim.offer
+            rules.check_redeemable(
+                validity=offer.validity,
+                now=now,
+                redeemed_at=claim.redeemed_at,
+                store_id=store.pk,
+                all_stores=offer.all_stores,
+                store_ids=offer.stores.filter(pk=store.pk).values_list("pk", flat=True),
+            )
+            claim.redeemed_at = now
+            claim.redeemed_store = store
+            claim.redeemed_by = staff
+            claim.save(update_fields=["redeemed_at", "redeemed_store", "redeemed_by"])
+            events_record(
+                type=O2OEventType.OFFER_REDEEMED,
+                payloads=[
+                    {
+                        "claim": {"id": global_id("OfferClaim", claim.pk)},
+                        "offer": {
+                            "id": global_id("Offer", offer.pk),
+                            "title": offer.title,
+                        },
+                        "store": {"id": global_id("Store", store.pk)},
+                        "user": (
+                            {"id": global_id("User", claim.user_id)}
+                            if claim.user_id
+                            else None
+                        ),
+                        "redeemed_by": (
+                            {"id": global_id("User", staff.pk)} if staff else None
+                        ),
+                        "redeemed_at": now.isoformat(),
+                    }
+                ],
+            )
+            return claim
+    _wrong_code(key)
+    raise NotFound("No claim has this code.", field="code")
+
+
+# Products viewed ---------------------------------------------------------------
+
+
+def product_view_record(
+    *, shopper: Shopper, product_id: int, now: Optional[datetime] = None
+) -> None:
+    """Remember that the shopper viewed a product; keep the newest views only."""
+    require_known(shopper)
+    now = now or timezone.now()
+    if not Product.objects.filter(pk=product_id).exists():
+        raise NotFound("No such product.", field="productId")
+    mine = ProductView.objects.filter(**shopper.lookup())
+    with transaction.atomic():
+        mine.filter(product_id=product_id).delete()
+        ProductView.objects.create(
+            user=shopper.user,
+            anonymous_token=None if shopper.user else shopper.token,
+            product_id=product_id,
+            viewed_at=now,
+        )
+        keep = mine.filter(viewed_at__gte=rules.views_cutoff(now)).order_by(
+            "-viewed_at", "-pk"
+        )[: rules.MAX_VIEWS_KEPT]
+        mine.exclude(pk__in=list(keep.values_list("pk", flat=True))).delete()
+
+
+def product_views_erase(*, shopper: Shopper) -> int:
+    """Forget every product the shopper viewed; return how many views were erased."""
+    require_known(shopper)
+    deleted, _ = ProductView.objects.filter(**shopper.lookup()).delete()
+    return deleted
+
+
+# Measurement -------------------------------------------------------------------
+
+
+@dataclass
+class StoreStats:
+    store_id: Optional[int]
+    shown: int = 0
+    claimed: int = 0
+    redeemed: int = 0
+    orders_after: int = 0
+    pickups_after: int = 0
+
+    @property
+    def redemption_rate(self) -> Optional[float]:
+        return self.redeemed / self.claimed if self.claimed else None
+
+    def add(self, other: "StoreStats") -> None:
+        for name in ("shown", "claimed", "redeemed", "orders_after", "pickups_after"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def offer_stats(
+    *, offer: Offer, days: int = DEFAULT_TRAFFIC_DAYS
+) -> Tuple[StoreStats, List[StoreStats]]:
+    """Return an offer's totals and its figures per store.
+
+    Shown counts the times `offers(near:)` returned it with that store; claimed counts
+    claims by the store shown when claiming; foot traffic counts the orders each
+    redeeming customer placed in `days` days after redeeming, and those of them
+    collected at the store they redeemed in.
+    """
+    if not 1 <= days <= 365:
+        raise InvalidInput(
+            "`days` must be 1 to 365.", field="days", code="OUT_OF_RANGE"
+        )
+    rows: Dict[Optional[int], StoreStats] = {}
+
+    def row(store_id):
+        return rows.setdefault(store_id, StoreStats(store_id=store_id))
+
+    for store_id, shown in offer.impressions.values_list("store_id", "shown"):
+        row(store_id).shown += shown
+    claims = offer.claims.order_by()
+    for store_id, count in (
+        claims.values("claimed_store")
+        .annotate(n=Count("pk"))
+        .values_list("claimed_store", "n")
+    ):
+        row(store_id).claimed += count
+    redeemed = list(
+        claims.filter(redeemed_at__isnull=False).values_list(
+            "redeemed_store", "user_id", "redeemed_at"
+        )
+    )
+    users = {user_id for _, user_id, _ in redeemed if user_id}
+    orders = []
+    if users:
+        since = min(at for _, _, at in redeemed)
+        orders = list(
+            Order.objects.filter(user_id__in=users, created__gt=since)
+            .order_by()
+            .values_list("user_id", "created", "o2o_pickup__store_id")
+        )
+    window = timedelta(days=days)
+    for store_id, user_id, at in redeemed:
+        stats = row(store_id)
+        stats.redeemed += 1
+        for order_user, created, pickup_store in orders:
+            if order_user == user_id and at < created <= at + window:
+                stats.orders_after += 1
+                stats.pickups_after += pickup_store == store_id
+    total = StoreStats(store_id=None)
+    for stats in rows.values():
+        total.add(stats)
+    per_store = sorted(
+        rows.values(), key=lambda s: (s.store_id is None, -s.redeemed, s.store_id or 0)
+    )
+    return total, per_store
+
+
+def reward_label(offer: Offer) -> str:
+    from django.conf import settings
+
+    return rules.reward_label(offer.reward, settings.DEFAULT_CURRENCY)

@@ -1,0 +1,257 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import pytz
+
+from saleor_o2o.domain import offers as rules
+from saleor_o2o.domain.offers import (
+    Candidate,
+    CustomerSegment,
+    Reward,
+    RewardType,
+    Signals,
+    Targeting,
+    Validity,
+    View,
+)
+from saleor_o2o.errors import InvalidInput, O2OError
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=pytz.utc)
+RUNNING = Validity(is_active=True, starts_at=NOW - timedelta(days=1))
+
+
+def code_of(call) -> str:
+    with pytest.raises(O2OError) as error:
+        call()
+    return error.value.code
+
+
+@pytest.mark.parametrize(
+    "validity, code",
+    [
+        (
+            Validity(is_active=False, starts_at=NOW - timedelta(days=1)),
+            "OFFER_INACTIVE",
+        ),
+        (
+            Validity(is_active=True, starts_at=NOW + timedelta(hours=1)),
+            "OFFER_NOT_STARTED",
+        ),
+        (
+            Validity(is_active=True, starts_at=NOW - timedelta(days=2), ends_at=NOW),
+            "OFFER_EXPIRED",
+        ),
+    ],
+)
+def test_an_offer_outside_its_dates_or_inactive_is_refused(validity, code):
+    assert code_of(lambda: rules.check_valid(validity, now=NOW)) == code
+
+
+def test_a_running_offer_is_valid():
+    rules.check_valid(RUNNING, now=NOW)
+    rules.check_valid(
+        Validity(is_active=True, starts_at=NOW, ends_at=NOW + timedelta(seconds=1)),
+        now=NOW,
+    )
+
+
+def test_an_offer_must_end_after_it_starts():
+    with pytest.raises(InvalidInput) as error:
+        rules.check_dates(starts_at=NOW, ends_at=NOW)
+    assert error.value.field == "endsAt"
+    rules.check_dates(starts_at=NOW, ends_at=None)
+
+
+@pytest.mark.parametrize(
+    "per_shopper, total, claimed_total, mine, refused",
+    [
+        (1, None, 500, 0, False),
+        (1, None, 500, 1, True),
+        (None, 10, 9, 30, False),
+        (None, 10, 10, 0, True),
+        (2, 10, 3, 1, False),
+    ],
+)
+def test_claim_limits(per_shopper, total, claimed_total, mine, refused):
+    def check():
+        rules.check_claim_limits(
+            per_shopper_limit=per_shopper,
+            total_limit=total,
+            claimed_total=claimed_total,
+            claimed_by_shopper=mine,
+        )
+
+    if refused:
+        assert code_of(check) == "LIMIT_REACHED"
+    else:
+        check()
+
+
+def redeem(**overrides):
+    args = dict(
+        validity=RUNNING,
+        now=NOW,
+        redeemed_at=None,
+        store_id=1,
+        all_stores=False,
+        store_ids=[1, 2],
+    )
+    args.update(overrides)
+    return lambda: rules.check_redeemable(**args)
+
+
+def test_redeemable_rules():
+    redeem()()
+    redeem(store_id=9, all_stores=True)()
+    assert code_of(redeem(store_id=9)) == "WRONG_STORE"
+    assert code_of(redeem(redeemed_at=NOW)) == "ALREADY_REDEEMED"
+    expired = Validity(is_active=True, starts_at=NOW - timedelta(days=9), ends_at=NOW)
+    assert code_of(redeem(validity=expired)) == "OFFER_EXPIRED"
+
+
+@pytest.mark.parametrize(
+    "reward, field, code",
+    [
+        (Reward(RewardType.PERCENTAGE, Decimal("0")), "rewardValue", "OUT_OF_RANGE"),
+        (Reward(RewardType.PERCENTAGE, Decimal("101")), "rewardValue", "OUT_OF_RANGE"),
+        (Reward(RewardType.FIXED, Decimal("-1")), "rewardValue", "OUT_OF_RANGE"),
+        (Reward(RewardType.GIFT, gift="  "), "rewardGift", "REQUIRED"),
+        (Reward("voucher", Decimal("1")), "rewardType", "INVALID"),
+    ],
+)
+def test_bad_rewards_are_refused(reward, field, code):
+    with pytest.raises(InvalidInput) as error:
+        rules.validate_reward(reward)
+    assert (error.value.field, error.value.code) == (field, code)
+
+
+def test_rewards_amounts_and_labels():
+    percent = rules.validate_reward(Reward(RewardType.PERCENTAGE, Decimal("20.00")))
+    fixed = Reward(RewardType.FIXED, Decimal("15"))
+    gift = rules.validate_reward(Reward(RewardType.GIFT, Decimal("3"), " Tote bag "))
+    assert rules.reward_amount(percent, Decimal("49.99")) == Decimal("10.00")
+    assert rules.reward_amount(fixed, Decimal("10")) == Decimal("10")
+    assert rules.reward_amount(fixed, Decimal("40")) == Decimal("15")
+    assert rules.reward_amount(gift, Decimal("40")) == Decimal("0")
+    assert rules.reward_label(percent, "EUR") == "20% off"
+    assert rules.reward_label(fixed, "EUR") == "15.00 EUR off"
+    assert rules.reward_label(gift, "EUR") == "Free: Tote bag"
+    assert gift.value == 0
+
+
+def test_codes_are_unambiguous_and_read_back_from_qr_payloads():
+    codes = {rules.new_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(
+        len(c) == rules.CODE_LENGTH and set(c) <= set(rules.CODE_ALPHABET)
+        for c in codes
+    )
+    assert not set(rules.CODE_ALPHABET) & set("01OI")
+    code = next(iter(codes))
+    assert rules.qr_payload(code) == f"o2o:offer:{code}"
+    assert rules.normalise_code(rules.qr_payload(code)) == code
+    assert rules.normalise_code(" abcd-efgh ") == "ABCDEFGH"
+
+
+def test_segments():
+    returning = Signals(has_orders=True)
+    assert rules.in_segment(CustomerSegment.ALL, Signals())
+    assert rules.in_segment(CustomerSegment.NEW, Signals())
+    assert not rules.in_segment(CustomerSegment.NEW, returning)
+    assert rules.in_segment(CustomerSegment.RETURNING, returning)
+    assert not rules.in_segment(CustomerSegment.RETURNING, Signals())
+
+
+SHOES = Targeting(product_ids=frozenset({10}), category_ids=frozenset({1}))
+
+
+def test_untargeted_offers_have_a_neutral_relevance():
+    assert (
+        rules.relevance(Targeting(), Signals(), now=NOW) == rules.UNTARGETED_RELEVANCE
+    )
+
+
+def test_a_targeted_offer_without_matching_signals_is_irrelevant():
+    signals = Signals(cart_product_ids=frozenset({99}))
+    assert rules.relevance(SHOES, signals, now=NOW) == 0.0
+
+
+def test_relevance_orders_the_signals_by_strength():
+    def score(**signals):
+        return rules.relevance(SHOES, Signals(**signals), now=NOW)
+
+    cart = score(cart_product_ids=frozenset({10}))
+    viewed = score(views=(View(10, 1, NOW),))
+    ordered = score(ordered_product_ids=frozenset({10}))
+    category = score(ordered_category_ids=frozenset({1}))
+    assert cart > viewed > ordered > category > 0
+    both = score(cart_product_ids=frozenset({10}), ordered_product_ids=frozenset({10}))
+    assert cart < both < 1.0
+
+
+def test_views_fade_with_age():
+    fresh = rules.relevance(SHOES, Signals(views=(View(10, 1, NOW),)), now=NOW)
+    old = rules.relevance(
+        SHOES,
+        Signals(views=(View(10, 1, NOW - timedelta(days=rules.VIEW_HALF_LIFE_DAYS)),)),
+        now=NOW,
+    )
+    assert old == pytest.approx(fresh / 2)
+    assert rules.view_decay(NOW + timedelta(days=1), NOW) == 1.0
+
+
+def test_a_viewed_product_of_the_targeted_category_counts():
+    signals = Signals(views=(View(product_id=77, category_id=1, viewed_at=NOW),))
+    assert rules.relevance(SHOES, signals, now=NOW) == pytest.approx(
+        rules.WEIGHT_VIEW_CATEGORY
+    )
+
+
+def test_ranking_blends_distance_and_relevance():
+    shopper = Signals(cart_product_ids=frozenset({10}))
+    near_generic = Candidate(offer_id=1, store_id=1, distance_km=1.0)
+    a_bit_further_relevant = Candidate(
+        offer_id=2, store_id=2, distance_km=3.0, targeting=SHOES
+    )
+    far_generic = Candidate(offer_id=3, store_id=3, distance_km=9.0)
+    ranked = rules.rank(
+        [far_generic, near_generic, a_bit_further_relevant],
+        shopper,
+        radius_km=10,
+        now=NOW,
+    )
+    assert [r.offer_id for r in ranked] == [2, 1, 3]
+    assert ranked[0].relevance == pytest.approx(rules.WEIGHT_CART_PRODUCT)
+    # Without the signal, the nearer generic offer wins.
+    ranked = rules.rank(
+        [a_bit_further_relevant, near_generic], Signals(), radius_km=10, now=NOW
+    )
+    assert [r.offer_id for r in ranked] == [1, 2]
+
+
+def test_ranking_drops_offers_for_other_segments_and_breaks_ties_stably():
+    returning_only = Targeting(segment=CustomerSegment.RETURNING)
+    ranked = rules.rank(
+        [
+            Candidate(offer_id=5, store_id=1, distance_km=2.0),
+            Candidate(offer_id=4, store_id=1, distance_km=2.0),
+            Candidate(
+                offer_id=6, store_id=1, distance_km=1.0, targeting=returning_only
+            ),
+        ],
+        Signals(),
+        radius_km=10,
+        now=NOW,
+    )
+    assert [r.offer_id for r in ranked] == [4, 5]
+
+
+def test_proximity_and_geofence_bounds():
+    assert rules.proximity(0, 10) == 1.0
+    assert rules.proximity(10, 10) == 0.0
+    assert rules.proximity(12, 10) == 0.0
+    assert rules.check_geofence_km(2) == 2.0
+    for bad in (0, -1, 201, float("nan"), None):
+        with pytest.raises(InvalidInput):
+            rules.check_geofence_km(bad)

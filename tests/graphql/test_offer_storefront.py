@@ -1,0 +1,355 @@
+import json
+import uuid
+
+import graphene
+import pytest
+
+from saleor_o2o import offers
+from saleor_o2o.models import O2OEvent, OfferClaim, ProductView
+
+OFFERS_NEAR = """
+query Offers($lat: Float, $lng: Float, $radius: Float, $token: String, $first: Int) {
+  offers(near: {latitude: $lat, longitude: $lng}, radiusKm: $radius, token: $token,
+         first: $first) {
+    offer { id title rewardLabel }
+    store { id name distanceKm }
+    distanceKm relevance score
+  }
+}
+"""
+
+OFFER_CLAIM = """
+mutation Claim($offerId: ID!, $token: String, $storeId: ID, $lat: Float, $lng: Float) {
+  offerClaim(offerId: $offerId, token: $token, storeId: $storeId,
+             near: {latitude: $lat, longitude: $lng}) {
+    claim { code qrPayload claimedAt offer { id } claimedStore { name } }
+    offerErrors { field code message }
+  }
+}
+"""
+
+OFFER_REDEEM = """
+mutation Redeem($code: String!, $storeId: ID!) {
+  offerRedeem(code: $code, storeId: $storeId) {
+    claim { code redeemedAt redeemedStore { id } }
+    offerErrors { field code message }
+  }
+}
+"""
+
+MY_CLAIMS = """
+query Mine($token: String) { myOfferClaims(token: $token) { code offer { title } } }
+"""
+
+VIEW = """
+mutation View($productId: ID!, $token: String) {
+  productViewRecord(productId: $productId, token: $token) {
+    recorded offerErrors { field code }
+  }
+}
+"""
+
+ERASE = """
+mutation Erase($token: String) {
+  productViewsErase(token: $token) { erased offerErrors { field code } }
+}
+"""
+
+STATS = """
+query Stats($id: ID!) {
+  offerStats(offerId: $id) {
+    shown claimed redeemed redemptionRate ordersAfter pickupsAfter
+    stores { store { name } shown claimed redeemed redemptionRate }
+  }
+}
+"""
+
+OFFER_LIST = """
+{ offerList(first: 10) { totalCount edges { node { id title } } } }
+"""
+
+LOUVRE = {"lat": 48.8606, "lng": 2.3376}
+
+
+def gid(type_name, pk):
+    return graphene.Node.to_global_id(type_name, pk)
+
+
+def content(response):
+    assert response.status_code == 200, response.content
+    data = json.loads(response.content)
+    assert "errors" not in data, data["errors"]
+    return data["data"]
+
+
+def errors(response):
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)["errors"]
+
+
+@pytest.fixture
+def token():
+    return str(uuid.uuid4())
+
+
+def test_offers_near_ranks_offers_with_their_nearest_store(
+    api_client, o2o_active, store_factory, offer_factory, variant, token
+):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    bastille = store_factory("Bastille", 48.8532, 2.3691)
+    generic = offer_factory(louvre, bastille, title="Generic")
+    shoes = offer_factory(
+        bastille, title="Shoes", target_product_ids=[variant.product_id]
+    )
+    api_client.post_graphql(
+        VIEW, {"productId": gid("Product", variant.product_id), "token": token}
+    )
+    data = content(api_client.post_graphql(OFFERS_NEAR, {**LOUVRE, "token": token}))
+    found = data["offers"]
+    assert [f["offer"]["title"] for f in found] == ["Shoes", "Generic"]
+    assert found[0]["store"]["name"] == "Bastille"
+    assert found[1]["store"]["name"] == "Louvre"
+    assert found[0]["distanceKm"] == pytest.approx(2.5, abs=0.2)
+    assert found[0]["store"]["distanceKm"] == found[0]["distanceKm"]
+    assert found[0]["relevance"] > found[1]["relevance"]
+    assert found[1]["offer"]["rewardLabel"] == "20% off"
+    # Another shopper, nothing viewed: the nearer generic offer first.
+    data = content(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    assert [f["offer"]["id"] for f in data["offers"]] == [
+        gid("Offer", generic.pk),
+        gid("Offer", shoes.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    "variables, code, field",
+    [
+        ({"lat": 91, "lng": 0}, "OUT_OF_RANGE", "near.latitude"),
+        ({"lat": 48.0}, "REQUIRED", "near.longitude"),
+        ({**LOUVRE, "radius": 10_000}, "OUT_OF_RANGE", "radiusKm"),
+        ({**LOUVRE, "first": 0}, "INVALID", "first"),
+    ],
+)
+def test_offers_near_bad_input(api_client, o2o_active, variables, code, field):
+    found = errors(api_client.post_graphql(OFFERS_NEAR, variables))
+    assert (found[0]["extensions"]["code"], found[0]["extensions"]["field"]) == (
+        code,
+        field,
+    )
+
+
+def test_offers_near_uses_the_checkout_lines(
+    api_client, o2o_active, store, offer_factory, variant
+):
+    from saleor.checkout.models import Checkout
+
+    checkout = Checkout.objects.create(currency="USD")
+    checkout.lines.create(variant=variant, quantity=1)
+    offer_factory(store, title="Shoes", target_product_ids=[variant.product_id])
+    query = """
+    query Offers($checkoutToken: String) {
+      offers(near: {latitude: 48.8606, longitude: 2.3376},
+             checkoutToken: $checkoutToken) { relevance }
+    }"""
+    data = content(
+        api_client.post_graphql(query, {"checkoutToken": str(checkout.token)})
+    )
+    assert data["offers"][0]["relevance"] == pytest.approx(0.9)
+    found = errors(api_client.post_graphql(query, {"checkoutToken": "nope"}))
+    assert found[0]["extensions"]["field"] == "checkoutToken"
+
+
+def test_storefront_offers_are_off_while_the_plugin_is_inactive(api_client, offer):
+    found = errors(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    assert found[0]["extensions"]["code"] == "FEATURE_DISABLED"
+    response = api_client.post_graphql(
+        OFFER_CLAIM, {"offerId": gid("Offer", offer.pk), "token": str(uuid.uuid4())}
+    )
+    assert content(response)["offerClaim"]["offerErrors"][0]["code"] == (
+        "FEATURE_DISABLED"
+    )
+
+
+def test_a_shopper_claims_and_staff_redeem_once(
+    api_client,
+    user_api_client,
+    staff_api_client,
+    permission_manage_orders,
+    o2o_active,
+    offer,
+    store,
+):
+    data = content(
+        user_api_client.post_graphql(
+            OFFER_CLAIM, {"offerId": gid("Offer", offer.pk), **LOUVRE}
+        )
+    )["offerClaim"]
+    assert data["offerErrors"] == []
+    claim = data["claim"]
+    assert claim["qrPayload"] == f"o2o:offer:{claim['code']}"
+    assert claim["claimedStore"] == {"name": store.name}
+    mine = content(user_api_client.post_graphql(MY_CLAIMS))["myOfferClaims"]
+    assert [c["code"] for c in mine] == [claim["code"]]
+    assert content(api_client.post_graphql(MY_CLAIMS))["myOfferClaims"] == []
+
+    redeem = {"code": claim["qrPayload"], "storeId": gid("Store", store.pk)}
+    data = content(
+        staff_api_client.post_graphql(
+            OFFER_REDEEM, redeem, permissions=[permission_manage_orders]
+        )
+    )["offerRedeem"]
+    assert data["offerErrors"] == []
+    assert data["claim"]["redeemedStore"] == {"id": gid("Store", store.pk)}
+    again = content(staff_api_client.post_graphql(OFFER_REDEEM, redeem))["offerRedeem"]
+    assert [(e["field"], e["code"]) for e in again["offerErrors"]] == [
+        ("code", "ALREADY_REDEEMED")
+    ]
+    assert [e.type for e in O2OEvent.objects.order_by("pk")] == [
+        "offer_claimed",
+        "offer_redeemed",
+    ]
+
+
+def test_claim_errors(api_client, o2o_active, offer_factory, store, token):
+    far = offer_factory(store, geofence_radius_km=1)
+    limited = offer_factory(store, total_limit=1)
+
+    def claim(**variables):
+        variables = {"token": token, **LOUVRE, **variables}
+        response = api_client.post_graphql(OFFER_CLAIM, variables)
+        found = content(response)["offerClaim"]["offerErrors"]
+        return [(e["field"], e["code"]) for e in found]
+
+    assert claim(offerId=gid("Offer", far.pk), lat=45.76, lng=4.83) == [
+        ("near", "OUT_OF_RANGE")
+    ]
+    assert claim(offerId="bad") == [("offerId", "GRAPHQL_ERROR")]
+    assert claim(offerId=gid("Store", store.pk)) == [("offerId", "NOT_FOUND")]
+    assert claim(offerId=gid("Offer", far.pk), token=None) == [("token", "REQUIRED")]
+    assert claim(offerId=gid("Offer", limited.pk)) == []
+    assert claim(offerId=gid("Offer", limited.pk), token=str(uuid.uuid4())) == [
+        ("offerId", "LIMIT_REACHED")
+    ]
+    assert claim(offerId=gid("Offer", far.pk), storeId=gid("Store", 0)) == [
+        ("storeId", "NOT_FOUND")
+    ]
+    assert claim(offerId=gid("Offer", far.pk), token="not-a-uuid") == [
+        ("token", "INVALID")
+    ]
+    assert OfferClaim.objects.count() == 1
+
+
+def test_redeem_errors_and_lock_out(
+    staff_api_client,
+    permission_manage_orders,
+    o2o_active,
+    offer_factory,
+    store,
+    store_factory,
+):
+    other = store_factory("Other", 48.87, 2.35)
+    offer = offer_factory(store)
+    claim = offers.offer_claim(
+        offer_id=offer.pk, shopper=offers.Shopper(token=uuid.uuid4())
+    )
+
+    def redeem(code, at=store):
+        response = staff_api_client.post_graphql(
+            OFFER_REDEEM,
+            {"code": code, "storeId": gid("Store", at.pk)},
+            permissions=[permission_manage_orders],
+        )
+        return [e["code"] for e in content(response)["offerRedeem"]["offerErrors"]]
+
+    assert redeem(claim.code, at=other) == ["WRONG_STORE"]
+    for _ in range(offers.MAX_WRONG_CODES):
+        assert redeem("ZZZZZZZZ") == ["NOT_FOUND"]
+    assert redeem(claim.code) == ["TOO_MANY_ATTEMPTS"]
+    claim.refresh_from_db()
+    assert claim.redeemed_at is None
+
+
+def test_offer_redeem_needs_manage_orders(user_api_client, offer, store):
+    response = user_api_client.post_graphql(
+        OFFER_REDEEM, {"code": "ABCDEFGH", "storeId": gid("Store", store.pk)}
+    )
+    assert errors(response)[0]["extensions"]["exception"]["code"] == "PermissionDenied"
+
+
+def test_product_views_record_and_erase(api_client, o2o_active, variant, token):
+    product = gid("Product", variant.product_id)
+    data = content(
+        api_client.post_graphql(VIEW, {"productId": product, "token": token})
+    )
+    assert data["productViewRecord"] == {"recorded": True, "offerErrors": []}
+    data = content(api_client.post_graphql(VIEW, {"productId": product}))
+    assert data["productViewRecord"]["offerErrors"] == [
+        {"field": "token", "code": "REQUIRED"}
+    ]
+    data = content(
+        api_client.post_graphql(VIEW, {"productId": gid("Product", 0), "token": token})
+    )
+    assert data["productViewRecord"]["offerErrors"] == [
+        {"field": "productId", "code": "NOT_FOUND"}
+    ]
+    data = content(api_client.post_graphql(ERASE, {"token": token}))
+    assert data["productViewsErase"] == {"erased": 1, "offerErrors": []}
+    assert not ProductView.objects.exists()
+
+
+def test_offer_stats_for_staff(
+    staff_api_client,
+    permission_manage_discounts,
+    o2o_active,
+    api_client,
+    offer,
+    store,
+    token,
+):
+    content(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    claim = offers.offer_claim(
+        offer_id=offer.pk, shopper=offers.Shopper(token=uuid.UUID(token)), store=store
+    )
+    offers.offer_redeem(code=claim.code, store=store)
+    data = content(
+        staff_api_client.post_graphql(
+            STATS,
+            {"id": gid("Offer", offer.pk)},
+            permissions=[permission_manage_discounts],
+        )
+    )["offerStats"]
+    assert (data["shown"], data["claimed"], data["redeemed"]) == (1, 1, 1)
+    assert data["redemptionRate"] == 1.0
+    assert data["stores"] == [
+        {
+            "store": {"name": store.name},
+            "shown": 1,
+            "claimed": 1,
+            "redeemed": 1,
+            "redemptionRate": 1.0,
+        }
+    ]
+    listed = content(staff_api_client.post_graphql(OFFER_LIST))["offerList"]
+    assert listed["totalCount"] == 1
+
+
+def test_offer_stats_and_list_need_manage_discounts(user_api_client, offer):
+    response = user_api_client.post_graphql(STATS, {"id": gid("Offer", offer.pk)})
+    assert errors(response)[0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    response = user_api_client.post_graphql(OFFER_LIST)
+    assert errors(response)[0]["extensions"]["exception"]["code"] == "PermissionDenied"
+
+
+def test_shoppers_see_active_offers_only(api_client, o2o_active, offer_factory, store):
+    live = offer_factory(store)
+    hidden = offer_factory(store, is_active=False)
+    query = "query O($id: ID!) { offer(id: $id) { title claimedCount } }"
+    data = json.loads(
+        api_client.post_graphql(query, {"id": gid("Offer", live.pk)}).content
+    )
+    assert data["data"]["offer"]["title"] == live.title
+    # Staff-only fields are refused, not leaked.
+    assert data["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    query = "query O($id: ID!) { offer(id: $id) { title } }"
+    data = content(api_client.post_graphql(query, {"id": gid("Offer", hidden.pk)}))
+    assert data["offer"] is None

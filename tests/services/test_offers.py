@@ -1,0 +1,376 @@
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from saleor.order.models import Order
+
+from saleor_o2o import offers
+from saleor_o2o.domain.geo import Point
+from saleor_o2o.errors import O2OError
+from saleor_o2o.models import (
+    O2OEvent,
+    Offer,
+    OfferClaim,
+    OfferImpression,
+    Pickup,
+    ProductView,
+)
+
+LOUVRE = Point(48.8606, 2.3376)
+#: About 3.3 km east of the Louvre store.
+BASTILLE = Point(48.8532, 2.3691)
+LYON = Point(45.7640, 4.8357)
+
+
+def anonymous():
+    return offers.Shopper(token=uuid.uuid4())
+
+
+def code_of(call) -> str:
+    with pytest.raises(O2OError) as error:
+        call()
+    return error.value.code
+
+
+def test_offers_near_finds_offers_of_nearby_stores_within_their_geofence(
+    store_factory, offer_factory
+):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    bastille = store_factory("Bastille", 48.8532, 2.3691)
+    lyon = store_factory("Lyon", 45.7640, 4.8357)
+    both = offer_factory(louvre, bastille, title="Both")
+    tight = offer_factory(louvre, geofence_radius_km=1, title="Tight")
+    far = offer_factory(lyon, title="Lyon only")
+    everywhere = offer_factory(title="Everywhere")
+    found = offers.offers_near(point=BASTILLE, radius_km=25)
+    by_offer = {offer_id: (store_id, km) for offer_id, store_id, km in found}
+    assert set(by_offer) == {both.pk, everywhere.pk}
+    assert by_offer[both.pk][0] == bastille.pk
+    assert by_offer[everywhere.pk][0] == bastille.pk
+    assert by_offer[both.pk][1] == pytest.approx(0, abs=0.01)
+    assert tight.pk not in by_offer and far.pk not in by_offer
+    # The shopper's radius bounds the geofence too.
+    near_louvre = offers.offers_near(point=LOUVRE, radius_km=0.5)
+    assert {o for o, _, _ in near_louvre} == {both.pk, tight.pk, everywhere.pk}
+
+
+def test_offers_near_skips_inactive_expired_future_offers_and_inactive_stores(
+    store_factory, offer_factory
+):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    closed = store_factory("Closed", 48.8607, 2.3377, is_active=False)
+    now = timezone.now()
+    offer_factory(louvre, is_active=False)
+    offer_factory(louvre, starts_at=now - timedelta(days=3), ends_at=now)
+    offer_factory(louvre, starts_at=now + timedelta(hours=1))
+    offer_factory(closed)
+    live = offer_factory(louvre)
+    assert [o for o, _, _ in offers.offers_near(point=LOUVRE, radius_km=5)] == [live.pk]
+
+
+def test_ranking_prefers_offers_on_products_the_shopper_viewed(
+    store_factory, offer_factory, variant
+):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    bastille = store_factory("Bastille", 48.8532, 2.3691)
+    generic = offer_factory(louvre, title="Generic")
+    shoes = offer_factory(
+        bastille, title="Shoes", target_product_ids=[variant.product_id]
+    )
+    shopper = anonymous()
+    ranked = offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    assert [r.offer_id for r in ranked] == [generic.pk, shoes.pk]
+    offers.product_view_record(shopper=shopper, product_id=variant.product_id)
+    ranked = offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    assert [r.offer_id for r in ranked] == [shoes.pk, generic.pk]
+    assert ranked[0].relevance > 0.6
+    shown = dict(OfferImpression.objects.values_list("offer_id", "shown"))
+    assert shown == {generic.pk: 2, shoes.pk: 2}
+
+
+def test_claim_gives_a_unique_code_and_records_an_event(offer, customer_user, store):
+    shopper = offers.Shopper(user=customer_user)
+    claim = offers.offer_claim(offer_id=offer.pk, shopper=shopper, point=LOUVRE)
+    assert len(claim.code) == 8 and claim.claimed_store == store
+    offer.refresh_from_db()
+    assert offer.claimed_count == 1
+    event = O2OEvent.objects.get()
+    assert event.type == "offer_claimed"
+    assert event.payload["offer"]["id"] == offers.global_id("Offer", offer.pk)
+    assert event.payload["user"]["id"] == offers.global_id("User", customer_user.pk)
+
+
+def test_claim_limits_per_shopper_and_in_total(store, offer_factory):
+    offer = offer_factory(store, per_shopper_limit=2, total_limit=3)
+    first, second = anonymous(), anonymous()
+    offers.offer_claim(offer_id=offer.pk, shopper=first)
+    offers.offer_claim(offer_id=offer.pk, shopper=first)
+    assert code_of(lambda: offers.offer_claim(offer_id=offer.pk, shopper=first)) == (
+        "LIMIT_REACHED"
+    )
+    offers.offer_claim(offer_id=offer.pk, shopper=second)
+    assert code_of(lambda: offers.offer_claim(offer_id=offer.pk, shopper=second)) == (
+        "LIMIT_REACHED"
+    )
+    assert OfferClaim.objects.count() == 3
+    assert O2OEvent.objects.filter(type="offer_claimed").count() == 3
+
+
+def test_claims_out_of_range_inactive_or_for_others_are_refused(
+    store, offer_factory, customer_user
+):
+    shopper = anonymous()
+    offer = offer_factory(store, geofence_radius_km=2)
+    assert (
+        code_of(
+            lambda: offers.offer_claim(offer_id=offer.pk, shopper=shopper, point=LYON)
+        )
+        == "OUT_OF_RANGE"
+    )
+    inactive = offer_factory(store, is_active=False)
+    assert code_of(
+        lambda: offers.offer_claim(offer_id=inactive.pk, shopper=shopper)
+    ) == ("OFFER_INACTIVE")
+    returning = offer_factory(store, customer_segment="returning")
+    assert code_of(
+        lambda: offers.offer_claim(offer_id=returning.pk, shopper=shopper)
+    ) == ("NOT_ELIGIBLE")
+    assert (
+        code_of(lambda: offers.offer_claim(offer_id=0, shopper=shopper)) == "NOT_FOUND"
+    )
+    assert code_of(
+        lambda: offers.offer_claim(offer_id=offer.pk, shopper=offers.Shopper())
+    ) == ("REQUIRED")
+    assert not OfferClaim.objects.exists() and not O2OEvent.objects.exists()
+
+
+def test_redeem_once_at_a_valid_store(offer, store, store_factory, staff_user):
+    other = store_factory("Elsewhere", 48.87, 2.35)
+    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    assert (
+        code_of(
+            lambda: offers.offer_redeem(code=claim.code, store=other, staff=staff_user)
+        )
+        == "WRONG_STORE"
+    )
+    redeemed = offers.offer_redeem(
+        code=offers.rules.qr_payload(claim.code), store=store, staff=staff_user
+    )
+    assert redeemed.redeemed_store == store and redeemed.redeemed_by == staff_user
+    assert redeemed.redeemed_at is not None
+    assert (
+        code_of(
+            lambda: offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+        )
+        == "ALREADY_REDEEMED"
+    )
+    event = O2OEvent.objects.get(type="offer_redeemed")
+    assert event.payload["store"]["id"] == offers.global_id("Store", store.pk)
+    assert event.payload["redeemed_by"]["id"] == offers.global_id("User", staff_user.pk)
+
+
+def test_an_expired_offer_cannot_be_redeemed(offer, store, staff_user):
+    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    Offer.objects.filter(pk=offer.pk).update(ends_at=timezone.now())
+    assert (
+        code_of(
+            lambda: offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+        )
+        == "OFFER_EXPIRED"
+    )
+    claim.refresh_from_db()
+    assert claim.redeemed_at is None
+
+
+def test_guessing_codes_locks_the_staff_user_out_at_that_store(
+    offer, store, store_factory, staff_user
+):
+    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    for _ in range(offers.MAX_WRONG_CODES):
+        assert (
+            code_of(
+                lambda: offers.offer_redeem(
+                    code="WRONG123", store=store, staff=staff_user
+                )
+            )
+            == "NOT_FOUND"
+        )
+    assert (
+        code_of(
+            lambda: offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+        )
+        == "TOO_MANY_ATTEMPTS"
+    )
+    # Another store's till is not locked.
+    other = store_factory("Other", 48.87, 2.35)
+    assert (
+        code_of(
+            lambda: offers.offer_redeem(code="WRONG123", store=other, staff=staff_user)
+        )
+        == "NOT_FOUND"
+    )
+
+
+def race(workers, action):
+    """Run `action(index)` in threads released together; return codes or "won"."""
+    barrier = threading.Barrier(workers)
+    results = []
+
+    def worker(index):
+        try:
+            barrier.wait()
+            action(index)
+            results.append("won")
+        except O2OError as error:
+            results.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(results)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tills_redeeming_the_same_code_at_once_redeem_it_once(
+    store_factory, offer_factory, staff_user
+):
+    store = store_factory("Race", 48.85, 2.35)
+    offer = offer_factory(store)
+    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    results = race(
+        6,
+        lambda _i: offers.offer_redeem(code=claim.code, store=store, staff=staff_user),
+    )
+    assert results == ["ALREADY_REDEEMED"] * 5 + ["won"]
+    assert O2OEvent.objects.filter(type="offer_redeemed").count() == 1
+    assert OfferClaim.objects.get().redeemed_store == store
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_never_pass_the_total_limit(store_factory, offer_factory):
+    store = store_factory("Race", 48.85, 2.35)
+    offer = offer_factory(store, total_limit=3)
+    shoppers = [anonymous() for _ in range(8)]
+    results = race(
+        8, lambda i: offers.offer_claim(offer_id=offer.pk, shopper=shoppers[i])
+    )
+    assert results == ["LIMIT_REACHED"] * 5 + ["won"] * 3
+    assert OfferClaim.objects.count() == 3
+    assert Offer.objects.get().claimed_count == 3
+
+
+def test_product_views_are_bounded_and_erasable(variant, customer_user):
+    shopper = offers.Shopper(user=customer_user)
+    now = timezone.now()
+    offers.product_view_record(
+        shopper=shopper, product_id=variant.product_id, now=now - timedelta(days=40)
+    )
+    offers.product_view_record(shopper=shopper, product_id=variant.product_id, now=now)
+    assert ProductView.objects.count() == 1
+    assert (
+        code_of(lambda: offers.product_view_record(shopper=shopper, product_id=0))
+        == "NOT_FOUND"
+    )
+    assert offers.product_views_erase(shopper=shopper) == 1
+    assert not ProductView.objects.exists()
+
+
+def test_views_keep_only_the_newest(variant, monkeypatch):
+    from saleor.product.models import Product
+
+    monkeypatch.setattr(offers.rules, "MAX_VIEWS_KEPT", 3)
+    product = variant.product
+    shopper = anonymous()
+    pks = []
+    for index in range(5):
+        copy = Product.objects.create(
+            name=f"P{index}",
+            slug=f"p{index}",
+            product_type=product.product_type,
+            price_amount=1,
+            currency="USD",
+        )
+        pks.append(copy.pk)
+        offers.product_view_record(shopper=shopper, product_id=copy.pk)
+    kept = set(ProductView.objects.values_list("product_id", flat=True))
+    assert kept == set(pks[-3:])
+
+
+def test_stats_per_store_with_foot_traffic(
+    offer_factory, store_factory, customer_user, staff_user
+):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    bastille = store_factory("Bastille", 48.8532, 2.3691)
+    offer = offer_factory(louvre, bastille, per_shopper_limit=None)
+    shopper = offers.Shopper(user=customer_user)
+    offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    first = offers.offer_claim(offer_id=offer.pk, shopper=shopper, store=louvre)
+    offers.offer_claim(offer_id=offer.pk, shopper=shopper, store=louvre)
+    offers.offer_claim(offer_id=offer.pk, shopper=anonymous(), store=bastille)
+    offers.offer_redeem(code=first.code, store=louvre, staff=staff_user)
+    after = Order.objects.create(user=customer_user, currency="USD")
+    Pickup.objects.create(order=after, store=louvre, code="ABC123")
+    Order.objects.create(user=customer_user, currency="USD")
+    late = Order.objects.create(user=customer_user, currency="USD")
+    Order.objects.filter(pk=late.pk).update(created=timezone.now() + timedelta(days=9))
+    total, per_store = offers.offer_stats(offer=offer, days=7)
+    assert (total.shown, total.claimed, total.redeemed) == (1, 3, 1)
+    assert (total.orders_after, total.pickups_after) == (2, 1)
+    rows = {row.store_id: row for row in per_store}
+    assert rows[louvre.pk].redemption_rate == 0.5
+    assert rows[bastille.pk].redemption_rate == 0.0
+    assert rows[louvre.pk].shown == 1
+    assert code_of(lambda: offers.offer_stats(offer=offer, days=0)) == "OUT_OF_RANGE"
+
+
+def test_offer_create_validates(store):
+    def create(**fields):
+        data = {
+            "title": "Offer",
+            "reward_type": "fixed",
+            "reward_value": 5,
+            "store_ids": [store.pk],
+        }
+        data.update(fields)
+        return lambda: offers.offer_create(data=data)
+
+    assert code_of(create(title=" ")) == "REQUIRED"
+    assert code_of(create(store_ids=[])) == "REQUIRED"
+    assert code_of(create(store_ids=[0])) == "NOT_FOUND"
+    assert code_of(create(reward_value=0)) == "OUT_OF_RANGE"
+    assert code_of(create(image_url="ftp://x")) == "INVALID"
+    assert code_of(create(geofence_radius_km=500)) == "OUT_OF_RANGE"
+    assert code_of(create(total_limit=0)) == "OUT_OF_RANGE"
+    now = timezone.now()
+    assert code_of(create(starts_at=now, ends_at=now)) == "INVALID"
+    assert not Offer.objects.exists()
+    offer = create()()
+    assert list(offer.stores.all()) == [store]
+
+
+def test_offer_changes_reach_the_search_index(store_factory, offer_factory):
+    louvre = store_factory("Louvre", 48.8606, 2.3376)
+    bastille = store_factory("Bastille", 48.8532, 2.3691)
+    offer = offer_factory(louvre, geofence_radius_km=1)
+
+    def found():
+        return [(o, s) for o, s, _ in offers.offers_near(point=BASTILLE, radius_km=25)]
+
+    assert found() == []
+    offers.offer_update(offer=offer, data={"geofence_radius_km": 5})
+    assert found() == [(offer.pk, louvre.pk)]
+    offers.offer_update(offer=offer, data={"store_ids": [bastille.pk]})
+    assert found() == [(offer.pk, bastille.pk)]
+    offers.offer_update(offer=offer, data={"is_active": False})
+    assert found() == []
+    offers.offer_update(
+        offer=offer, data={"is_active": True, "ends_at": timezone.now()}
+    )
+    assert found() == []
