@@ -7,12 +7,13 @@ from saleor.urls import urlpatterns as saleor_urlpatterns
 
 from .graphql.api import schema
 from .graphql_backend import ValidatedDocumentBackend
-from .views import O2OGraphQLView
+from .views import O2OGraphQLView, pickup_desk
 
 graphql_view = O2OGraphQLView.as_view(schema=schema, backend=ValidatedDocumentBackend())
 
 urlpatterns = [
     url(r"^graphql/", csrf_exempt(graphql_view), name="api"),
+    url(r"^o2o/pickup-desk/$", pickup_desk, name="o2o-pickup-desk"),
     *(
         pattern
         for pattern in saleor_urlpatterns

@@ -39,3 +39,8 @@ class O2OGraphQLView(GraphQLView):
             "field": original.field,
         }
         return result
+
+
+def pickup_desk(request):
+    """The pickup desk: store staff move pickups along and hand them over."""
+    return render(request, "o2o/pickup_desk.html", {"api_url": "/graphql/"})

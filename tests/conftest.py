@@ -568,3 +568,63 @@ def offer_factory(db):
 @pytest.fixture
 def offer(store):
     return make_offer(store)
+
+
+# A real browser: Debian's Chromium through Selenium, with the driver's path given so
+# that Selenium Manager never downloads anything. Without the browser, browser tests
+# are skipped, except in CI, where they fail.
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,800",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process, with a fresh profile of its own."""
+    import os
+    import shutil
+    import tempfile
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
+    if missing:
+        message = f"missing {', '.join(missing)}: run scripts/ensure-chromium.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    profile = tempfile.mkdtemp(prefix="o2o-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def live_url(live_server, monkeypatch):
+    """The live server's URL, for pages driven in the browser."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    # Saleor keeps connections open for 10 minutes; the live server's request threads
+    # would leave theirs open and block dropping the test database at the end.
+    monkeypatch.setitem(connections.databases[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", 0)
+    return live_server.url

@@ -7,72 +7,25 @@ in CI, where they fail.
 """
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 from django.contrib.sites.models import Site
-from django.db import DEFAULT_DB_ALIAS, connections
 from graphql_jwt.shortcuts import get_token
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,800",
-]
+pytestmark = [pytest.mark.slow]
+
 #: Seconds to wait for a query's answer to show.
 RESULT_TIMEOUT = 20
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason=f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh "
-        "(in CI these tests fail instead)",
-    ),
-]
 
 NEAR_PARIS_QUERY = """{
   stores(near: {latitude: 48.8566, longitude: 2.3522}, radiusKm: 25, first: 5) {
     edges { node { name distanceKm } }
   }
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module, with a fresh profile of its own."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
-    if missing:
-        pytest.fail(f"missing {', '.join(missing)}: run scripts/ensure-chromium.sh")
-    profile = tempfile.mkdtemp(prefix="o2o-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 class Playground:
@@ -118,11 +71,8 @@ class Playground:
 
 
 @pytest.fixture
-def playground(browser, live_server, monkeypatch):
-    # Saleor keeps connections open for 10 minutes; the live server's request threads
-    # would leave theirs open and block dropping the test database at the end.
-    monkeypatch.setitem(connections.databases[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", 0)
-    return Playground(browser, f"{live_server.url}/graphql/")
+def playground(browser, live_url):
+    return Playground(browser, f"{live_url}/graphql/")
 
 
 def test_page_runs_a_typed_query(playground, browser, tmp_path):

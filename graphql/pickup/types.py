@@ -12,6 +12,7 @@ from saleor.product.models import ProductVariant as ProductVariantModel
 from ... import models, selectors
 from ...domain import lifecycle
 from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
+from ...pickup_lifecycle import Actor
 from ..core.context import o2o_settings
 from ..core.extend import add_field
 from ..store.inputs import StoreNearInput
@@ -146,6 +147,14 @@ class Pickup(CountableDjangoObjectType):
         required=True, description="Vehicle described at check-in, if any."
     )
     collected_at = graphene.DateTime(description="When it was collected.")
+    next_statuses = graphene.List(
+        graphene.NonNull(PickupStatusEnum),
+        required=True,
+        description=(
+            "Statuses you may move the pickup to now, in the lifecycle's order "
+            "(COLLECTED through pickupCollect)."
+        ),
+    )
     transitions = graphene.List(
         graphene.NonNull(PickupTransition),
         description=(
@@ -189,6 +198,15 @@ class Pickup(CountableDjangoObjectType):
         if root.ready_at is None or root.status != models.PickupStatus.READY:
             return None
         return o2o_settings(info.context).hold_policy.expires_at(root.ready_at)
+
+    @staticmethod
+    def resolve_next_statuses(root: models.Pickup, info):
+        if can_manage_orders(info.context):
+            requestor = get_user_or_app_from_context(info.context)
+            actor = Actor.of(requestor).kind
+        else:
+            actor = models.PickupActor.SHOPPER
+        return list(lifecycle.next_statuses(root.status, actor=actor))
 
     @staticmethod
     def resolve_transitions(root: models.Pickup, info):

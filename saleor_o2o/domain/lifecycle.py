@@ -9,7 +9,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import FrozenSet, Mapping, Optional
+from typing import FrozenSet, Mapping, Optional, Tuple
 
 from ..errors import O2OError
 
@@ -103,6 +103,13 @@ def check_transition(current: str, target: str, *, actor: str) -> None:
             + f" can make it {_label(target)}.",
             current=current,
         )
+
+
+def next_statuses(current: str, *, actor: str) -> Tuple[str, ...]:
+    """Return the statuses ``actor`` may move a pickup to from ``current``."""
+    return tuple(
+        target for target, actors in TRANSITIONS[current].items() if actor in actors
+    )
 
 
 # Handover codes.

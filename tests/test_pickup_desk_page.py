@@ -1,0 +1,163 @@
+"""The pickup desk page (/o2o/pickup-desk/), used by a clerk in real Chromium."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from saleor_o2o import pickup_lifecycle as lifecycle_services
+from saleor_o2o.models import Pickup, PickupStatus
+
+pytestmark = [pytest.mark.slow]
+
+#: Seconds to wait for the page to show an answer.
+TIMEOUT = 20
+PASSWORD = "desk-password"
+
+
+class Desk:
+    """The page, as a clerk uses it."""
+
+    def __init__(self, driver, url: str):
+        self.driver = driver
+        driver.get(url)
+        driver.execute_script("sessionStorage.clear(); localStorage.clear();")
+        driver.get(url)
+
+    def by_id(self, element_id):
+        return self.driver.find_element(By.ID, element_id)
+
+    def wait(self, condition, message):
+        return WebDriverWait(self.driver, TIMEOUT).until(
+            lambda _driver: condition(), message=message
+        )
+
+    def sign_in(self, email, password=PASSWORD):
+        self.by_id("email").send_keys(email)
+        self.by_id("password").send_keys(password)
+        self.by_id("login").click()
+
+    def row(self, pickup):
+        rows = self.driver.find_elements(
+            By.CSS_SELECTOR, f'tr[data-pickup-id="{global_id(pickup)}"]'
+        )
+        return rows[0] if rows else None
+
+    def wait_for_row(self, pickup, status=None):
+        def shown():
+            row = self.row(pickup)
+            if row is None:
+                return None
+            current = row.find_element(By.CSS_SELECTOR, '[data-role="status"]').text
+            return row if status is None or current == status else None
+
+        return self.wait(shown, f"pickup {pickup.pk} not shown as {status}")
+
+    def actions(self, row):
+        return [
+            button.get_attribute("data-action")
+            for button in row.find_elements(By.CSS_SELECTOR, "[data-action]")
+        ]
+
+    def click(self, row, action):
+        row.find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+
+
+def global_id(pickup):
+    return lifecycle_services.global_id("Pickup", pickup.pk)
+
+
+@pytest.fixture
+def clerk(staff_user, permission_manage_orders):
+    staff_user.set_password(PASSWORD)
+    staff_user.save()
+    staff_user.user_permissions.add(permission_manage_orders)
+    return staff_user
+
+
+@pytest.fixture
+def desk(browser, live_url):
+    return lambda: Desk(browser, f"{live_url}/o2o/pickup-desk/")
+
+
+def test_a_clerk_prepares_and_hands_over_a_pickup(
+    desk, clerk, pickup_factory, o2o_active
+):
+    pickup = pickup_factory()
+    page = desk()
+    assert page.driver.title == "Pickup desk"
+
+    page.sign_in(clerk.email)
+    row = page.wait_for_row(pickup, "RECEIVED")
+    assert page.actions(row) == ["PREPARING", "READY", "CANCELLED"]
+    assert f"#{pickup.order.pk}" in row.text and "Trail shoe" in row.text
+
+    page.click(row, "PREPARING")
+    row = page.wait_for_row(pickup, "PREPARING")
+    page.click(row, "READY")
+    row = page.wait_for_row(pickup, "READY")
+    assert page.actions(row) == ["CUSTOMER_ARRIVED", "COLLECTED", "CANCELLED"]
+
+    page.click(row, "COLLECTED")
+    code_field = row.find_element(By.CSS_SELECTOR, '[data-role="code"]')
+    code_field.send_keys("WRONG1")
+    row.find_element(By.CSS_SELECTOR, '[data-role="confirm-handover"]').click()
+    error = row.find_element(By.CSS_SELECTOR, '[data-role="error"]')
+    page.wait(lambda: error.get_attribute("data-code"), "no error shown")
+    assert error.get_attribute("data-code") == "INVALID_CODE"
+    assert Pickup.objects.get().status == PickupStatus.READY
+
+    code_field.clear()
+    code_field.send_keys(pickup.code)
+    row.find_element(By.CSS_SELECTOR, '[data-role="collected-by"]').send_keys("Sam")
+    row.find_element(By.CSS_SELECTOR, '[data-role="confirm-handover"]').click()
+    page.wait(lambda: page.row(pickup) is None, "collected pickup still listed")
+
+    collected = Pickup.objects.get()
+    assert collected.status == PickupStatus.COLLECTED
+    assert collected.transitions.last().collected_by == "Sam"
+    assert collected.transitions.last().user == clerk
+    assert "handed over" in page.by_id("flash").text
+
+
+def test_shopper_text_is_shown_as_text(desk, clerk, pickup_factory, o2o_active):
+    pickup = pickup_factory(curbside=True)
+    for status in ("ready", "customer_arrived"):
+        pickup = lifecycle_services.pickup_status_update(
+            pickup=pickup, status=status, actor=lifecycle_services.Actor.of(clerk)
+        )
+    vehicle = "<img src=x onerror=\"document.title='pwned'\">"
+    Pickup.objects.filter(pk=pickup.pk).update(arrival_bay="3", arrival_vehicle=vehicle)
+    page = desk()
+
+    page.sign_in(clerk.email)
+    row = page.wait_for_row(pickup, "CUSTOMER ARRIVED")
+
+    arrival = row.find_element(By.CSS_SELECTOR, '[data-role="arrival"]').text
+    assert arrival == f"Bay 3 · {vehicle}"
+    assert page.driver.title == "Pickup desk"
+    assert not row.find_elements(By.TAG_NAME, "img")
+
+
+def test_staff_without_manage_orders_see_why(
+    desk, staff_user, pickup_factory, o2o_active
+):
+    staff_user.set_password(PASSWORD)
+    staff_user.save()
+    pickup_factory()
+    page = desk()
+
+    page.sign_in(staff_user.email)
+
+    flash = page.by_id("flash")
+    page.wait(lambda: flash.text, "no message shown")
+    assert "permission" in flash.text.lower()
+
+
+def test_wrong_password_is_refused(desk, clerk):
+    page = desk()
+
+    page.sign_in(clerk.email, password="not-it")
+
+    error = page.by_id("login-error")
+    page.wait(lambda: error.text, "no sign-in error shown")
+    assert page.by_id("desk").get_attribute("hidden") is not None
