@@ -51,7 +51,9 @@ MY_ORDERS = """
 ORDER_BY_TOKEN = """
 query Order($token: UUID!) {
   orderByToken(token: $token) {
-    pickup { status code qrPayload isCurbside store { name } transitions { note } }
+    pickup {
+      status code qrPayload isCurbside store { name } transitions { note } nextStatuses
+    }
   }
 }
 """
@@ -331,6 +333,7 @@ def test_shopper_sees_status_code_and_store_through_their_order(api_client, read
         "isCurbside": False,
         "store": {"name": pickup.store.name},
         "transitions": None,
+        "nextStatuses": ["CUSTOMER_ARRIVED"],  # What a shopper may do: check in.
     }
 
 
