@@ -1,8 +1,7 @@
 """The O2O plugin through Saleor's plugin API, and the storefront switch it drives."""
 
-import json
-
 import pytest
+from api_helpers import content, only_error
 from saleor.plugins.models import PluginConfiguration
 
 from saleor_o2o import conf
@@ -55,20 +54,6 @@ def store_configuration(active, **values):
             ],
         },
     )
-
-
-def content(response):
-    assert response.status_code == 200, response.content
-    data = json.loads(response.content)
-    assert "errors" not in data, data["errors"]
-    return data["data"]
-
-
-def only_error(response):
-    assert response.status_code == 200, response.content
-    data = json.loads(response.content)
-    assert len(data.get("errors") or ()) == 1, data
-    return data["errors"][0]
 
 
 def read_plugin(client):

@@ -4,13 +4,13 @@ Under tests Celery runs tasks eagerly (no broker is configured), so a task queue
 commit runs inline, its retries too; the last test runs a real worker on Redis.
 """
 
-import json
 import threading
 import time
 from datetime import timedelta
 
 import graphene
 import pytest
+from api_helpers import content, only_error
 from celery import signals
 from django.db import connections
 from django.utils import timezone
@@ -79,20 +79,6 @@ def retry_delays(monkeypatch):
 
     monkeypatch.setattr(tasks, "geocode_retry_delay", delay)
     return asked
-
-
-def content(response):
-    assert response.status_code == 200, response.content
-    data = json.loads(response.content)
-    assert "errors" not in data, data["errors"]
-    return data["data"]
-
-
-def only_error(response):
-    assert response.status_code == 200, response.content
-    data = json.loads(response.content)
-    assert len(data.get("errors") or ()) == 1, data
-    return data["errors"][0]
 
 
 def global_id(store):

@@ -15,6 +15,7 @@ from typing import Optional
 
 import graphene
 import pytest
+from api_helpers import gid
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 from saleor.payment import ChargeStatus, TransactionKind
@@ -102,10 +103,6 @@ mutation($checkout: ID!) {
   }
 }
 """
-
-
-def gid(type_name: str, pk) -> str:
-    return graphene.Node.to_global_id(type_name, pk)
 
 
 def post(client, query: str, variables: dict, name: str) -> dict:

@@ -1,5 +1,5 @@
-import graphene
 import pytest
+from api_helpers import gid
 from saleor.checkout.models import Checkout
 from saleor.warehouse.models import Stock
 
@@ -28,10 +28,6 @@ def checkout_with_line(variant):
     checkout = Checkout.objects.create(email="shopper@example.com")
     checkout.lines.create(variant=variant, quantity=2)
     return checkout
-
-
-def gid(type_name, pk):
-    return graphene.Node.to_global_id(type_name, pk)
 
 
 def choose(client, checkout, store, curbside=False):

@@ -3,8 +3,8 @@
 import json
 from datetime import timedelta
 
-import graphene
 import pytest
+from api_helpers import gid, payload
 from django.db import transaction
 from django.utils import timezone
 from freezegun import freeze_time
@@ -45,16 +45,6 @@ mutation Retry($id: ID!) {
 """
 
 
-def gid(type_name, pk):
-    return graphene.Node.to_global_id(type_name, pk)
-
-
-def data_of(response, name):
-    content = response.json()
-    assert "errors" not in content, content["errors"]
-    return content["data"][name]
-
-
 @pytest.fixture
 def integrator(staff_api_client, permission_manage_webhooks):
     def post(query, variables=None):
@@ -73,7 +63,7 @@ def webhook(app, webhook_receiver):
 
 
 def test_subscribe_a_saleor_webhook_to_o2o_events(integrator, webhook):
-    data = data_of(
+    data = payload(
         integrator(
             EVENTS_UPDATE,
             {
@@ -92,7 +82,7 @@ def test_subscribe_a_saleor_webhook_to_o2o_events(integrator, webhook):
         "store_stock_low",
     }
 
-    data = data_of(
+    data = payload(
         integrator(EVENTS_UPDATE, {"id": gid("Webhook", webhook.pk), "events": []}),
         "o2oWebhookEventsUpdate",
     )
@@ -102,7 +92,7 @@ def test_subscribe_a_saleor_webhook_to_o2o_events(integrator, webhook):
 def test_every_o2o_event_is_in_the_enum(integrator, webhook):
     names = [value.upper() for value, _ in O2OEventType.CHOICES]
 
-    data = data_of(
+    data = payload(
         integrator(EVENTS_UPDATE, {"id": gid("Webhook", webhook.pk), "events": names}),
         "o2oWebhookEventsUpdate",
     )
@@ -129,7 +119,7 @@ def test_every_o2o_event_is_in_the_enum(integrator, webhook):
     ],
 )
 def test_subscribe_typed_errors(integrator, webhook_id, code):
-    data = data_of(
+    data = payload(
         integrator(EVENTS_UPDATE, {"id": webhook_id, "events": ["PICKUP_READY"]}),
         "o2oWebhookEventsUpdate",
     )
@@ -161,7 +151,7 @@ def test_staff_list_dead_deliveries_and_retry_them(
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.DEAD
 
-    [edge] = data_of(
+    [edge] = payload(
         integrator(DELIVERIES, {"status": "DEAD"}), "o2oWebhookDeliveries"
     )["edges"]
     node = edge["node"]
@@ -176,7 +166,7 @@ def test_staff_list_dead_deliveries_and_retry_them(
     assert json.loads(node["payload"])[0]["event_type"] == "pickup_ready"
     assert node["attemptRecords"][0]["responseStatusCode"] == 500
     assert (
-        data_of(
+        payload(
             integrator(DELIVERIES, {"status": "DELIVERED"}), "o2oWebhookDeliveries"
         )["edges"]
         == []
@@ -184,13 +174,13 @@ def test_staff_list_dead_deliveries_and_retry_them(
 
     webhook_receiver.answer = 200
     with on_commit():
-        data = data_of(integrator(RETRY, {"id": node["id"]}), "o2oWebhookDeliveryRetry")
+        data = payload(integrator(RETRY, {"id": node["id"]}), "o2oWebhookDeliveryRetry")
     assert data["o2oWebhookErrors"] == []
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED
     assert len(webhook_receiver.accepted()) == 1
 
-    [error] = data_of(integrator(RETRY, {"id": node["id"]}), "o2oWebhookDeliveryRetry")[
+    [error] = payload(integrator(RETRY, {"id": node["id"]}), "o2oWebhookDeliveryRetry")[
         "o2oWebhookErrors"
     ]
     assert (error["field"], error["code"]) == ("id", "NOT_DEAD")
@@ -216,7 +206,7 @@ def test_pending_deliveries_show_when_they_are_next_tried(
     with freeze_time(start), on_commit(), transaction.atomic():
         events_record(type=O2OEventType.PICKUP_READY, payloads=[{"id": "x"}])
 
-    [edge] = data_of(
+    [edge] = payload(
         integrator(DELIVERIES, {"status": "PENDING"}), "o2oWebhookDeliveries"
     )["edges"]
     assert edge["node"]["nextAttemptAt"] == (start + timedelta(seconds=10)).isoformat()

@@ -1,7 +1,7 @@
 import json
 
-import graphene
 import pytest
+from api_helpers import content, gid
 
 from saleor_o2o.models import Offer
 
@@ -36,17 +36,6 @@ mutation OfferDelete($id: ID!) {
   }
 }
 """
-
-
-def gid(type_name, pk):
-    return graphene.Node.to_global_id(type_name, pk)
-
-
-def content(response):
-    assert response.status_code == 200, response.content
-    data = json.loads(response.content)
-    assert "errors" not in data, data["errors"]
-    return data["data"]
 
 
 def create_input(store, **overrides):

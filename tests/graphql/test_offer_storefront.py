@@ -1,8 +1,8 @@
 import json
 import uuid
 
-import graphene
 import pytest
+from api_helpers import content, gid
 
 from saleor_o2o import offers
 from saleor_o2o.models import O2OEvent, OfferClaim, ProductView
@@ -69,17 +69,6 @@ OFFER_LIST = """
 """
 
 LOUVRE = {"lat": 48.8606, "lng": 2.3376}
-
-
-def gid(type_name, pk):
-    return graphene.Node.to_global_id(type_name, pk)
-
-
-def content(response):
-    assert response.status_code == 200, response.content
-    data = json.loads(response.content)
-    assert "errors" not in data, data["errors"]
-    return data["data"]
 
 
 def errors(response):

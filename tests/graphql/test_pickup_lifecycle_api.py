@@ -1,7 +1,7 @@
 """Pickup lifecycle over GraphQL: staff mutations, shopper check-in, visibility."""
 
-import graphene
 import pytest
+from api_helpers import assert_permission_denied, gid, payload
 from saleor.order import OrderStatus
 
 from saleor_o2o import pickup_lifecycle as lifecycle_services
@@ -65,21 +65,6 @@ query Desk($storeId: ID, $statuses: [PickupStatusEnum!]) {
   }
 }
 """
-
-
-def gid(type_name, pk):
-    return graphene.Node.to_global_id(type_name, pk)
-
-
-def payload(response, name):
-    content = response.json()
-    assert "errors" not in content, content["errors"]
-    return content["data"][name]
-
-
-def assert_permission_denied(response):
-    errors = response.json()["errors"]
-    assert errors[0]["extensions"]["exception"]["code"] == "PermissionDenied"
 
 
 @pytest.fixture

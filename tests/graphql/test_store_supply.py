@@ -1,8 +1,8 @@
 import datetime as dt
 
-import graphene
 import pytest
 import pytz
+from api_helpers import gid
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.models import O2OEvent
@@ -63,10 +63,6 @@ def variants(db):
         ProductVariant.objects.create(product=product, sku=f"TEE-{size}")
         for size in ("S", "M", "L")
     ]
-
-
-def gid(type_name, pk):
-    return graphene.Node.to_global_id(type_name, pk)
 
 
 def stock(store, variant, quantity):

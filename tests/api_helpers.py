@@ -1,0 +1,40 @@
+"""Helpers for reading GraphQL answers in tests (importable: see setup.cfg pythonpath).
+
+conftest.py holds fixtures; plain functions shared by test modules live here, since
+pytest's importlib mode does not let test modules import conftest.
+"""
+
+import json
+
+import graphene
+
+
+def gid(type_name: str, pk) -> str:
+    """Return the Relay global ID of an object."""
+    return graphene.Node.to_global_id(type_name, pk)
+
+
+def content(response) -> dict:
+    """Return the answer's ``data``, asserting HTTP 200 and no top-level errors."""
+    assert response.status_code == 200, response.content
+    data = json.loads(response.content)
+    assert "errors" not in data, data["errors"]
+    return data["data"]
+
+
+def payload(response, name: str) -> dict:
+    """Return one field of the answer's ``data`` (a mutation's payload)."""
+    return content(response)[name]
+
+
+def only_error(response) -> dict:
+    """Return the answer's single top-level error."""
+    assert response.status_code == 200, response.content
+    data = json.loads(response.content)
+    assert len(data.get("errors") or ()) == 1, data
+    return data["errors"][0]
+
+
+def assert_permission_denied(response) -> None:
+    errors = json.loads(response.content)["errors"]
+    assert errors[0]["extensions"]["exception"]["code"] == "PermissionDenied", errors
