@@ -63,15 +63,35 @@ def delivery_body(event: O2OEvent) -> str:
 
 def deliveries_kick() -> None:
     """Ask a worker to send due deliveries now; the periodic sweep covers failures."""
-    from .tasks import deliver_webhooks_task
+    from .tasks import deliver_webhooks_task, enqueue
 
-    try:
-        deliver_webhooks_task.delay()
-    except Exception:  # The broker is down: the sweep sends them when it is back.
-        logger.warning(
-            "Could not queue O2O webhook delivery; the periodic sweep will send it.",
-            exc_info=True,
+    enqueue(deliver_webhooks_task)
+
+
+def _lease() -> timedelta:
+    return timedelta(
+        seconds=getattr(
+            django_settings, "O2O_WEBHOOK_LEASE_SECONDS", policy.LEASE.total_seconds()
         )
+    )
+
+
+def _renew_lease(delivery: WebhookDelivery) -> bool:
+    """Extend this worker's lease on a delivery; False if another worker took it.
+
+    A worker leases a batch, then sends it one by one: before each send the lease is
+    renewed, on the condition that it is still the one this worker holds, so a
+    delivery whose lease ran out meanwhile is left to the worker that took it over.
+    """
+    renewed_until = timezone.now() + _lease()
+    renewed = WebhookDelivery.objects.filter(
+        pk=delivery.pk,
+        status=DeliveryStatus.PENDING,
+        leased_until=delivery.leased_until,
+    ).update(leased_until=renewed_until)
+    if renewed:
+        delivery.leased_until = renewed_until
+    return bool(renewed)
 
 
 def deliveries_claim(
@@ -79,11 +99,7 @@ def deliveries_claim(
 ) -> List[WebhookDelivery]:
     """Lease up to ``limit`` due deliveries to this worker, oldest due first."""
     now = now or timezone.now()
-    lease = timedelta(
-        seconds=getattr(
-            django_settings, "O2O_WEBHOOK_LEASE_SECONDS", policy.LEASE.total_seconds()
-        )
-    )
+    lease = _lease()
     with transaction.atomic():
         ids = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True)
@@ -103,8 +119,13 @@ def delivery_attempt(
     *,
     max_attempts: int,
     session: Optional[requests.Session] = None,
-) -> WebhookAttempt:
-    """POST a leased delivery once and record the attempt and its outcome."""
+) -> Optional[WebhookAttempt]:
+    """POST a leased delivery once and record the attempt and its outcome.
+
+    Returns None, sending nothing, if the lease was lost to another worker.
+    """
+    if not _renew_lease(delivery):
+        return None
     webhook = delivery.webhook
     body = delivery_body(delivery.event)
     attempt_number = delivery.attempts + 1
@@ -152,7 +173,11 @@ def delivery_attempt(
             duration_ms=duration_ms,
             error=error,
         )
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        # Only the lease holder decides the delivery's state: a worker that lost its
+        # lease mid-send records its attempt but leaves the state to the new holder.
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, leased_until=delivery.leased_until
+        ).update(
             status=outcome.status,
             attempts=attempt_number,
             next_attempt_at=outcome.next_attempt_at or now,
@@ -180,8 +205,10 @@ def deliveries_send_due(*, max_batches: int = 20) -> int:
             if not batch:
                 break
             for delivery in batch:
-                delivery_attempt(delivery, max_attempts=max_attempts, session=session)
-                sent += 1
+                attempt = delivery_attempt(
+                    delivery, max_attempts=max_attempts, session=session
+                )
+                sent += attempt is not None
     return sent
 
 

@@ -52,6 +52,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# When the broker is down, publishing a task gives up after about a second instead of
+# retrying for minutes while the request that queued it waits (Saleor's tasks too).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
 #: How long a worker owns a webhook delivery it is sending (see saleor_o2o.webhooks).
 O2O_WEBHOOK_LEASE_SECONDS = float(os.environ.get("O2O_WEBHOOK_LEASE_SECONDS", "60"))
 #: First retry of a failed webhook delivery after this long, then doubling.

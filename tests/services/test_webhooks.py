@@ -218,3 +218,50 @@ def test_subscriptions_are_replaced_and_unknown_events_refused(app, o2o_webhook)
     }
     with pytest.raises(webhooks.NotFound):
         webhooks.webhook_subscriptions_set(webhook=webhook, event_types=["order_paid"])
+
+
+def test_a_worker_that_lost_its_lease_sends_nothing_and_decides_nothing(
+    o2o_webhook, webhook_receiver, site_settings
+):
+    o2o_webhook(READY)
+    start = timezone.now() - timedelta(minutes=5)
+    with freeze_time(start), transaction.atomic():
+        events_record(type=READY, payloads=[{"n": 1}])  # Not committed: no kick.
+    [slow_worker_copy] = webhooks.deliveries_claim(now=start)
+    # Its lease ran out while it sent other deliveries: another worker took over.
+    [new_holder_copy] = webhooks.deliveries_claim(now=start + timedelta(seconds=61))
+
+    assert webhooks.delivery_attempt(slow_worker_copy, max_attempts=3) is None
+    assert webhook_receiver.requests == []
+
+    attempt = webhooks.delivery_attempt(new_holder_copy, max_attempts=3)
+    assert attempt.succeeded and len(webhook_receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_the_lease_holder_alone_records_the_outcome(
+    o2o_webhook, webhook_receiver, site_settings
+):
+    o2o_webhook(READY)
+    with transaction.atomic():
+        events_record(type=READY, payloads=[{"n": 1}])
+    [delivery] = webhooks.deliveries_claim()
+    webhook_receiver.answer = 503
+
+    class TakenOverMidSend:
+        """Another worker takes the delivery over while this one waits."""
+
+        def post(self, *args, **kwargs):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.DELIVERED, leased_until=None
+            )
+            import requests
+
+            return requests.post(*args, **kwargs)
+
+    attempt = webhooks.delivery_attempt(
+        delivery, max_attempts=3, session=TakenOverMidSend()
+    )
+
+    assert attempt is not None and not attempt.succeeded  # Recorded: it happened.
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
