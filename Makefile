@@ -33,7 +33,10 @@ bench: ## Run the store-locator benchmark (several minutes).
 bench-availability: ## Run the cart-availability benchmark (10M stock rows; minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/availability.py
 
+bench-webhooks: ## Run the webhook benchmark (delivery rate, outbox cost; about 2 min).
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/webhooks.py
+
 bench-offers: ## Run the offers-near benchmark (10,000 stores x 100,000 offers; a minute).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/offers.py
 
-.PHONY: help demo demo-pickup test lint schema migrations bench bench-availability bench-offers
+.PHONY: help demo demo-pickup test lint schema migrations bench bench-availability bench-offers bench-webhooks
