@@ -1,6 +1,8 @@
 import graphene
+from django.db.models.functions import Coalesce
 from saleor.core.permissions import OrderPermissions
-from saleor.graphql.core.fields import PrefetchingConnectionField
+from saleor.graphql.core.connection import connection_from_queryset_slice
+from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
 from ... import models
@@ -20,8 +22,8 @@ class PickupQueries(graphene.ObjectType):
         id=graphene.Argument(graphene.ID, required=True, description="ID of it."),
         description="Look up a pickup by ID. Requires MANAGE_ORDERS.",
     )
-    pickups = PrefetchingConnectionField(
-        Pickup,
+    pickups = BaseConnectionField(
+        Pickup._meta.connection,
         store_id=graphene.Argument(
             graphene.ID, description="Only this store's pickups."
         ),
@@ -30,8 +32,9 @@ class PickupQueries(graphene.ObjectType):
             description="Only pickups in these statuses.",
         ),
         description=(
-            "Pickups for the pickup desk, oldest slot first, then oldest order. "
-            "Requires MANAGE_ORDERS."
+            "Pickups for the pickup desk, in the order to serve them: by slot, or "
+            "by order time when no slot was booked; oldest first. Requires "
+            "MANAGE_ORDERS."
         ),
     )
 
@@ -40,14 +43,25 @@ class PickupQueries(graphene.ObjectType):
         return graphene.Node.get_node_from_global_id(info, id, Pickup)
 
     @permission_required(OrderPermissions.MANAGE_ORDERS)
-    def resolve_pickups(self, info, store_id=None, statuses=None, **_kwargs):
-        qs = models.Pickup.objects.select_related("order", "store")
+    def resolve_pickups(self, info, store_id=None, statuses=None, **args):
+        qs = models.Pickup.objects.select_related("order", "store").annotate(
+            desk_order=Coalesce("slot_start", "created_at")
+        )
         if store_id is not None:
             pk = pk_from_global_id(store_id, "Store", field="storeId")
             qs = qs.filter(store_id=pk)
         if statuses:
             qs = qs.filter(status__in=statuses)
-        return qs.order_by("slot_start", "created_at", "pk")
+        connection_type = Pickup._meta.connection
+        connection = connection_from_queryset_slice(
+            qs.order_by("desk_order", "pk"),
+            {**args, "sort_by": {"field": ["desk_order", "pk"], "direction": ""}},
+            connection_type=connection_type,
+            edge_type=connection_type.Edge,
+            pageinfo_type=graphene.relay.PageInfo,
+        )
+        connection.iterable = qs  # For totalCount.
+        return connection
 
 
 class PickupMutations(graphene.ObjectType):

@@ -59,8 +59,10 @@ query Order($token: UUID!) {
 """
 
 PICKUPS = """
-query Desk($storeId: ID, $statuses: [PickupStatusEnum!]) {
-  pickups(first: 10, storeId: $storeId, statuses: $statuses) {
+query Desk($storeId: ID, $statuses: [PickupStatusEnum!], $first: Int, $after: String) {
+  pickups(first: $first, after: $after, storeId: $storeId, statuses: $statuses) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
     edges { node { id status store { name } order { id } } }
   }
 }
@@ -352,20 +354,56 @@ def test_pickups_for_the_desk(desk, pickup_factory, ready, store_factory, api_cl
     edges = payload(
         desk(
             PICKUPS,
-            {"storeId": gid("Store", waiting.store.pk), "statuses": ["READY"]},
+            {
+                "storeId": gid("Store", waiting.store.pk),
+                "statuses": ["READY"],
+                "first": 10,
+            },
         ),
         "pickups",
     )["edges"]
     assert [edge["node"]["id"] for edge in edges] == [gid("Pickup", waiting.pk)]
-    everything = payload(desk(PICKUPS, {}), "pickups")["edges"]
+    everything = payload(desk(PICKUPS, {"first": 10}), "pickups")["edges"]
     assert len(everything) == 3
     assert gid("Pickup", elsewhere.pk) in {edge["node"]["id"] for edge in everything}
 
-    assert_permission_denied(api_client.post_graphql(PICKUPS, {}))
+    assert_permission_denied(api_client.post_graphql(PICKUPS, {"first": 10}))
+
+
+def test_the_desk_serves_booked_slots_in_order_then_the_oldest_orders(
+    desk, pickup_factory, store
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later_slot, walk_in, early_slot = (
+        pickup_factory(),
+        pickup_factory(),
+        pickup_factory(),
+    )
+    now = timezone.now()
+    Pickup.objects.filter(pk=later_slot.pk).update(slot_start=now + timedelta(hours=3))
+    Pickup.objects.filter(pk=early_slot.pk).update(slot_start=now + timedelta(hours=1))
+    Pickup.objects.filter(pk=walk_in.pk).update(created_at=now - timedelta(hours=1))
+
+    first_page = payload(desk(PICKUPS, {"first": 2}), "pickups")
+    assert first_page["totalCount"] == 3 and first_page["pageInfo"]["hasNextPage"]
+    rest = payload(
+        desk(PICKUPS, {"first": 2, "after": first_page["pageInfo"]["endCursor"]}),
+        "pickups",
+    )
+
+    served = [edge["node"]["id"] for edge in first_page["edges"] + rest["edges"]]
+    assert served == [
+        gid("Pickup", walk_in.pk),
+        gid("Pickup", early_slot.pk),
+        gid("Pickup", later_slot.pk),
+    ]
 
 
 def test_pickups_with_a_bad_store_id(desk):
-    response = desk(PICKUPS, {"storeId": gid("Order", 1)})
+    response = desk(PICKUPS, {"storeId": gid("Order", 1), "first": 10})
 
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "NOT_FOUND"
