@@ -44,7 +44,7 @@ class PickupQueries(graphene.ObjectType):
 
     @permission_required(OrderPermissions.MANAGE_ORDERS)
     def resolve_pickups(self, info, store_id=None, statuses=None, **args):
-        qs = models.Pickup.objects.select_related("order", "store").annotate(
+        qs = models.Pickup.objects.select_related("order__user", "store").annotate(
             desk_order=Coalesce("slot_start", "created_at")
         )
         if store_id is not None:

@@ -420,3 +420,33 @@ def test_cancelled_order_status_is_visible(desk, pickup_factory):
 
     pickup.order.refresh_from_db()
     assert pickup.order.status == OrderStatus.CANCELED
+
+
+DESK_PAGE = """
+query Desk($storeId: ID!) {
+  pickups(first: 100, storeId: $storeId) { edges { node {
+    id status nextStatuses slotStart isCurbside arrivalBay arrivalVehicle expiresAt
+    store { name } order { number userEmail lines { productName quantity } }
+  } } }
+}
+"""
+
+
+def test_the_desk_page_query_costs_one_query_per_pickup_at_most(desk, pickup_factory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_desk(count):
+        Pickup.objects.all().delete()
+        made = [pickup_factory() for _ in range(count)]
+        variables = {"storeId": gid("Store", made[0].store_id)}
+        desk(DESK_PAGE, variables)  # Warm: permissions, plugin settings.
+        with CaptureQueriesContext(connection) as captured:
+            edges = payload(desk(DESK_PAGE, variables), "pickups")["edges"]
+        assert len(edges) == count
+        return len(captured)
+
+    small, large = queries_for_desk(2), queries_for_desk(8)
+
+    # Saleor's Order.lines resolver queries once per order; nothing else grows.
+    assert large - small <= 6, (small, large)
