@@ -58,6 +58,16 @@ class O2OMutation(BaseMutation):
                 field=field,
                 code="GRAPHQL_ERROR",
             )
+        model = getattr(getattr(only_type, "_meta", None), "model", None)
+        if model is not None:
+            try:
+                model._meta.pk.to_python(pk)
+            except ValidationError:  # e.g. "Pickup:abc": not a key of the model.
+                raise O2OError(
+                    f"Couldn't resolve id: {node_id}.",
+                    field=field,
+                    code="GRAPHQL_ERROR",
+                )
         return super().get_node_or_error(
             info, node_id, field=field, only_type=only_type, qs=qs
         )

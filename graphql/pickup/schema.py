@@ -40,7 +40,7 @@ class PickupQueries(graphene.ObjectType):
 
     @permission_required(OrderPermissions.MANAGE_ORDERS)
     def resolve_pickup(self, info, id):
-        return graphene.Node.get_node_from_global_id(info, id, Pickup)
+        return Pickup.get_node(info, pk_from_global_id(id, "Pickup", field="id"))
 
     @permission_required(OrderPermissions.MANAGE_ORDERS)
     def resolve_pickups(self, info, store_id=None, statuses=None, **args):

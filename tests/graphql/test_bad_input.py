@@ -1,0 +1,120 @@
+"""Bad input to the pickup and webhook API: typed errors, never a server error."""
+
+import json
+
+import pytest
+from api_helpers import gid
+
+CASES = [
+    # (query, variables, where the typed errors are, or None for top-level errors)
+    (
+        "mutation($id: ID!) { pickupStatusUpdate(id: $id, status: READY) "
+        "{ pickupErrors { field code } } }",
+        {"id": ""},
+        "pickupStatusUpdate",
+    ),
+    (
+        "mutation($id: ID!) { pickupStatusUpdate(id: $id, status: READY) "
+        "{ pickupErrors { field code } } }",
+        {"id": "UGlja3VwOg=="},  # "Pickup:" with no pk.
+        "pickupStatusUpdate",
+    ),
+    (
+        "mutation($id: ID!) { pickupStatusUpdate(id: $id, status: READY) "
+        "{ pickupErrors { field code } } }",
+        {"id": gid("Pickup", "abc")},
+        "pickupStatusUpdate",
+    ),
+    (
+        "mutation($id: ID!) { pickupStatusUpdate(id: $id, status: READY) "
+        "{ pickupErrors { field code } } }",
+        {"id": gid("Pickup", 10**20)},
+        "pickupStatusUpdate",
+    ),
+    (
+        "mutation($id: ID!, $code: String!, $by: String) "
+        "{ pickupCollect(id: $id, code: $code, collectedBy: $by) "
+        "{ pickupErrors { field code } } }",
+        {"id": "PICKUP", "code": "x" * 10000, "by": "y" * 1000},
+        "pickupCollect",
+    ),
+    (
+        "mutation($token: UUID!, $bay: String) { pickupCheckIn(orderToken: $token, "
+        "bay: $bay) { pickupErrors { field code } } }",
+        {"token": "00000000-0000-0000-0000-000000000000", "bay": "\u0000"},
+        "pickupCheckIn",
+    ),
+    (
+        '{ pickups(first: 10, storeId: "not-an-id") { edges { node { id } } } }',
+        {},
+        None,
+    ),
+    (
+        '{ pickups(first: 10, storeId: "%s") { edges { node { id } } } }'
+        % gid("Store", "x"),
+        {},
+        None,
+    ),
+    (
+        '{ pickup(id: "%s") { id } }' % gid("Order", 1),
+        {},
+        None,
+    ),
+    (
+        "mutation($id: ID!) { o2oWebhookEventsUpdate(webhookId: $id, events: []) "
+        "{ o2oWebhookErrors { field code } } }",
+        {"id": gid("Webhook", "abc")},
+        "o2oWebhookEventsUpdate",
+    ),
+    (
+        "mutation($id: ID!) { o2oWebhookDeliveryRetry(id: $id) "
+        "{ o2oWebhookErrors { field code } } }",
+        {"id": "%%%"},
+        "o2oWebhookDeliveryRetry",
+    ),
+    (
+        '{ o2oWebhookDeliveries(first: 5, webhookId: "garbage") '
+        "{ edges { node { id } } } }",
+        {},
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("query,variables,payload_name", CASES)
+def test_bad_input_is_refused_with_a_typed_error(
+    staff_api_client,
+    permission_manage_orders,
+    permission_manage_webhooks,
+    o2o_active,
+    query,
+    variables,
+    payload_name,
+):
+    response = staff_api_client.post_graphql(
+        query,
+        variables,
+        permissions=[permission_manage_orders, permission_manage_webhooks],
+    )
+
+    assert response.status_code == 200, response.content
+    content = json.loads(response.content)
+    if payload_name is None:
+        [error] = content["errors"]
+        assert error["extensions"]["code"] in ("GRAPHQL_ERROR", "NOT_FOUND"), error
+    else:
+        assert "errors" not in content, content["errors"]
+        errors = next(iter(content["data"][payload_name].values()))
+        assert errors and all(e["code"] for e in errors), errors
+
+
+def test_an_id_beyond_the_databases_integers_is_simply_not_found(
+    staff_api_client, permission_manage_orders
+):
+    response = staff_api_client.post_graphql(
+        '{ pickup(id: "%s") { id } }' % gid("Pickup", 10**20),
+        permissions=[permission_manage_orders],
+    )
+
+    assert response.status_code == 200, response.content
+    assert json.loads(response.content) == {"data": {"pickup": None}}
