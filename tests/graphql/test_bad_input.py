@@ -81,11 +81,61 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("query,variables,payload_name", CASES)
+OFFER_CASES = [
+    (
+        "mutation($id: ID!) { offerClaim(offerId: $id) "
+        "{ offerErrors { field code } } }",
+        {"id": gid("Offer", "abc")},
+        "offerClaim",
+    ),
+    (
+        'mutation($id: ID!) { offerClaim(offerId: $id, token: "not-a-token") '
+        "{ offerErrors { field code } } }",
+        {"id": gid("Offer", 1)},
+        "offerClaim",
+    ),
+    (
+        'mutation($s: ID!) { offerRedeem(code: "%s", storeId: $s) '
+        "{ offerErrors { field code } } }" % ("Z" * 5000),
+        {"s": gid("Store", "abc")},
+        "offerRedeem",
+    ),
+    (
+        'mutation($id: ID!) { offerUpdate(id: $id, input: {title: "x"}) '
+        "{ offerErrors { field code } } }",
+        {"id": "%%%"},
+        "offerUpdate",
+    ),
+    (
+        "mutation($id: ID!) { offerDelete(id: $id) { offerErrors { field code } } }",
+        {"id": gid("Offer", 10**20)},
+        "offerDelete",
+    ),
+    (
+        '{ offerStats(offerId: "zzz") { shown } }',
+        {},
+        None,
+    ),
+    (
+        "{ offers(near: {latitude: 1000, longitude: 2}) { distanceKm } }",
+        {},
+        None,
+    ),
+    (
+        "{ offers(near: {latitude: 48.8, longitude: 2.3}, radiusKm: -1) "
+        "{ distanceKm } }",
+        {},
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("query,variables,payload_name", CASES + OFFER_CASES)
 def test_bad_input_is_refused_with_a_typed_error(
     staff_api_client,
     permission_manage_orders,
     permission_manage_webhooks,
+    permission_manage_discounts,
     o2o_active,
     query,
     variables,
@@ -94,14 +144,23 @@ def test_bad_input_is_refused_with_a_typed_error(
     response = staff_api_client.post_graphql(
         query,
         variables,
-        permissions=[permission_manage_orders, permission_manage_webhooks],
+        permissions=[
+            permission_manage_orders,
+            permission_manage_webhooks,
+            permission_manage_discounts,
+        ],
     )
 
     assert response.status_code == 200, response.content
     content = json.loads(response.content)
     if payload_name is None:
         [error] = content["errors"]
-        assert error["extensions"]["code"] in ("GRAPHQL_ERROR", "NOT_FOUND"), error
+        assert error["extensions"]["code"] in (
+            "GRAPHQL_ERROR",
+            "NOT_FOUND",
+            "INVALID",
+            "OUT_OF_RANGE",
+        ), error
     else:
         assert "errors" not in content, content["errors"]
         errors = next(iter(content["data"][payload_name].values()))
