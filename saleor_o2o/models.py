@@ -561,3 +561,33 @@ class OfferImpression(models.Model):
 
     class Meta:
         unique_together = (("offer", "store"),)
+
+
+class PickupEmail(models.Model):
+    """An e-mail due to a shopper about their pickup: written in the change's
+    transaction, marked sent once the mail server took it (an outbox, as for
+    webhooks)."""
+
+    KINDS = [
+        ("ready", "Ready to collect, with the code"),
+        ("expiry_reminder", "About to expire"),
+        ("expired", "Expired and cancelled"),
+    ]
+
+    pickup = models.ForeignKey(Pickup, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=32, choices=KINDS)
+    created_at = models.DateTimeField(default=now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    #: Failed tries so far, and the last error, for the sweep and for staff.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        unique_together = (("pickup", "kind"),)
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="o2o_pickup_email_unsent",
+                condition=Q(sent_at__isnull=True),
+            )
+        ]

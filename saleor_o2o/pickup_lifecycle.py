@@ -23,6 +23,7 @@ from saleor.plugins.manager import get_plugins_manager
 
 from .conf import O2OSettings, get_o2o_settings
 from .domain import lifecycle
+from .emails import pickup_email_record
 from .errors import InvalidInput, NotFound, O2OError
 from .events import O2OEventType, events_record, global_id
 from .models import Pickup, PickupActor, PickupStatus, PickupTransition
@@ -156,7 +157,7 @@ def _apply(
     order_id = pickup.order_id
     transaction.on_commit(lambda: _order_updated(order_id))
     if target in (PickupStatus.READY, PickupStatus.EXPIRED):
-        _email_on_commit(pickup.pk, target)
+        pickup_email_record(pickup=pickup, kind=target)
     return transition
 
 
@@ -422,7 +423,7 @@ def pickups_expire(
                 events_record(
                     type=O2OEventType.PICKUP_EXPIRY_REMINDER, payloads=[payload]
                 )
-                _email_on_commit(locked.pk, "expiry_reminder")
+                pickup_email_record(pickup=locked, kind="expiry_reminder")
                 run.reminded.append(locked.pk)
 
     overdue = ready.filter(ready_at__lte=now - policy.hold).order_by("ready_at")

@@ -89,11 +89,19 @@ def purge_pickup_reservations_task() -> int:
     retry_kwargs={"max_retries": 5},
     acks_late=True,
 )
-def send_pickup_email_task(pickup_id: int, kind: str) -> bool:
-    """Send a pickup e-mail to the shopper; retried while the mail server is down."""
-    from .emails import pickup_email_send
+def send_pickup_email_task(email_id: int) -> bool:
+    """Send a recorded pickup e-mail; retried while the mail server is down."""
+    from .emails import pickup_email_deliver
 
-    return pickup_email_send(pickup_id=pickup_id, kind=kind) is not None
+    return pickup_email_deliver(email_id=email_id)
+
+
+@app.task
+def send_pending_pickup_emails_task() -> int:
+    """Send recorded pickup e-mails whose hand-over to Celery was lost."""
+    from .emails import pickup_emails_send_pending
+
+    return pickup_emails_send_pending()
 
 
 @app.task

@@ -41,6 +41,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.purge_pickup_reservations_task",
         "schedule": 300.0,
     },
+    "o2o-send-pending-pickup-emails": {
+        "task": "saleor_o2o.tasks.send_pending_pickup_emails_task",
+        "schedule": 120.0,
+    },
     "o2o-expire-pickups": {
         "task": "saleor_o2o.tasks.expire_pickups_task",
         "schedule": 300.0,

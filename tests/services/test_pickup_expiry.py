@@ -164,3 +164,4 @@ def test_the_sweep_is_scheduled_on_celery_beat(settings):
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "saleor_o2o.tasks.expire_pickups_task" in scheduled
     assert "saleor_o2o.tasks.deliver_webhooks_task" in scheduled
+    assert "saleor_o2o.tasks.send_pending_pickup_emails_task" in scheduled
