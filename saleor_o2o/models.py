@@ -591,3 +591,25 @@ class PickupEmail(models.Model):
                 condition=Q(sent_at__isnull=True),
             )
         ]
+
+
+class OfferRedeemFailure(models.Model):
+    """An unknown code entered at a store's till: counted to stop code guessing.
+
+    Kept in the database rather than a cache so that every server process counts
+    the same attempts, whatever cache the shop configures.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    app = models.ForeignKey(
+        App, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["store", "created_at"], name="o2o_redeem_failure_idx")
+        ]

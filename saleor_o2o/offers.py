@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
@@ -34,7 +33,15 @@ from .domain.geo import (
 )
 from .errors import InvalidInput, NotFound, O2OError
 from .events import O2OEventType, events_record, global_id
-from .models import Offer, OfferClaim, OfferImpression, OfferStore, ProductView, Store
+from .models import (
+    Offer,
+    OfferClaim,
+    OfferImpression,
+    OfferRedeemFailure,
+    OfferStore,
+    ProductView,
+    Store,
+)
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
 MAX_CANDIDATES = 200
@@ -550,33 +557,34 @@ def shopper_claims(*, shopper: Shopper, limit: int = 100):
 # Redemption --------------------------------------------------------------------
 
 
-def _attempts_key(staff, store: Store) -> str:
-    return f"o2o:offer-redeem-wrong:{staff.pk if staff else 'app'}:{store.pk}"
+def _failures(store: Store, staff, app, now: datetime):
+    since = now - timedelta(seconds=ATTEMPT_WINDOW_SECONDS)
+    return OfferRedeemFailure.objects.filter(
+        store=store, user=staff, app=app, created_at__gt=since
+    )
 
 
-def _wrong_code(key: str) -> int:
-    cache.add(key, 0, ATTEMPT_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, ATTEMPT_WINDOW_SECONDS)
-        return 1
+def _wrong_code(store: Store, staff, app, now: datetime) -> None:
+    OfferRedeemFailure.objects.create(store=store, user=staff, app=app, created_at=now)
+    # Forget failures long past their window.
+    OfferRedeemFailure.objects.filter(
+        store=store, created_at__lt=now - timedelta(days=1)
+    ).delete()
 
 
 def offer_redeem(
-    *, code: str, store: Store, staff=None, now: Optional[datetime] = None
+    *, code: str, store: Store, staff=None, app=None, now: Optional[datetime] = None
 ) -> OfferClaim:
     """Redeem a claim's code at a store, exactly once; record store, staff, time.
 
-    Unknown codes count against the staff user at that store: after
-    `MAX_WRONG_CODES` in `ATTEMPT_WINDOW_SECONDS` every code is refused for the rest
-    of the window, so codes cannot be guessed at a till.
+    Unknown codes count against the staff user (or app) at that store: after
+    `MAX_WRONG_CODES` in `ATTEMPT_WINDOW_SECONDS` every code is refused until the
+    oldest of them leaves the window, so codes cannot be guessed at a till.
     """
     now = now or timezone.now()
     if not store.is_active:
         raise NotFound("No such store.", field="storeId")
-    key = _attempts_key(staff, store)
-    if (cache.get(key) or 0) >= MAX_WRONG_CODES:
+    if _failures(store, staff, app, now).count() >= MAX_WRONG_CODES:
         raise TooManyAttempts(
             "Too many unknown codes were entered at this store; wait 15 minutes.",
             field="code",
@@ -626,7 +634,7 @@ def offer_redeem(
                 ],
             )
             return claim
-    _wrong_code(key)
+    _wrong_code(store, staff, app, now)
     raise NotFound("No claim has this code.", field="code")
 
 

@@ -177,7 +177,7 @@ class OfferRedeem(O2OMutation):
     class Meta:
         description = (
             "Redeem a claimed offer's code at a store's till, exactly once. Unknown "
-            "codes are limited per staff user and store (TOO_MANY_ATTEMPTS)."
+            "codes are limited per staff user (or app) and store (TOO_MANY_ATTEMPTS)."
         )
         permissions = (OrderPermissions.MANAGE_ORDERS,)
         error_type_class = OfferError
@@ -188,7 +188,8 @@ class OfferRedeem(O2OMutation):
         store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
         user = info.context.user
         staff = user if getattr(user, "is_authenticated", False) else None
-        claim = services.offer_redeem(code=code, store=store, staff=staff)
+        app = getattr(info.context, "app", None)
+        claim = services.offer_redeem(code=code, store=store, staff=staff, app=app)
         return cls(claim=claim)
 
 

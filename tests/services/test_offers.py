@@ -374,3 +374,33 @@ def test_offer_changes_reach_the_search_index(store_factory, offer_factory):
         offer=offer, data={"is_active": True, "ends_at": timezone.now()}
     )
     assert found() == []
+
+
+def test_the_guessing_lock_out_ends_with_its_window(offer, store, staff_user):
+    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    start = timezone.now()
+    for _ in range(offers.MAX_WRONG_CODES):
+        with pytest.raises(O2OError):
+            offers.offer_redeem(
+                code="WRONG123", store=store, staff=staff_user, now=start
+            )
+
+    with pytest.raises(offers.TooManyAttempts):
+        offers.offer_redeem(code=claim.code, store=store, staff=staff_user, now=start)
+    later = start + timedelta(seconds=offers.ATTEMPT_WINDOW_SECONDS + 1)
+    redeemed = offers.offer_redeem(
+        code=claim.code, store=store, staff=staff_user, now=later
+    )
+    assert redeemed.redeemed_at == later
+
+
+def test_apps_are_counted_apart_from_staff(offer, store, staff_user, app):
+    for _ in range(offers.MAX_WRONG_CODES):
+        with pytest.raises(O2OError):
+            offers.offer_redeem(code="WRONG123", store=store, app=app)
+
+    with pytest.raises(offers.TooManyAttempts):
+        offers.offer_redeem(code="WRONG123", store=store, app=app)
+    with pytest.raises(O2OError) as refused:
+        offers.offer_redeem(code="WRONG123", store=store, staff=staff_user)
+    assert refused.value.code == "NOT_FOUND"
