@@ -220,28 +220,103 @@ def slot_bookings(
 ) -> Dict[object, int]:
     """Count pickups booked per slot start in [start, end): open pickups, plus
     checkouts holding a live reservation (they are completing right now)."""
-    counts: Dict[object, int] = {}
+    return slot_bookings_for(
+        {store.pk: (start, end)}, exclude_checkout=exclude_checkout
+    )[store.pk]
+
+
+def slot_bookings_for(
+    windows: Dict[int, Tuple[datetime, datetime]], *, exclude_checkout=None
+) -> Dict[int, Dict[object, int]]:
+    """Count bookings per slot start for several stores, each in its own window.
+
+    Two queries whatever the number of stores: the store lists of the storefront
+    ask for slots of many stores at once.
+    """
+    counts: Dict[int, Dict[object, int]] = {store_id: {} for store_id in windows}
+    if not windows:
+        return counts
+    start = min(window[0] for window in windows.values())
+    end = max(window[1] for window in windows.values())
     pickups_booked = Pickup.objects.filter(
-        store=store, status__in=OPEN_STATUSES, slot_start__gte=start, slot_start__lt=end
-    ).values_list("slot_start", flat=True)
+        store_id__in=windows,
+        status__in=OPEN_STATUSES,
+        slot_start__gte=start,
+        slot_start__lt=end,
+    ).values_list("store_id", "slot_start")
     completing = CheckoutPickup.objects.filter(
-        store=store,
+        store_id__in=windows,
         slot_start__gte=start,
         slot_start__lt=end,
         checkout__o2o_reservations__expires_at__gt=timezone.now(),
     )
     if exclude_checkout is not None:
         completing = completing.exclude(checkout_id=exclude_checkout)
-    for slot_start in [
-        *pickups_booked,
-        *completing.distinct().values_list("slot_start", flat=True),
-    ]:
-        counts[slot_start] = counts.get(slot_start, 0) + 1
+    # One row per checkout (the join repeats it per reserved stock row).
+    rows = list(pickups_booked) + [
+        (store_id, slot_start)
+        for store_id, slot_start, _checkout in completing.values_list(
+            "store_id", "slot_start", "checkout_id"
+        ).distinct()
+    ]
+    for store_id, slot_start in rows:
+        window_start, window_end = windows[store_id]
+        if window_start <= slot_start < window_end:
+            per_store = counts[store_id]
+            per_store[slot_start] = per_store.get(slot_start, 0) + 1
     return counts
+
+
+def _day_window(store: Store, day) -> Tuple[datetime, datetime]:
+    zone = pytz.timezone(store.timezone)
+    day_start = zone.localize(datetime.combine(day, time(0)))
+    # Overnight hours can put the day's last slots past midnight.
+    return day_start, day_start + timedelta(days=2)
 
 
 def store_pickup_slots(*, store: Store, day, now=None, exclude_checkout=None):
     """Return the store's pickup slots on local date `day`, with what remains."""
+    if store.pickup_slot_capacity == 0:
+        return []
+    booked = slot_bookings_for(
+        {store.pk: _day_window(store, day)}, exclude_checkout=exclude_checkout
+    )[store.pk]
+    return store_pickup_slots_booked(store=store, day=day, booked=booked, now=now)
+
+
+def stores_pickup_slots(*, requests, now=None) -> List[list]:
+    """Return the pickup slots of several ``(store, day)`` pairs, in order.
+
+    Bookings are counted in one go and opening-hours exceptions fetched once.
+    """
+    from django.db.models import prefetch_related_objects
+
+    stores = [store for store, _day in requests if store.pickup_slot_capacity]
+    # Skips the stores whose exceptions the store list prefetched already.
+    prefetch_related_objects(stores, "hours_exceptions")
+    windows: Dict[int, Tuple[datetime, datetime]] = {}
+    for store, day in requests:
+        if store.pickup_slot_capacity:
+            start, end = _day_window(store, day)
+            known = windows.get(store.pk)
+            windows[store.pk] = (
+                (min(start, known[0]), max(end, known[1])) if known else (start, end)
+            )
+    booked = slot_bookings_for(windows)
+    return [
+        (
+            store_pickup_slots_booked(
+                store=store, day=day, booked=booked.get(store.pk, {}), now=now
+            )
+            if store.pickup_slot_capacity
+            else []
+        )
+        for store, day in requests
+    ]
+
+
+def store_pickup_slots_booked(*, store: Store, day, booked, now=None):
+    """Return the store's slots on `day` given the bookings counted already."""
     now = now or timezone.now()
     if store.pickup_slot_capacity == 0:
         return []
@@ -251,15 +326,6 @@ def store_pickup_slots(*, store: Store, day, now=None, exclude_checkout=None):
     )
     if earliest is None:
         return []
-    zone = pytz.timezone(store.timezone)
-    day_start = zone.localize(datetime.combine(day, time(0)))
-    booked = slot_bookings(
-        store=store,
-        start=day_start,
-        # Overnight hours can put the day's last slots past midnight.
-        end=day_start + timedelta(days=2),
-        exclude_checkout=exclude_checkout,
-    )
     return slots.pickup_slots(
         schedule,
         day=day,

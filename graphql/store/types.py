@@ -12,6 +12,7 @@ from saleor.graphql.warehouse.types import Warehouse
 from ... import models
 from ...domain import hours
 from ..core.context import can_manage_stores
+from .dataloaders import PickupSlotsByStoreAndDateLoader
 from .enums import (
     GeocodingStatusEnum,
     StoreErrorCodeEnum,
@@ -291,17 +292,21 @@ class Store(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_pickup_slots(root: models.Store, info, date):
-        from ...pickups import store_pickup_slots
+        _now(info)  # One instant for every store of the request.
 
-        return [
-            PickupSlot(
-                start=slot.start,
-                end=slot.end,
-                capacity=slot.capacity,
-                remaining=slot.remaining,
-            )
-            for slot in store_pickup_slots(store=root, day=date, now=_now(info))
-        ]
+        def as_graphql(found):
+            return [
+                PickupSlot(
+                    start=slot.start,
+                    end=slot.end,
+                    capacity=slot.capacity,
+                    remaining=slot.remaining,
+                )
+                for slot in found
+            ]
+
+        loader = PickupSlotsByStoreAndDateLoader(info.context)
+        return loader.load((root, date)).then(as_graphql)
 
     @staticmethod
     def resolve_cart_supply(root: models.Store, _info):

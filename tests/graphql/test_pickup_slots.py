@@ -146,3 +146,64 @@ def test_slot_settings_are_validated(
     assert response["storeErrors"] == [
         {"field": "pickupSlotMinutes", "code": "OUT_OF_RANGE"}
     ]
+
+
+STORE_LIST_SLOTS = """
+query($date: Date!) {
+  stores(first: 20, near: {latitude: 48.8606, longitude: 2.3376}, radiusKm: 50) {
+    edges { node { name pickupSlots(date: $date) { start remaining } } }
+  }
+}
+"""
+
+
+def test_slots_of_a_store_list_cost_the_same_queries_for_any_number_of_stores(
+    api_client, o2o_active, store_factory, frozen, variant
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count):
+        for index in range(count):
+            made = store_factory(f"Slots {count}-{index}", 48.86 + index / 1000, 2.33)
+            made.pickup_slot_minutes, made.pickup_slot_capacity = 60, 2
+            made.save()
+        with CaptureQueriesContext(connection) as captured:
+            response = api_client.post_graphql(STORE_LIST_SLOTS, {"date": "2026-11-24"})
+        edges = response.json()["data"]["stores"]["edges"]
+        assert all(edge["node"]["pickupSlots"] for edge in edges), edges
+        return len(edges), len(captured)
+
+    few_stores, few_queries = queries_for(2)
+    many_stores, many_queries = queries_for(8)
+
+    assert (few_stores, many_stores) == (2, 10)
+    assert many_queries == few_queries
+
+
+def test_a_booked_slot_shows_in_a_store_list(
+    api_client, o2o_active, slotted_store, frozen, variant
+):
+    with transaction.atomic():
+        Pickup.objects.create(
+            order=_order(),
+            store=slotted_store,
+            slot_start=local(11),
+            code="ABCDEF",
+            status=PickupStatus.READY,
+        )
+
+    response = api_client.post_graphql(STORE_LIST_SLOTS, {"date": "2026-11-24"})
+
+    [edge] = response.json()["data"]["stores"]["edges"]
+    remaining = {
+        slot["start"]: slot["remaining"] for slot in edge["node"]["pickupSlots"]
+    }
+    assert remaining[local(11).isoformat()] == 0
+    assert remaining[local(12).isoformat()] == 1
+
+
+def _order():
+    from saleor.order.models import Order
+
+    return Order.objects.create(user_email="shopper@example.com", currency="USD")
