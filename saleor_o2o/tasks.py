@@ -122,3 +122,11 @@ def deliver_webhooks_task() -> int:
     from .webhooks import deliveries_send_due
 
     return deliveries_send_due()
+
+
+@app.task
+def purge_webhook_deliveries_task() -> int:
+    """Delete delivered O2O webhook deliveries and events past their retention."""
+    from .webhooks import deliveries_purge
+
+    return deliveries_purge()

@@ -294,3 +294,21 @@ def signature_valid(body: bytes, secret: str, header: str) -> bool:
 
     digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest((header or "").encode(), f"sha1={digest}".encode())
+
+
+#: Delivered deliveries, their attempts and their events are kept this long.
+RETENTION = timedelta(days=30)
+
+
+def deliveries_purge(*, before: Optional[datetime] = None) -> int:
+    """Delete delivered deliveries older than `RETENTION`, and events left with none.
+
+    Pending and dead deliveries are kept, whatever their age, with their events.
+    Returns how many deliveries were deleted.
+    """
+    cutoff = before or timezone.now() - RETENTION
+    _, deleted = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.DELIVERED, delivered_at__lt=cutoff
+    ).delete()
+    O2OEvent.objects.filter(created_at__lt=cutoff, deliveries__isnull=True).delete()
+    return deleted.get(WebhookDelivery._meta.label, 0)

@@ -265,3 +265,29 @@ def test_the_lease_holder_alone_records_the_outcome(
 
     assert attempt is not None and not attempt.succeeded  # Recorded: it happened.
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_old_delivered_deliveries_are_purged_but_pending_and_dead_ones_kept(
+    o2o_webhook, webhook_receiver, record
+):
+    from saleor_o2o.tasks import purge_webhook_deliveries_task
+
+    o2o_webhook(READY)
+    start = timezone.now() - webhooks.RETENTION - timedelta(days=1)
+    with freeze_time(start):
+        record(READY, {"n": "delivered"})
+        webhook_receiver.answer = 500
+        record(READY, {"n": "pending"}, {"n": "dead"})
+    WebhookDelivery.objects.filter(event__payload__n="dead").update(
+        status=DeliveryStatus.DEAD
+    )
+    with transaction.atomic():
+        events_record(type=O2OEventType.STORE_STOCK_LOW, payloads=[{"n": "unsent"}])
+
+    assert purge_webhook_deliveries_task.delay().get() == 1
+
+    left = {d.event.payload["n"]: d.status for d in WebhookDelivery.objects.all()}
+    assert left == {"pending": "pending", "dead": "dead"}
+    assert not WebhookAttempt.objects.filter(delivery__event__payload__n="delivered")
+    kept = set(O2OEvent.objects.values_list("payload__n", flat=True))
+    assert kept == {"pending", "dead", "unsent"}  # Recent events stay too.
