@@ -124,10 +124,12 @@ def pickup_email_send(*, pickup_id: int, kind: str) -> Optional[str]:
         expires_at=expires_at,
         hold_hours=f"{settings.pickup_hold_hours:g}",
     )
-    send_templated_mail(
-        template_name=TEMPLATES[kind],
-        recipient_list=[recipient],
-        context=context,
-        **send_kwargs,
-    )
+    # Times read in the store's own zone: it is where the shopper goes.
+    with timezone.override(pickup.store.timezone):
+        send_templated_mail(
+            template_name=TEMPLATES[kind],
+            recipient_list=[recipient],
+            context=context,
+            **send_kwargs,
+        )
     return recipient

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import pytz
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
@@ -268,6 +269,11 @@ def test_ready_sends_the_shopper_an_email_with_the_code(
     assert pickup.code in message.body
     html = message.alternatives[0][0]
     assert pickup.code in html and pickup.store.name in html
+    # The hold period's end, in the store's time zone (Europe/Paris here).
+    held_until = timezone.localtime(
+        pickup.ready_at + timedelta(hours=72), pytz.timezone("Europe/Paris")
+    )
+    assert f"{held_until:%H:%M} CE" in message.body
 
 
 def test_notes_are_limited(pickup_factory, clerk):
