@@ -12,6 +12,7 @@ import graphene
 import pytest
 from api_helpers import content, only_error
 from celery import signals
+from celery_helpers import drop_broker_connections
 from django.db import connections
 from django.utils import timezone
 from saleor.plugins.models import PluginConfiguration
@@ -446,19 +447,6 @@ def test_pending_stores_task_with_nothing_to_do(geocoder, store):
 REDIS_BROKER = "redis://127.0.0.1:6379/15"
 
 
-def drop_broker_pools(app):
-    """Forget the app's broker connections, so the next message uses the new URL."""
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    # kombu keeps pools per broker in a global registry: a closed one left there
-    # would be handed to the next eager task ("Acquire on closed pool").
-    pools.reset()
-
-
 @pytest.fixture
 def celery_worker_on_redis():
     """Run Saleor's Celery app with a Redis broker and a worker thread.
@@ -494,7 +482,7 @@ def celery_worker_on_redis():
     signals.task_prerun.connect(record_run, weak=False)
     signals.task_postrun.connect(close_worker_connections, weak=False)
     set_conf(changed)
-    drop_broker_pools(app)
+    drop_broker_connections(app)
     try:
         assert app.conf.task_always_eager is False
         assert app.pool.connection.as_uri() == REDIS_BROKER
@@ -505,7 +493,7 @@ def celery_worker_on_redis():
         signals.task_prerun.disconnect(record_run)
         signals.task_postrun.disconnect(close_worker_connections)
         set_conf(saved)
-        drop_broker_pools(app)
+        drop_broker_connections(app)
 
 
 @pytest.mark.slow

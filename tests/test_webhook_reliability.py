@@ -28,6 +28,7 @@ from typing import Callable, Dict, List, Optional
 
 import pytest
 from celery import signals
+from celery_helpers import drop_broker_connections
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.db import connection, transaction
@@ -136,17 +137,6 @@ def redis_server(tmp_path):
         yield server
     finally:
         server.stop()
-
-
-def drop_broker_connections(app) -> None:
-    """Make the app's next message open a connection to its current broker URL."""
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
 
 
 @pytest.fixture
