@@ -161,3 +161,33 @@ def test_wrong_password_is_refused(desk, clerk):
     error = page.by_id("login-error")
     page.wait(lambda: error.text, "no sign-in error shown")
     assert page.by_id("desk").get_attribute("hidden") is not None
+
+
+def test_a_clerk_redeems_an_offer_code_once(desk, clerk, store, o2o_active, offer):
+    import uuid
+
+    from saleor_o2o import offers
+
+    claim = offers.offer_claim(
+        offer_id=offer.pk, shopper=offers.Shopper(token=uuid.uuid4())
+    )
+    page = desk()
+    page.sign_in(clerk.email)
+    page.wait(lambda: page.by_id("store").get_attribute("value"), "no store chosen")
+    result = page.by_id("redeem-result")
+
+    def redeem(code):
+        page.by_id("offer-code").clear()
+        page.by_id("offer-code").send_keys(code)
+        page.by_id("redeem").click()
+        page.wait(lambda: result.get_attribute("data-code"), "no answer shown")
+        answer = result.get_attribute("data-code"), result.text
+        page.driver.execute_script("arguments[0].removeAttribute('data-code')", result)
+        return answer
+
+    code, text = redeem(f"o2o:offer:{claim.code}")
+    assert code == "REDEEMED" and offer.title in text
+    claim.refresh_from_db()
+    assert claim.redeemed_store == store and claim.redeemed_by == clerk
+
+    assert redeem(claim.code)[0] == "ALREADY_REDEEMED"
