@@ -33,6 +33,11 @@ logger = logging.getLogger(__name__)
 #: Limits of what shoppers and staff may write into the audit trail.
 NOTE_MAX_LENGTH = 500
 NAME_MAX_LENGTH = 120
+#: Moves made through Saleor's own order actions (fulfilment, cancellation), which
+#: call the plugins' ``order_updated`` themselves.
+SALEOR_NOTIFIES = frozenset(
+    {PickupStatus.COLLECTED, PickupStatus.EXPIRED, PickupStatus.CANCELLED}
+)
 
 
 @dataclass(frozen=True)
@@ -117,15 +122,21 @@ def pickup_payload(pickup: Pickup, transition: Optional[PickupTransition] = None
     return payload
 
 
+def _locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
+    """Return the pickup matching ``lookup``, locked for this transaction, or None."""
+    return (
+        Pickup.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("order", "store")
+        .filter(**lookup)
+        .first()
+    )
+
+
 def _lock(pickup_id: int) -> Pickup:
-    try:
-        return (
-            Pickup.objects.select_for_update(of=("self",))
-            .select_related("order", "store")
-            .get(pk=pickup_id)
-        )
-    except Pickup.DoesNotExist:
+    locked = _locked(pk=pickup_id)
+    if locked is None:
         raise NotFound("No such pickup.", field="id")
+    return locked
 
 
 def _apply(
@@ -154,8 +165,9 @@ def _apply(
         type=O2OEventType.FOR_STATUS[target],
         payloads=[pickup_payload(pickup, transition)],
     )
-    order_id = pickup.order_id
-    transaction.on_commit(lambda: _order_updated(order_id))
+    if target not in SALEOR_NOTIFIES:
+        order_id = pickup.order_id
+        transaction.on_commit(lambda: _order_updated(order_id))
     if target in (PickupStatus.READY, PickupStatus.EXPIRED):
         pickup_email_record(pickup=pickup, kind=target)
     return transition
@@ -172,20 +184,6 @@ def _order_updated(order_id: int) -> None:
         logger.exception("Saleor's order_updated failed for order %s", order_id)
 
 
-def _email_on_commit(pickup_id: int, kind: str) -> None:
-    from .tasks import send_pickup_email_task
-
-    def send():
-        try:
-            send_pickup_email_task.delay(pickup_id, kind)
-        except Exception:
-            logger.exception(
-                "Could not queue the %s e-mail of pickup %s", kind, pickup_id
-            )
-
-    transaction.on_commit(send)
-
-
 def pickup_created(*, pickup: Pickup) -> None:
     """Record the first entry of a new pickup's audit trail and its event."""
     transition = PickupTransition.objects.create(
@@ -194,7 +192,7 @@ def pickup_created(*, pickup: Pickup) -> None:
         to_status=PickupStatus.RECEIVED,
         created_at=pickup.created_at,
         actor_type=PickupActor.SHOPPER,
-        user=pickup.order.user,
+        user_id=pickup.order.user_id,
     )
     events_record(
         type=O2OEventType.PICKUP_CREATED,
@@ -248,11 +246,12 @@ def pickup_check_in(
     bay = _clean_text(bay, limit=32, name="bay")
     vehicle = _clean_text(vehicle, limit=NAME_MAX_LENGTH, name="vehicle")
     now = now or timezone.now()
-    pickup_id = Pickup.objects.filter(order=order).values_list("pk", flat=True).first()
-    if pickup_id is None:
-        raise NotFound("This order is not collected in a store.", field="orderToken")
     with transaction.atomic():
-        locked = _lock(pickup_id)
+        locked = _locked(order=order)
+        if locked is None:
+            raise NotFound(
+                "This order is not collected in a store.", field="orderToken"
+            )
         if locked.is_curbside and not (bay or vehicle):
             raise InvalidInput(
                 "Tell the store where you are: a parking bay or your vehicle.",
@@ -358,17 +357,9 @@ def pickup_collect(
 
 def order_pickup_cancelled(*, order: Order) -> None:
     """Follow Saleor cancelling a pickup order (orderCancel, or our own cancel)."""
-    pickup_id = (
-        Pickup.objects.filter(order=order)
-        .exclude(status__in=lifecycle.FINAL_STATUSES)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if pickup_id is None:
-        return
     with transaction.atomic():
-        locked = _lock(pickup_id)
-        if locked.status not in lifecycle.FINAL_STATUSES:
+        locked = _locked(order=order)
+        if locked is not None and locked.status not in lifecycle.FINAL_STATUSES:
             _apply(
                 locked,
                 PickupStatus.CANCELLED,
@@ -411,7 +402,7 @@ def pickups_expire(
         )
         for pickup_id in list(due.order_by("ready_at").values_list("pk", flat=True)):
             with transaction.atomic():
-                locked = _lock_if_free(pickup_id)
+                locked = _locked(pk=pickup_id, skip_locked=True)
                 if locked is None or locked.status != PickupStatus.READY:
                     continue
                 if not policy.needs_reminder(locked.ready_at, locked.reminded_at, now):
@@ -429,7 +420,7 @@ def pickups_expire(
     overdue = ready.filter(ready_at__lte=now - policy.hold).order_by("ready_at")
     for pickup_id in list(overdue.values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = _lock_if_free(pickup_id)
+            locked = _locked(pk=pickup_id, skip_locked=True)
             if locked is None or locked.status != PickupStatus.READY:
                 continue
             if not policy.is_expired(locked.ready_at, now):
@@ -445,12 +436,3 @@ def pickups_expire(
             cancel_order(locked.order, None)
             run.expired.append(locked.pk)
     return run
-
-
-def _lock_if_free(pickup_id: int) -> Optional[Pickup]:
-    return (
-        Pickup.objects.select_for_update(of=("self",), skip_locked=True)
-        .select_related("order", "store")
-        .filter(pk=pickup_id)
-        .first()
-    )
