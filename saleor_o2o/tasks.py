@@ -8,6 +8,7 @@ from saleor.celeryconf import app
 
 from . import services
 from .conf import get_o2o_settings
+from .domain.delivery import retry_delay
 from .errors import GeocodingUnavailable
 from .models import GeocodingStatus, Store
 
@@ -44,7 +45,7 @@ def enqueue(task, *args) -> bool:
 
 def geocode_retry_delay(retries: int) -> int:
     """Return seconds before retry number `retries` + 1: 30 s doubling, at most 1 h."""
-    return min(30 * 2**retries, 3600)
+    return int(retry_delay(retries + 1, base=timedelta(seconds=30)).total_seconds())
 
 
 @app.task(bind=True, max_retries=GEOCODE_MAX_RETRIES, acks_late=True)

@@ -162,7 +162,11 @@ def delivery_attempt(
         max_attempts=max_attempts,
         now=now,
         base=timedelta(
-            seconds=getattr(django_settings, "O2O_WEBHOOK_RETRY_BASE_SECONDS", 10)
+            seconds=getattr(
+                django_settings,
+                "O2O_WEBHOOK_RETRY_BASE_SECONDS",
+                policy.BASE_DELAY.total_seconds(),
+            )
         ),
     )
     with transaction.atomic():
@@ -210,16 +214,6 @@ def deliveries_send_due(*, max_batches: int = 20) -> int:
                 )
                 sent += attempt is not None
     return sent
-
-
-def next_due_at() -> Optional[datetime]:
-    """Return when the next pending delivery falls due, if any."""
-    return (
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
 
 
 def delivery_retry(*, delivery: WebhookDelivery) -> WebhookDelivery:
