@@ -49,7 +49,7 @@ def pickup_email_deliver(*, email_id: int) -> bool:
     """Send a recorded e-mail unless already sent; return whether it is sent now.
 
     The row is locked while sending, so two workers never send it twice; a failure
-    is recorded on the row and raised again for Celery's retry.
+    is recorded on the row (the sweep retries it) and raised again.
     """
     failure: Optional[Exception] = None
     with transaction.atomic():
