@@ -19,6 +19,7 @@ from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
 from ..store.supply import StoreCartSupply
 from ..store.types import Store
+from .dataloaders import TransitionsByPickupIdLoader
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
     PickupErrorCode,
@@ -212,7 +213,7 @@ class Pickup(CountableDjangoObjectType):
     def resolve_transitions(root: models.Pickup, info):
         if not can_manage_orders(info.context):
             return None
-        return root.transitions.select_related("user", "app")
+        return TransitionsByPickupIdLoader(info.context).load(root.pk)
 
 
 class CheckoutPickupChoice(graphene.ObjectType):

@@ -28,7 +28,9 @@ class O2OWebhookQueries(graphene.ObjectType):
     def resolve_o2o_webhook_deliveries(
         self, info, status=None, webhook_id=None, **_kwargs
     ):
-        qs = models.WebhookDelivery.objects.select_related("event", "webhook")
+        qs = models.WebhookDelivery.objects.select_related(
+            "event", "webhook"
+        ).prefetch_related("attempt_records")
         if status is not None:
             qs = qs.filter(status=status)
         if webhook_id is not None:

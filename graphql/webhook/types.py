@@ -10,6 +10,7 @@ from ... import models, webhooks
 from ...error_codes import O2O_WEBHOOK_ERROR_DESCRIPTIONS, O2OWebhookErrorCode
 from ...events import O2OEventType
 from ..core.extend import add_field
+from .dataloaders import O2OEventsByWebhookIdLoader
 
 _EVENT_DESCRIPTIONS = dict(O2OEventType.CHOICES)
 O2OWebhookEventTypeEnum = graphene.Enum.from_enum(
@@ -131,8 +132,8 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
         return root.attempt_records.all()
 
 
-def _resolve_o2o_events(root, _info):
-    return webhooks.webhook_event_types([root.pk])[root.pk]
+def _resolve_o2o_events(root, info):
+    return O2OEventsByWebhookIdLoader(info.context).load(root.pk)
 
 
 def extend_webhook_type():

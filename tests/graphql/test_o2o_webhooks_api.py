@@ -210,3 +210,39 @@ def test_pending_deliveries_show_when_they_are_next_tried(
         integrator(DELIVERIES, {"status": "PENDING"}), "o2oWebhookDeliveries"
     )["edges"]
     assert edge["node"]["nextAttemptAt"] == (start + timedelta(seconds=10)).isoformat()
+
+
+def test_webhook_lists_and_delivery_lists_do_not_query_per_row(
+    integrator, o2o_webhook, webhook_receiver, on_commit, site_settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    webhooks_query = "{ webhooks(first: 50) { edges { node { id o2oEvents } } } }"
+    deliveries_query = (
+        "{ o2oWebhookDeliveries(first: 50) { edges { node { id eventType payload "
+        "webhook { id } attemptRecords { responseStatusCode } } } } }"
+    )
+
+    def queries(query, name, expected_rows):
+        integrator(query)  # Warm: permissions, plugin settings.
+        with CaptureQueriesContext(connection) as captured:
+            edges = payload(integrator(query), name)["edges"]
+        assert len(edges) == expected_rows
+        return len(captured)
+
+    def add_subscriber_and_event():
+        o2o_webhook(O2OEventType.PICKUP_READY)
+        with on_commit(), transaction.atomic():
+            events_record(type=O2OEventType.PICKUP_READY, payloads=[{"id": "x"}])
+
+    add_subscriber_and_event()  # 1 webhook, 1 delivery; then 2, 3 and 4 more.
+    few = queries(webhooks_query, "webhooks", 1), queries(
+        deliveries_query, "o2oWebhookDeliveries", 1
+    )
+    for _ in range(3):
+        add_subscriber_and_event()
+    many_webhooks = queries(webhooks_query, "webhooks", 4)
+    many_deliveries = queries(deliveries_query, "o2oWebhookDeliveries", 1 + 2 + 3 + 4)
+
+    assert (many_webhooks, many_deliveries) == few

@@ -427,6 +427,7 @@ query Desk($storeId: ID!) {
   pickups(first: 100, storeId: $storeId) { edges { node {
     id status nextStatuses slotStart isCurbside arrivalBay arrivalVehicle expiresAt
     store { name } order { number userEmail lines { productName quantity } }
+    transitions { toStatus actorType user { email } }
   } } }
 }
 """

@@ -1,0 +1,20 @@
+from collections import defaultdict
+
+from saleor.graphql.core.dataloaders import DataLoader
+
+from ... import models
+
+
+class TransitionsByPickupIdLoader(DataLoader):
+    """Audit trails of many pickups in one query."""
+
+    context_key = "o2o_transitions_by_pickup_id"
+
+    def batch_load(self, keys):
+        trails = defaultdict(list)
+        rows = models.PickupTransition.objects.filter(pickup_id__in=keys)
+        for transition in rows.select_related("user", "app").order_by(
+            "created_at", "pk"
+        ):
+            trails[transition.pickup_id].append(transition)
+        return [trails[key] for key in keys]
