@@ -1,6 +1,5 @@
 from typing import Iterable, Type
 
-import graphene
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql_jwt.exceptions import PermissionDenied
 from saleor.graphql.core.mutations import BaseMutation
@@ -8,6 +7,7 @@ from saleor.graphql.core.types import Error
 from saleor.graphql.core.utils import snake_to_camel_case
 
 from ...errors import O2OError
+from .ids import pk_from_global_id
 
 
 class O2OMutation(BaseMutation):
@@ -44,30 +44,15 @@ class O2OMutation(BaseMutation):
     @classmethod
     def get_node_or_error(cls, info, node_id, field="id", only_type=None, qs=None):
         """Return the node, or raise a typed error for a malformed or foreign ID."""
-        try:
-            type_name, pk = graphene.Node.from_global_id(node_id)
-        except Exception:  # Not base64, or no "Type:pk" inside.
-            type_name, pk = None, None
-        if not type_name or not pk:
-            raise O2OError(
-                f"Couldn't resolve id: {node_id}.", field=field, code="GRAPHQL_ERROR"
-            )
-        if only_type is not None and type_name != only_type._meta.name:
-            raise O2OError(
-                f"Must receive a {only_type._meta.name} id.",
+        if only_type is not None:
+            model = getattr(only_type._meta, "model", None)
+            pk_from_global_id(
+                node_id,
+                only_type._meta.name,
                 field=field,
-                code="GRAPHQL_ERROR",
+                wrong_type_code="GRAPHQL_ERROR",
+                key=model._meta.pk.to_python if model is not None else str,
             )
-        model = getattr(getattr(only_type, "_meta", None), "model", None)
-        if model is not None:
-            try:
-                model._meta.pk.to_python(pk)
-            except ValidationError:  # e.g. "Pickup:abc": not a key of the model.
-                raise O2OError(
-                    f"Couldn't resolve id: {node_id}.",
-                    field=field,
-                    code="GRAPHQL_ERROR",
-                )
         return super().get_node_or_error(
             info, node_id, field=field, only_type=only_type, qs=qs
         )

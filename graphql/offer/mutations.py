@@ -2,11 +2,12 @@ from typing import Any, Dict, List
 
 import graphene
 from saleor.core.permissions import DiscountPermissions, OrderPermissions
+from saleor.graphql.core.utils import snake_to_camel_case
 
 from ... import offers as services
 from ... import selectors
-from ...errors import InvalidInput, NotFound
 from ..core.context import require_storefront_enabled
+from ..core.ids import pk_from_global_id
 from ..core.mutations import O2OMutation
 from ..store.inputs import StoreNearInput
 from ..store.types import Store
@@ -16,16 +17,7 @@ from .types import ClaimedOffer, Offer, OfferError
 
 def pk_of(global_id: str, type_name: str, field: str) -> int:
     """Return the pk in a global ID of `type_name`, or raise a typed error."""
-    try:
-        found_type, pk = graphene.Node.from_global_id(global_id)
-        pk = int(pk)
-    except Exception:
-        raise InvalidInput(
-            f"Couldn't resolve id: {global_id}.", field=field, code="GRAPHQL_ERROR"
-        )
-    if found_type != type_name:
-        raise NotFound(f"{global_id} is not the ID of a {type_name}.", field=field)
-    return pk
+    return pk_from_global_id(global_id, type_name, field=field)
 
 
 def pks_of(ids, type_name: str, field: str) -> List[int]:
@@ -41,10 +33,7 @@ def clean_offer_input(data: Dict[str, Any]) -> Dict[str, Any]:
         ("target_product_ids", "Product"),
     ):
         if data.get(key) is not None:
-            field = "".join(
-                part.capitalize() if index else part
-                for index, part in enumerate(key.split("_"))
-            )
+            field = snake_to_camel_case(key)
             cleaned[key] = pks_of(data[key], type_name, field)
     return cleaned
 

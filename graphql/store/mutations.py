@@ -6,6 +6,7 @@ from saleor.core.permissions import ProductPermissions
 from ... import services
 from ...domain import hours
 from ...errors import NotFound, O2OError
+from ..core.ids import pk_from_global_id
 from ..core.mutations import O2OMutation
 from .enums import StoreServiceEnum
 from .inputs import StoreCreateInput, StoreUpdateInput
@@ -199,10 +200,10 @@ class StoreStockUpdate(O2OMutation):
 
 
 def _variant_pk(global_id: str):
+    """Return the variant's pk, or None for an ID that is not a variant's."""
     try:
-        type_name, pk = graphene.Node.from_global_id(global_id)
-        return int(pk) if type_name == "ProductVariant" else None
-    except Exception:
+        return pk_from_global_id(global_id, "ProductVariant", field="variantId")
+    except O2OError:
         return None
 
 

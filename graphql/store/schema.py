@@ -14,9 +14,10 @@ from saleor.graphql.core.connection import (
 from saleor.graphql.core.fields import BaseConnectionField
 
 from ... import selectors
-from ...errors import InvalidInput, NotFound
+from ...errors import InvalidInput
 from ...models import StoreHoursException
 from ..core.context import can_manage_stores, require_storefront_enabled
+from ..core.ids import pk_from_global_id
 from .enums import StoreServiceEnum, StoreSortField
 from .inputs import StoreFilterInput, StoreNearInput, StoreSortingInput
 from .mutations import (
@@ -202,14 +203,7 @@ def resolve_store(info, *, id=None, slug=None):
     )
     if slug:
         return qs.filter(slug=slug).first()
-    try:
-        _type, pk = graphene.Node.from_global_id(id)
-    except Exception:
-        raise InvalidInput(
-            f"Couldn't resolve id: {id}.", field="id", code="GRAPHQL_ERROR"
-        )
-    if _type != "Store":
-        raise NotFound(f"{id} is not the ID of a store.", field="id")
+    pk = pk_from_global_id(id, "Store", field="id")
     return qs.filter(pk=pk).first()
 
 

@@ -15,6 +15,7 @@ from ...errors import InvalidInput, NotFound
 from ...models import Store as StoreModel
 from ..core.context import can_manage_stores
 from ..core.extend import add_field
+from ..core.ids import pk_from_global_id
 from .inputs import StoreNearInput
 from .near import check_first, resolve_near
 
@@ -105,17 +106,12 @@ def clean_supply_lines(supply_input) -> tuple:
         return selectors.checkout_lines(token=token)
     parsed = []
     for index, line in enumerate(lines):
-        try:
-            type_name, pk = graphene.Node.from_global_id(line.variant_id)
-            pk = int(pk)
-        except Exception:
-            type_name, pk = None, None
-        if type_name != "ProductVariant":
-            raise InvalidInput(
-                f"{line.variant_id} is not the ID of a product variant.",
-                field=f"filter.canSupply.lines.{index}.variantId",
-                code="GRAPHQL_ERROR",
-            )
+        pk = pk_from_global_id(
+            line.variant_id,
+            "ProductVariant",
+            field=f"filter.canSupply.lines.{index}.variantId",
+            wrong_type_code="GRAPHQL_ERROR",
+        )
         parsed.append(supply.Line(pk, line.quantity))
     merged = supply.merge_lines(parsed)
     known = set(

@@ -81,6 +81,18 @@ CASES = [
 ]
 
 
+STORE_CASES = [
+    ('{ store(id: "%s") { id } }' % gid("Store", "abc"), {}, None),
+    ('{ store(id: "%s") { id } }' % gid("Store", ""), {}, None),
+    (
+        "{ stores(first: 5, near: {latitude: 48.8, longitude: 2.3}, filter: "
+        '{canSupply: {lines: [{variantId: "%s", quantity: 1}]}}) '
+        "{ edges { node { id } } } }" % gid("ProductVariant", "x"),
+        {},
+        None,
+    ),
+]
+
 OFFER_CASES = [
     (
         "mutation($id: ID!) { offerClaim(offerId: $id) "
@@ -130,7 +142,9 @@ OFFER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("query,variables,payload_name", CASES + OFFER_CASES)
+@pytest.mark.parametrize(
+    "query,variables,payload_name", CASES + STORE_CASES + OFFER_CASES
+)
 def test_bad_input_is_refused_with_a_typed_error(
     staff_api_client,
     permission_manage_orders,
