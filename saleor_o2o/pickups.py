@@ -11,7 +11,6 @@ docs/design/click-and-collect.md), so stock is secured in two steps:
   reservation, and create the `Pickup` with its handover code.
 """
 
-import secrets
 from datetime import datetime, time, timedelta
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -29,7 +28,7 @@ from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock
 
 from .conf import O2OSettings
-from .domain import slots, supply
+from .domain import codes, slots, supply
 from .errors import NotFound, O2OError
 from .models import (
     CheckoutPickup,
@@ -42,8 +41,8 @@ from .models import (
 
 #: How long units stay reserved for a checkout between its check and its order.
 RESERVATION_MINUTES = 15
-#: Handover codes: no 0/O or 1/I to misread at the counter.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: Handover codes (`domain.codes`).
+CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 6
 PICKUP_ZONE_NAME = "Click and collect (O2O)"
 #: Serialises the creation of the pickup method across processes.
@@ -430,7 +429,7 @@ OPEN_STATUSES = [
 
 def _new_code() -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = codes.new_code(CODE_LENGTH)
         if not Pickup.objects.filter(code=code, status__in=OPEN_STATUSES).exists():
             return code
 

@@ -6,12 +6,12 @@ pipeline, so the GraphQL enum, the documentation and the tests read the same tab
 """
 
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import FrozenSet, Mapping, Optional, Tuple
 
 from ..errors import O2OError
+from . import codes
 
 RECEIVED = "received"
 PREPARING = "preparing"
@@ -120,20 +120,15 @@ QR_PREFIX = "o2o:pickup:"
 MAX_CODE_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 
-_SEPARATORS = re.compile(r"[\s\-]+")
-
 
 def qr_payload(code: str) -> str:
     """Return the text a QR code carries for a pickup code."""
-    return QR_PREFIX + code
+    return codes.qr_payload(QR_PREFIX, code)
 
 
 def normalise_code(given: str) -> str:
-    """Return the code typed or scanned, without QR prefix, spaces, dashes or case."""
-    text = (given or "").strip()
-    if text.lower().startswith(QR_PREFIX):
-        text = text[len(QR_PREFIX) :]
-    return _SEPARATORS.sub("", text).upper()
+    """Return the code typed or scanned (see `codes.normalise`)."""
+    return codes.normalise(given, prefix=QR_PREFIX)
 
 
 def code_matches(given: str, expected: str) -> bool:

@@ -8,13 +8,13 @@ relevant offer a little further away can come before an irrelevant one next door
 """
 
 import math
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import FrozenSet, Iterable, List, Optional, Sequence
 
 from ..errors import InvalidInput, O2OError
+from . import codes
 
 
 class RewardType:
@@ -187,29 +187,24 @@ def reward_label(reward: Reward, currency: str) -> str:
 
 # Codes -------------------------------------------------------------------------
 
-#: No 0/O or 1/I to misread at the till.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_ALPHABET = codes.ALPHABET
 #: 32^8 codes: guessing one by chance is hopeless under the attempt limit.
 CODE_LENGTH = 8
 QR_PREFIX = "o2o:offer:"
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return codes.new_code(CODE_LENGTH)
 
 
 def normalise_code(text: str) -> str:
-    """Return a code as typed or scanned, upper-cased, without spaces, dashes or the
-    QR prefix."""
-    text = (text or "").strip()
-    if text.lower().startswith(QR_PREFIX):
-        text = text[len(QR_PREFIX) :]
-    return "".join(ch for ch in text.upper() if ch not in " -")
+    """Return a code as typed or scanned (see `codes.normalise`)."""
+    return codes.normalise(text, prefix=QR_PREFIX)
 
 
 def qr_payload(code: str) -> str:
     """Return what the claim's QR code holds; the till reads the code back from it."""
-    return f"{QR_PREFIX}{code}"
+    return codes.qr_payload(QR_PREFIX, code)
 
 
 # Relevance ---------------------------------------------------------------------
