@@ -24,13 +24,7 @@ from saleor.order.models import Order, OrderLine
 from saleor.product.models import Category, Product
 
 from .domain import offers as rules
-from .domain.geo import (
-    EARTH_RADIUS_KM,
-    EARTHDISTANCE_RADIUS_M,
-    Point,
-    chord_for_km,
-    earth_cube,
-)
+from .domain.geo import Point
 from .errors import InvalidInput, NotFound, O2OError
 from .events import O2OEventType, events_record, global_id
 from .models import (
@@ -42,6 +36,7 @@ from .models import (
     ProductView,
     Store,
 )
+from .selectors import km_sql, search_area, stores_near
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
 MAX_CANDIDATES = 200
@@ -238,11 +233,6 @@ def offer_delete(*, offer: Offer) -> None:
 
 # The shopper's search ----------------------------------------------------------
 
-#: Great-circle km on the mean sphere from a chord (metres) on earthdistance's.
-_KM = (
-    f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, {{chord}}"
-    f" / {2 * EARTHDISTANCE_RADIUS_M}))"
-)
 
 #: Offers usable near a point: the active stores within the radius (the location
 #: index bounds them: a box, then the chord); the live offers of those stores whose
@@ -260,36 +250,29 @@ WITH near AS MATERIALIZED (
     FROM near JOIN saleor_o2o_offerstore os ON os.store_id = near.id
     WHERE os.is_active AND os.starts_at <= %(now)s
       AND (os.ends_at IS NULL OR os.ends_at > %(now)s)
-      AND {_KM.format(chord="near.chord")} <= os.geofence_radius_km
+      AND {km_sql("near.chord")} <= os.geofence_radius_km
     UNION ALL
     SELECT o.id, nearest.id, nearest.chord
     FROM (SELECT id, chord FROM near ORDER BY chord LIMIT 1) AS nearest,
          saleor_o2o_offer o
     WHERE o.all_stores AND o.is_active AND o.starts_at <= %(now)s
       AND (o.ends_at IS NULL OR o.ends_at > %(now)s)
-      AND {_KM.format(chord="nearest.chord")} <= o.geofence_radius_km
+      AND {km_sql("nearest.chord")} <= o.geofence_radius_km
 ), usable AS (
     SELECT DISTINCT ON (offer_id) offer_id, store_id, chord
     FROM hits ORDER BY offer_id, chord, store_id
 )
-SELECT offer_id, store_id, {_KM.format(chord="chord")} AS distance_km
+SELECT offer_id, store_id, {km_sql("chord")} AS distance_km
 FROM usable ORDER BY chord, offer_id LIMIT %(limit)s
 """
 
 
-def _cube(*values: float) -> str:
-    return "(" + ", ".join(repr(float(v)) for v in values) + ")"
-
-
 def near_params(point: Point, radius_km: float, now: datetime, limit: int) -> dict:
-    x, y, z = earth_cube(point)
-    chord = chord_for_km(radius_km)
+    area = search_area(point, radius_km)
     return {
-        "origin": _cube(x, y, z),
-        "box": _cube(x - chord, y - chord, z - chord)
-        + ","
-        + _cube(x + chord, y + chord, z + chord),
-        "chord": chord,
+        "origin": area.origin,
+        "box": area.box,
+        "chord": area.chord,
         "now": now,
         "limit": limit,
     }
@@ -438,8 +421,6 @@ def _valid_in(offer: Offer, store: Store) -> bool:
 
 
 def _nearest_valid_store(offer: Offer, point: Point) -> Optional[Tuple[Store, float]]:
-    from .selectors import stores_near
-
     stores = Store.objects.active()
     if not offer.all_stores:
         stores = stores.filter(offers=offer)

@@ -10,6 +10,7 @@ the poles. Chords grow with great-circle distance, so the order is exactly neare
 first; the great-circle distance is derived from the chord of the stores returned.
 """
 
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from django.db.models import FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum
@@ -34,15 +35,45 @@ from .models import PickupReservation, Store
 
 #: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
 LOCATION_SQL = '"saleor_o2o_store"."location"'
-#: Great-circle km on the mean sphere from the chord (metres) on earthdistance's.
-DISTANCE_KM_SQL = (
-    f"{2 * EARTH_RADIUS_KM} * asin(least(1.0, ({LOCATION_SQL} <-> %s::cube)"
-    f" / {2 * EARTHDISTANCE_RADIUS_M}))"
-)
+
+
+def km_sql(chord_sql: str) -> str:
+    """Return SQL for great-circle km on the mean sphere from a chord (metres) on
+    earthdistance's sphere."""
+    return (
+        f"{2 * EARTH_RADIUS_KM} * asin(least(1.0, ({chord_sql})"
+        f" / {2 * EARTHDISTANCE_RADIUS_M}))"
+    )
+
+
+DISTANCE_KM_SQL = km_sql(f"{LOCATION_SQL} <-> %s::cube")
 
 
 def _cube(*coordinates: float) -> str:
     return "(" + ", ".join(repr(float(value)) for value in coordinates) + ")"
+
+
+@dataclass(frozen=True)
+class SearchArea:
+    """A search around a point, as the location index takes it (cube literals)."""
+
+    origin: str
+    #: The box around the radius's sphere, which the GiST index bounds.
+    box: str
+    #: The radius as a chord on earthdistance's sphere, in metres.
+    chord: float
+
+
+def search_area(point: Point, radius_km: float) -> SearchArea:
+    x, y, z = earth_cube(point)
+    chord = chord_for_km(radius_km)
+    return SearchArea(
+        origin=_cube(x, y, z),
+        box=_cube(x - chord, y - chord, z - chord)
+        + ","
+        + _cube(x + chord, y + chord, z + chord),
+        chord=chord,
+    )
 
 
 def stores_visible_to(*, can_manage: bool) -> QuerySet:
@@ -60,8 +91,7 @@ def stores_near(
     (the index's ordering value, for keyset pagination); order by ``distance_key``
     alone to let PostgreSQL walk the index and stop after the page.
     """
-    x, y, z = earth_cube(point)
-    origin = _cube(x, y, z)
+    origin = _cube(*earth_cube(point))
     qs = queryset.filter(latitude__isnull=False, longitude__isnull=False).annotate(
         distance_key=RawSQL(
             f"{LOCATION_SQL} <-> %s::cube", (origin,), output_field=FloatField()
@@ -69,18 +99,13 @@ def stores_near(
         distance_km=RawSQL(DISTANCE_KM_SQL, (origin,), output_field=FloatField()),
     )
     if radius_km is not None:
-        chord = chord_for_km(radius_km)
-        box = (
-            _cube(x - chord, y - chord, z - chord)
-            + ","
-            + _cube(x + chord, y + chord, z + chord)
-        )
+        area = search_area(point, radius_km)
         qs = qs.extra(
             where=[
                 f"{LOCATION_SQL} <@ %s::cube",
                 f"({LOCATION_SQL} <-> %s::cube) <= %s",
             ],
-            params=[box, origin, chord],
+            params=[area.box, area.origin, area.chord],
         )
     return qs
 
