@@ -530,7 +530,11 @@ def shopper_claims(*, shopper: Shopper, limit: int = 100):
         return OfferClaim.objects.none()
     return (
         OfferClaim.objects.filter(**shopper.lookup())
-        .select_related("offer", "redeemed_store")
+        .select_related(
+            "offer",
+            "claimed_store__warehouse__address",
+            "redeemed_store__warehouse__address",
+        )
         .order_by("-created_at", "-pk")[:limit]
     )
 

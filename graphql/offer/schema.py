@@ -10,6 +10,7 @@ from ... import offers as services
 from ...errors import NotFound
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
+from ..store.prefetch import with_related
 from .mutations import (
     OfferClaim,
     OfferCreate,
@@ -21,7 +22,14 @@ from .mutations import (
     pk_of,
     shopper_of,
 )
-from .types import ClaimedOffer, NearbyOffer, Offer, OfferStats, OfferStoreStats
+from .types import (
+    ClaimedOffer,
+    NearbyOffer,
+    Offer,
+    OfferStats,
+    OfferStoreStats,
+    offers_with_related,
+)
 
 OfferCountableConnection = Offer._meta.connection
 
@@ -38,8 +46,10 @@ def resolve_offers_near(
         checkout_token=checkout_token,
         first=first,
     )
-    offers = models.Offer.objects.in_bulk([r.offer_id for r in ranked])
-    stores = models.Store.objects.select_related("warehouse__address").in_bulk(
+    offers = offers_with_related(models.Offer.objects.all()).in_bulk(
+        [r.offer_id for r in ranked]
+    )
+    stores = with_related(models.Store.objects.all()).in_bulk(
         [r.store_id for r in ranked]
     )
     results = []
@@ -59,7 +69,7 @@ def resolve_offers_near(
 
 
 def resolve_offer_list(info, *, search=None, is_active=None, **args):
-    qs = models.Offer.objects.all()
+    qs = offers_with_related(models.Offer.objects.all())
     if search:
         qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
     if is_active is not None:

@@ -1,4 +1,5 @@
 import graphene
+from django.db.models import Prefetch
 from saleor.core.permissions import DiscountPermissions
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
@@ -9,6 +10,7 @@ from saleor.graphql.utils import get_user_or_app_from_context
 from ... import models
 from ... import offers as services
 from ...domain import offers as rules
+from ..store.prefetch import with_related
 from ..store.types import Store
 from .enums import OfferCustomerSegmentEnum, OfferErrorCodeEnum, OfferRewardTypeEnum
 
@@ -90,7 +92,7 @@ class Offer(CountableDjangoObjectType):
 
     @classmethod
     def get_node(cls, info, pk):
-        qs = models.Offer.objects.all()
+        qs = offers_with_related(models.Offer.objects.all())
         if not can_manage_offers(info.context):
             qs = qs.filter(is_active=True)
         return qs.filter(pk=pk).first()
@@ -99,7 +101,10 @@ class Offer(CountableDjangoObjectType):
     def resolve_stores(root: models.Offer, _info):
         if root.all_stores:
             return []
-        return root.stores.filter(is_active=True).select_related("warehouse__address")
+        prefetched = getattr(root, "active_stores", None)
+        if prefetched is not None:
+            return prefetched
+        return _active_stores().filter(offers=root)
 
     @staticmethod
     def resolve_reward_type(root: models.Offer, _info):
@@ -131,6 +136,20 @@ class Offer(CountableDjangoObjectType):
     @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
     def resolve_target_products(root: models.Offer, _info):
         return root.target_products.all()
+
+
+def _active_stores():
+    return with_related(models.Store.objects.active())
+
+
+def offers_with_related(qs):
+    """Fetch what offer nodes answer with for a whole list, in a fixed number of
+    queries (their stores and targets)."""
+    return qs.prefetch_related(
+        Prefetch("stores", queryset=_active_stores(), to_attr="active_stores"),
+        "target_categories",
+        "target_products",
+    )
 
 
 class NearbyOffer(graphene.ObjectType):

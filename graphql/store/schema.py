@@ -1,10 +1,6 @@
-from datetime import timedelta
-
 import graphene
-from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.db.models import Q
 from graphql.error import GraphQLError
-from graphql.language import ast
 from saleor.graphql.core.connection import (
     _get_edges_for_connection,
     _validate_connection_args,
@@ -15,7 +11,6 @@ from saleor.graphql.core.fields import BaseConnectionField
 
 from ... import selectors
 from ...errors import InvalidInput
-from ...models import StoreHoursException
 from ..core.context import can_manage_stores, require_storefront_enabled
 from ..core.ids import pk_from_global_id
 from .enums import StoreServiceEnum, StoreSortField
@@ -28,6 +23,7 @@ from .mutations import (
     StoreUpdate,
 )
 from .near import resolve_near
+from .prefetch import with_related
 from .supply import clean_supply_lines, ranked_supply_connection
 from .types import Store
 
@@ -39,43 +35,6 @@ SORT_FIELDS = {
     StoreSortField.DISTANCE.value: ["distance_key", "pk"],
     StoreSortField.CREATED_AT.value: ["created_at", "pk"],
 }
-
-
-#: Store fields that need the hours exceptions.
-SCHEDULE_FIELDS = {"isOpenNow", "nextOpening", "closesAt", "openingHoursExceptions"}
-
-
-def _requested_fields(info) -> set:
-    """Return the names of the fields requested on the store nodes (one level)."""
-    names = set()
-    pending = list(info.field_asts)
-    while pending:
-        node = pending.pop()
-        for selection in getattr(node.selection_set, "selections", None) or ():
-            name = getattr(getattr(selection, "name", None), "value", None)
-            if isinstance(selection, ast.FragmentSpread):
-                pending.append(info.fragments[name])
-            elif isinstance(selection, ast.InlineFragment) or name in ("edges", "node"):
-                pending.append(selection)
-            else:
-                names.add(name)
-    return names
-
-
-def _with_related(qs, info=None):
-    """Fetch what the store nodes answer with, in a fixed number of queries."""
-    requested = _requested_fields(info) if info is not None else None
-    if requested is None or requested & {"address", "warehouse"}:
-        qs = qs.select_related("warehouse__address")
-    if requested is not None and not requested & SCHEDULE_FIELDS:
-        return qs
-    recent = timezone.now().date() - timedelta(days=2)
-    return qs.prefetch_related(
-        Prefetch(
-            "hours_exceptions",
-            queryset=StoreHoursException.objects.filter(date__gte=recent),
-        )
-    )
 
 
 def _filter(qs, filter_input, *, staff: bool):
@@ -130,7 +89,6 @@ def resolve_stores(
                 radius_km=radius,
                 lines=clean_supply_lines(supply_input),
                 args=args,
-                with_related=lambda stores: _with_related(stores, info),
             )
         qs = selectors.stores_near(queryset=qs, point=point, radius_km=radius)
         sort_field = sort_field or StoreSortField.DISTANCE.value
@@ -154,7 +112,7 @@ def resolve_stores(
         return connection
     ordered = qs.order_by(*[("-" if descending else "") + f for f in fields])
     connection = connection_from_queryset_slice(
-        _with_related(ordered, info),
+        with_related(ordered, info),
         {**args, "sort_by": {"field": fields, "direction": direction}},
         connection_type=StoreCountableConnection,
         edge_type=StoreCountableConnection.Edge,
@@ -181,9 +139,9 @@ def _nearest_first_page(qs, args, info):
         except (TypeError, ValueError):
             raise GraphQLError("Received cursor is invalid.")
         qs = qs.filter(Q(distance_key__gt=key) | Q(distance_key=key, pk__gt=pk))
-    rows = list(_with_related(qs.order_by("distance_key"), info)[: first + 1])
+    rows = list(with_related(qs.order_by("distance_key"), info)[: first + 1])
     if len(rows) > first and rows[first].distance_key == rows[first - 1].distance_key:
-        tied = _with_related(qs.filter(distance_key=rows[first].distance_key), info)
+        tied = with_related(qs.filter(distance_key=rows[first].distance_key), info)
         rows = list({row.pk: row for row in [*rows, *tied]}.values())
     rows = sorted(rows, key=lambda row: (row.distance_key, row.pk))[: first + 1]
     edges, page_info = _get_edges_for_connection(
@@ -198,7 +156,7 @@ def resolve_store(info, *, id=None, slug=None):
     require_storefront_enabled(info.context)
     if bool(id) == bool(slug):
         raise InvalidInput("Give either `id` or `slug`.", field="id", code="REQUIRED")
-    qs = _with_related(
+    qs = with_related(
         selectors.stores_visible_to(can_manage=can_manage_stores(info.context))
     )
     if slug:

@@ -18,6 +18,7 @@ from ..core.extend import add_field
 from ..core.ids import pk_from_global_id
 from .inputs import StoreNearInput
 from .near import check_first, resolve_near
+from .prefetch import with_related
 
 
 class StoreSupplyLineInput(graphene.InputObjectType):
@@ -129,7 +130,7 @@ def clean_supply_lines(supply_input) -> tuple:
 
 
 def ranked_supply_connection(
-    info, *, connection_type, queryset, point, radius_km, lines, args, with_related
+    info, *, connection_type, queryset, point, radius_km, lines, args
 ):
     """Return a page of stores ranked by how much of the cart they can supply.
 
@@ -146,7 +147,9 @@ def ranked_supply_connection(
         queryset=queryset, point=point, radius_km=radius_km, lines=lines
     )
     page = ranked[start : start + first]
-    stores = with_related(StoreModel.objects.filter(pk__in=[s.store_id for s in page]))
+    stores = with_related(
+        StoreModel.objects.filter(pk__in=[s.store_id for s in page]), info
+    )
     stores = {store.pk: store for store in stores}
     variants = product_models.ProductVariant.objects.in_bulk(
         [line.variant_id for line in lines]
@@ -212,10 +215,9 @@ def resolve_variant_store_availability(
     if in_stock_only:
         ranked = [s for s in ranked if s.is_complete]
     ranked = ranked[:first]
-    stores = (
-        StoreModel.objects.select_related("warehouse__address")
-        .prefetch_related("hours_exceptions")
-        .in_bulk([s.store_id for s in ranked])
+    # Every store is read for `readyBy`: fetch addresses and recent exceptions.
+    stores = with_related(StoreModel.objects.all()).in_bulk(
+        [s.store_id for s in ranked]
     )
     now = timezone.now()
     results = []

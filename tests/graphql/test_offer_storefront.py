@@ -342,3 +342,41 @@ def test_shoppers_see_active_offers_only(api_client, o2o_active, offer_factory, 
     query = "query O($id: ID!) { offer(id: $id) { title } }"
     data = content(api_client.post_graphql(query, {"id": gid("Offer", hidden.pk)}))
     assert data["offer"] is None
+
+
+def test_offer_lists_do_not_query_per_offer(
+    staff_api_client,
+    permission_manage_discounts,
+    api_client,
+    o2o_active,
+    store_factory,
+    offer_factory,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff_list = (
+        "{ offerList(first: 50) { edges { node { id stores { name isOpenNow } "
+        "targetCategories { id } targetProducts { id } } } } }"
+    )
+    near = (
+        "{ offers(near: {latitude: 48.8606, longitude: 2.3376}, radiusKm: 20, "
+        "first: 50) { offer { id stores { name } } store { name isOpenNow } "
+        "distanceKm } }"
+    )
+    staff_api_client.user.user_permissions.add(permission_manage_discounts)
+
+    def queries(client, query, count):
+        for index in range(count):
+            paris = store_factory(f"Offers {count}-{index}", 48.86 + index / 500, 2.33)
+            offer_factory(paris, geofence_radius_km=20)
+        client.post_graphql(query)  # Warm: permissions, plugin settings.
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post_graphql(query)
+        assert "errors" not in response.json(), response.json()
+        return len(captured)
+
+    few = queries(staff_api_client, staff_list, 2), queries(api_client, near, 2)
+    many = queries(staff_api_client, staff_list, 6), queries(api_client, near, 6)
+
+    assert many == few
