@@ -1,5 +1,8 @@
 """Per-request helpers: who asks, and how the plugin is configured for this request."""
 
+from datetime import datetime
+
+from django.utils import timezone
 from saleor.core.permissions import ProductPermissions
 from saleor.graphql.utils import get_user_or_app_from_context
 
@@ -14,6 +17,14 @@ def o2o_settings(context) -> O2OSettings:
         settings = get_o2o_settings()
         context._o2o_settings = settings
     return settings
+
+
+def request_now(context) -> datetime:
+    """Return one instant for the whole request, so every store is judged alike."""
+    now = getattr(context, "_o2o_now", None)
+    if now is None:
+        now = context._o2o_now = timezone.now()
+    return now
 
 
 def can_manage_stores(context) -> bool:

@@ -1,6 +1,7 @@
 from saleor.graphql.core.dataloaders import DataLoader
 
 from ... import pickups
+from ..core.context import request_now
 
 
 class PickupSlotsByStoreAndDateLoader(DataLoader):
@@ -9,5 +10,6 @@ class PickupSlotsByStoreAndDateLoader(DataLoader):
     context_key = "o2o_pickup_slots_by_store_and_date"
 
     def batch_load(self, keys):
-        now = getattr(self.context, "_o2o_now", None)
-        return pickups.stores_pickup_slots(requests=list(keys), now=now)
+        return pickups.stores_pickup_slots(
+            requests=list(keys), now=request_now(self.context)
+        )

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import graphene
-from django.utils import timezone
 from graphql.error import GraphQLError
 from graphql_relay.connection.arrayconnection import cursor_to_offset, offset_to_cursor
 from saleor.graphql.product.types import ProductVariant
@@ -13,7 +12,7 @@ from ... import selectors
 from ...domain import supply
 from ...errors import InvalidInput, NotFound
 from ...models import Store as StoreModel
-from ..core.context import can_manage_stores
+from ..core.context import can_manage_stores, request_now
 from ..core.extend import add_field
 from ..core.ids import pk_from_global_id
 from .inputs import StoreNearInput
@@ -219,7 +218,7 @@ def resolve_variant_store_availability(
     stores = with_related(StoreModel.objects.all()).in_bulk(
         [s.store_id for s in ranked]
     )
-    now = timezone.now()
+    now = request_now(info.context)
     results = []
     for result in ranked:
         store = stores[result.store_id]

@@ -11,7 +11,7 @@ from saleor.graphql.warehouse.types import Warehouse
 
 from ... import models
 from ...domain import hours
-from ..core.context import can_manage_stores
+from ..core.context import can_manage_stores, request_now
 from .dataloaders import PickupSlotsByStoreAndDateLoader
 from .enums import (
     GeocodingStatusEnum,
@@ -276,15 +276,15 @@ class Store(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_is_open_now(root: models.Store, info):
-        return hours.is_open_at(_schedule(root), _now(info))
+        return hours.is_open_at(_schedule(root), request_now(info.context))
 
     @staticmethod
     def resolve_next_opening(root: models.Store, info):
-        return hours.next_opening(_schedule(root), _now(info))
+        return hours.next_opening(_schedule(root), request_now(info.context))
 
     @staticmethod
     def resolve_closes_at(root: models.Store, info):
-        return hours.current_closing(_schedule(root), _now(info))
+        return hours.current_closing(_schedule(root), request_now(info.context))
 
     @staticmethod
     def resolve_distance_km(root: models.Store, _info):
@@ -292,7 +292,6 @@ class Store(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_pickup_slots(root: models.Store, info, date):
-        _now(info)  # One instant for every store of the request.
 
         def as_graphql(found):
             return [
@@ -336,14 +335,6 @@ class Store(CountableDjangoObjectType):
     @permission_required(ProductPermissions.MANAGE_PRODUCTS)
     def resolve_warehouse(root: models.Store, _info):
         return root.warehouse
-
-
-def _now(info):
-    """Return one instant for the whole request, so every store is judged alike."""
-    now = getattr(info.context, "_o2o_now", None)
-    if now is None:
-        now = info.context._o2o_now = timezone.now()
-    return now
 
 
 def _schedule(store: models.Store) -> hours.Schedule:
