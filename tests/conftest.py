@@ -58,27 +58,6 @@ class ApiClient(Client):
         )
 
 
-def get_graphql_content(response) -> dict:
-    """Return the response's JSON, asserting it holds no top-level errors."""
-    assert response.status_code == 200, response.content
-    content = json.loads(response.content)
-    assert "errors" not in content, content["errors"]
-    return content
-
-
-def get_graphql_errors(response) -> List[dict]:
-    """Return the top-level GraphQL errors, asserting there are some."""
-    assert response.status_code == 200, response.content
-    content = json.loads(response.content)
-    assert content.get("errors"), content
-    return content["errors"]
-
-
-def assert_no_permission(response):
-    errors = get_graphql_errors(response)
-    assert errors[0]["extensions"]["exception"]["code"] == "PermissionDenied", errors
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

@@ -1,7 +1,7 @@
 """The O2O plugin through Saleor's plugin API, and the storefront switch it drives."""
 
 import pytest
-from api_helpers import content, only_error
+from api_helpers import assert_permission_denied, content, only_error
 from saleor.plugins.models import PluginConfiguration
 
 from saleor_o2o import conf
@@ -301,8 +301,7 @@ def test_plugin_update_needs_manage_plugins(
 
     response = staff_api_client.post_graphql(PLUGIN_UPDATE, {"input": plugin_input})
 
-    error = only_error(response)
-    assert error["extensions"]["exception"]["code"] == "PermissionDenied"
+    assert_permission_denied(response)
     assert not PluginConfiguration.objects.filter(
         identifier=conf.PLUGIN_ID, active=True
     ).exists()
@@ -312,9 +311,7 @@ def test_plugin_update_needs_manage_plugins(
 def test_plugin_query_needs_manage_plugins(staff_api_client):
     response = staff_api_client.post_graphql(PLUGIN)
 
-    assert only_error(response)["extensions"]["exception"]["code"] == (
-        "PermissionDenied"
-    )
+    assert_permission_denied(response)
 
 
 # The storefront switch.

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import graphene
 import pytest
-from api_helpers import content, only_error
+from api_helpers import assert_permission_denied, content
 from celery import signals
 from celery_helpers import drop_broker_connections
 from django.db import connections
@@ -201,8 +201,7 @@ def test_shoppers_cannot_read_geocoding_details(o2o_active, store, api_client):
 
     response = api_client.post_graphql(query, {"id": global_id(store)})
 
-    error = only_error(response)
-    assert error["extensions"]["exception"]["code"] == "PermissionDenied"
+    assert_permission_denied(response)
 
 
 def test_transient_failures_are_retried(
@@ -396,9 +395,7 @@ def test_store_geocode_mutation_needs_manage_products(
             STORE_GEOCODE, {"id": global_id(store)}
         )
 
-    assert only_error(response)["extensions"]["exception"]["code"] == (
-        "PermissionDenied"
-    )
+    assert_permission_denied(response)
     assert callbacks == []
     store.refresh_from_db()
     assert store.geocoding_status == GeocodingStatus.MANUAL

@@ -1,7 +1,5 @@
-import json
-
 import pytest
-from api_helpers import content, gid
+from api_helpers import assert_permission_denied, content, gid
 
 from saleor_o2o.models import Offer
 
@@ -160,11 +158,6 @@ def test_offer_delete_unknown_id(staff_api_client, permission_manage_discounts, 
     assert [e["code"] for e in errors] == ["NOT_FOUND"]
 
 
-def assert_no_permission(response):
-    data = json.loads(response.content)
-    assert data["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
-
-
 def test_offer_create_needs_manage_discounts(
     staff_api_client, permission_manage_products, store
 ):
@@ -173,7 +166,7 @@ def test_offer_create_needs_manage_discounts(
         {"input": create_input(store)},
         permissions=[permission_manage_products],
     )
-    assert_no_permission(response)
+    assert_permission_denied(response)
     assert not Offer.objects.exists()
 
 
@@ -181,12 +174,12 @@ def test_offer_update_needs_manage_discounts(user_api_client, offer):
     response = user_api_client.post_graphql(
         OFFER_UPDATE, {"id": gid("Offer", offer.pk), "input": {"title": "Mine"}}
     )
-    assert_no_permission(response)
+    assert_permission_denied(response)
 
 
 def test_offer_delete_needs_manage_discounts(api_client, offer):
     response = api_client.post_graphql(OFFER_DELETE, {"id": gid("Offer", offer.pk)})
-    assert_no_permission(response)
+    assert_permission_denied(response)
     assert Offer.objects.exists()
 
 

@@ -1,5 +1,6 @@
 import graphene
 import pytest
+from api_helpers import assert_permission_denied
 from saleor.account.models import Address
 from saleor.warehouse.models import Stock, Warehouse
 
@@ -134,8 +135,7 @@ def test_store_create_as_app(app_api_client, permission_manage_products):
 def test_store_create_no_permission(staff_api_client, api_client):
     for client in (staff_api_client, api_client):
         response = client.post_graphql(STORE_CREATE, {"input": create_input()})
-        errors = response.json()["errors"]
-        assert errors[0]["extensions"]["exception"]["code"] == "PermissionDenied"
+        assert_permission_denied(response)
     assert Store.objects.count() == 0
 
 
@@ -323,9 +323,7 @@ def test_store_update_no_permission(staff_api_client, store):
         STORE_UPDATE,
         {"id": graphene.Node.to_global_id("Store", store.pk), "input": {"name": "X"}},
     )
-    assert response.json()["errors"][0]["extensions"]["exception"]["code"] == (
-        "PermissionDenied"
-    )
+    assert_permission_denied(response)
     store.refresh_from_db()
     assert store.name == "Paris Louvre"
 
@@ -366,9 +364,7 @@ def test_store_delete_no_permission(staff_api_client, store):
     response = staff_api_client.post_graphql(
         STORE_DELETE, {"id": graphene.Node.to_global_id("Store", store.pk)}
     )
-    assert response.json()["errors"][0]["extensions"]["exception"]["code"] == (
-        "PermissionDenied"
-    )
+    assert_permission_denied(response)
     assert Store.objects.filter(pk=store.pk).exists()
 
 
