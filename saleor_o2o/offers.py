@@ -306,7 +306,7 @@ def shopper_signals(
             .values_list("variant__product_id", "variant__product__category_id")
             .distinct()
         )
-        has_orders = Order.objects.filter(user=shopper.user).exists()
+        has_orders = _has_orders(shopper)
     cart_lines = CheckoutLine.objects.none()
     if checkout_token:
         try:
@@ -571,7 +571,8 @@ def offer_redeem(
         raise NotFound("No such store.", field="storeId")
     if _failures(store, staff, app, now).count() >= MAX_WRONG_CODES:
         raise TooManyAttempts(
-            "Too many unknown codes were entered at this store; wait 15 minutes.",
+            "Too many unknown codes were entered at this store; wait "
+            f"{ATTEMPT_WINDOW_SECONDS // 60} minutes.",
             field="code",
         )
     normalised = rules.normalise_code(code)
@@ -588,9 +589,7 @@ def offer_redeem(
                 validity=offer.validity,
                 now=now,
                 redeemed_at=claim.redeemed_at,
-                store_id=store.pk,
-                all_stores=offer.all_stores,
-                store_ids=offer.stores.filter(pk=store.pk).values_list("pk", flat=True),
+                valid_here=_valid_in(offer, store),
             )
             claim.redeemed_at = now
             claim.redeemed_store = store
@@ -711,20 +710,25 @@ def offer_stats(
         )
     )
     users = {user_id for _, user_id, _ in redeemed if user_id}
-    orders = []
+    window = timedelta(days=days)
+    orders_by_user: Dict[int, List[Tuple[datetime, Optional[int]]]] = {}
     if users:
-        since = min(at for _, _, at in redeemed)
-        orders = list(
-            Order.objects.filter(user_id__in=users, created__gt=since)
+        ats = [at for _, _, at in redeemed]
+        for user_id, created, pickup_store in (
+            Order.objects.filter(
+                user_id__in=users,
+                created__gt=min(ats),
+                created__lte=max(ats) + window,
+            )
             .order_by()
             .values_list("user_id", "created", "o2o_pickup__store_id")
-        )
-    window = timedelta(days=days)
+        ):
+            orders_by_user.setdefault(user_id, []).append((created, pickup_store))
     for store_id, user_id, at in redeemed:
         stats = row(store_id)
         stats.redeemed += 1
-        for order_user, created, pickup_store in orders:
-            if order_user == user_id and at < created <= at + window:
+        for created, pickup_store in orders_by_user.get(user_id, ()):
+            if at < created <= at + window:
                 stats.orders_after += 1
                 stats.pickups_after += pickup_store == store_id
     total = StoreStats(store_id=None)

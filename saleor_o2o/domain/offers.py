@@ -104,11 +104,10 @@ def check_redeemable(
     validity: Validity,
     now: datetime,
     redeemed_at: Optional[datetime],
-    store_id: int,
-    all_stores: bool,
-    store_ids: Iterable[int],
+    valid_here: bool,
 ) -> None:
-    """Raise a typed error unless a claim may be redeemed at `store_id` now."""
+    """Raise a typed error unless a claim may be redeemed now at a store where the
+    offer is (``valid_here``) or is not valid."""
     if redeemed_at is not None:
         raise O2OError(
             f"This code was already redeemed on {redeemed_at:%Y-%m-%d %H:%M} UTC.",
@@ -116,7 +115,7 @@ def check_redeemable(
             code="ALREADY_REDEEMED",
         )
     check_valid(validity, now=now, field="code")
-    if not all_stores and store_id not in set(store_ids):
+    if not valid_here:
         raise O2OError(
             "This offer is not valid in this store.",
             field="storeId",

@@ -93,9 +93,7 @@ def redeem(**overrides):
         validity=RUNNING,
         now=NOW,
         redeemed_at=None,
-        store_id=1,
-        all_stores=False,
-        store_ids=[1, 2],
+        valid_here=True,
     )
     args.update(overrides)
     return lambda: rules.check_redeemable(**args)
@@ -103,8 +101,7 @@ def redeem(**overrides):
 
 def test_redeemable_rules():
     redeem()()
-    redeem(store_id=9, all_stores=True)()
-    assert code_of(redeem(store_id=9)) == "WRONG_STORE"
+    assert code_of(redeem(valid_here=False)) == "WRONG_STORE"
     assert code_of(redeem(redeemed_at=NOW)) == "ALREADY_REDEEMED"
     expired = Validity(is_active=True, starts_at=NOW - timedelta(days=9), ends_at=NOW)
     assert code_of(redeem(validity=expired)) == "OFFER_EXPIRED"

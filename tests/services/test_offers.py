@@ -404,3 +404,15 @@ def test_apps_are_counted_apart_from_staff(offer, store, staff_user, app):
     with pytest.raises(O2OError) as refused:
         offers.offer_redeem(code="WRONG123", store=store, staff=staff_user)
     assert refused.value.code == "NOT_FOUND"
+
+
+def test_an_offer_for_every_store_is_redeemed_at_any_store(
+    offer_factory, store_factory, staff_user
+):
+    anywhere = offer_factory()  # No stores: valid in all of them.
+    claim = offers.offer_claim(offer_id=anywhere.pk, shopper=anonymous())
+    other = store_factory("Any store", 45.76, 4.84)
+
+    redeemed = offers.offer_redeem(code=claim.code, store=other, staff=staff_user)
+
+    assert redeemed.redeemed_store == other
