@@ -3,7 +3,11 @@
 from datetime import datetime
 
 from django.utils import timezone
-from saleor.core.permissions import ProductPermissions
+from saleor.core.permissions import (
+    DiscountPermissions,
+    OrderPermissions,
+    ProductPermissions,
+)
 from saleor.graphql.utils import get_user_or_app_from_context
 
 from ...conf import O2OSettings, get_o2o_settings
@@ -27,9 +31,22 @@ def request_now(context) -> datetime:
     return now
 
 
-def can_manage_stores(context) -> bool:
+def requestor_has(context, permission) -> bool:
+    """Return whether the staff user or app asking holds a Saleor permission."""
     requestor = get_user_or_app_from_context(context)
-    return bool(requestor) and requestor.has_perm(ProductPermissions.MANAGE_PRODUCTS)
+    return bool(requestor) and requestor.has_perm(permission)
+
+
+def can_manage_stores(context) -> bool:
+    return requestor_has(context, ProductPermissions.MANAGE_PRODUCTS)
+
+
+def can_manage_orders(context) -> bool:
+    return requestor_has(context, OrderPermissions.MANAGE_ORDERS)
+
+
+def can_manage_offers(context) -> bool:
+    return requestor_has(context, DiscountPermissions.MANAGE_DISCOUNTS)
 
 
 def require_storefront_enabled(context) -> O2OSettings:

@@ -8,6 +8,7 @@ from saleor.graphql.decorators import permission_required
 from ... import models
 from ... import offers as services
 from ...errors import NotFound
+from ..core.context import require_storefront_enabled
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
 from ..store.prefetch import with_related
@@ -190,8 +191,6 @@ class OfferQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_my_offer_claims(_root, info, token=None):
-        from ..core.context import require_storefront_enabled
-
         require_storefront_enabled(info.context)
         return services.shopper_claims(shopper=shopper_of(info, token))
 

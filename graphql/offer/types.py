@@ -5,19 +5,14 @@ from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 from saleor.graphql.decorators import permission_required
 from saleor.graphql.product.types import Category, Product
-from saleor.graphql.utils import get_user_or_app_from_context
 
 from ... import models
 from ... import offers as services
 from ...domain import offers as rules
+from ..core.context import can_manage_offers, require_storefront_enabled
 from ..store.prefetch import with_related
 from ..store.types import Store
 from .enums import OfferCustomerSegmentEnum, OfferErrorCodeEnum, OfferRewardTypeEnum
-
-
-def can_manage_offers(context) -> bool:
-    requestor = get_user_or_app_from_context(context)
-    return bool(requestor) and requestor.has_perm(DiscountPermissions.MANAGE_DISCOUNTS)
 
 
 class OfferError(Error):
@@ -94,6 +89,7 @@ class Offer(CountableDjangoObjectType):
     def get_node(cls, info, pk):
         qs = offers_with_related(models.Offer.objects.all())
         if not can_manage_offers(info.context):
+            require_storefront_enabled(info.context)
             qs = qs.filter(is_active=True)
         return qs.filter(pk=pk).first()
 

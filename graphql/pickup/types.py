@@ -1,5 +1,4 @@
 import graphene
-from saleor.core.permissions import OrderPermissions
 from saleor.graphql.account.types import User
 from saleor.graphql.app.types import App
 from saleor.graphql.checkout.types import Checkout
@@ -13,7 +12,7 @@ from ... import models, selectors
 from ...domain import lifecycle
 from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
 from ...pickup_lifecycle import Actor
-from ..core.context import o2o_settings
+from ..core.context import can_manage_orders, o2o_settings
 from ..core.extend import add_field
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
@@ -92,11 +91,6 @@ class PickupTransition(graphene.ObjectType):
     @staticmethod
     def resolve_app(root: models.PickupTransition, _info):
         return root.app
-
-
-def can_manage_orders(context) -> bool:
-    requestor = get_user_or_app_from_context(context)
-    return bool(requestor) and requestor.has_perm(OrderPermissions.MANAGE_ORDERS)
 
 
 def can_see_pickup(context, pickup: models.Pickup) -> bool:

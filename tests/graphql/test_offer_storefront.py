@@ -2,7 +2,7 @@ import json
 import uuid
 
 import pytest
-from api_helpers import assert_permission_denied, content, gid
+from api_helpers import assert_permission_denied, content, gid, only_error
 
 from saleor_o2o import offers
 from saleor_o2o.models import O2OEvent, OfferClaim, ProductView
@@ -379,3 +379,11 @@ def test_offer_lists_do_not_query_per_offer(
     many = queries(staff_api_client, staff_list, 6), queries(api_client, near, 6)
 
     assert many == few
+
+
+def test_an_offer_by_id_is_disabled_with_the_plugin(api_client, offer):
+    response = api_client.post_graphql(
+        "query($id: ID!) { offer(id: $id) { title } }", {"id": gid("Offer", offer.pk)}
+    )
+
+    assert only_error(response)["extensions"]["code"] == "FEATURE_DISABLED"
