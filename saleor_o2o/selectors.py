@@ -92,7 +92,7 @@ def stores_near(
     alone to let PostgreSQL walk the index and stop after the page.
     """
     origin = _cube(*earth_cube(point))
-    qs = queryset.filter(latitude__isnull=False, longitude__isnull=False).annotate(
+    qs = queryset.with_coordinates().annotate(
         distance_key=RawSQL(
             f"{LOCATION_SQL} <-> %s::cube", (origin,), output_field=FloatField()
         ),

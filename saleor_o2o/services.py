@@ -363,6 +363,7 @@ def store_geocode(
         place = geocoding.geocode(query, settings=settings, country_code=country)
     except O2OError as raised:
         error = raised
+    retrying = isinstance(error, GeocodingUnavailable) and not final_attempt
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store_id)
         if store.geocoding_status != GeocodingStatus.PENDING:
@@ -374,16 +375,11 @@ def store_geocode(
             store.geocoding_error = ""
             store.geocoded_at = timezone.now()
         else:
-            retrying = isinstance(error, GeocodingUnavailable) and not final_attempt
             store.geocoding_error = error.message
             if not retrying:
                 store.geocoding_status = GeocodingStatus.FAILED
         store.save()
-    if (
-        error is not None
-        and isinstance(error, GeocodingUnavailable)
-        and not final_attempt
-    ):
+    if retrying:
         raise error
     return store
 
