@@ -112,22 +112,13 @@ def default_configuration() -> List[dict]:
 DEFAULT_CONFIGURATION = default_configuration()
 
 
-def _positive_km(values: Mapping[str, str], name: str, label: str) -> float:
-    raw = str(values.get(name) or "").strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidInput(
-            f"{label} must be a positive number of kilometres; got {raw!r}.",
-            field=name,
-        )
-    return value
-
-
-def _positive_hours(
-    values: Mapping[str, str], name: str, label: str, *, allow_zero: bool = False
+def _positive_number(
+    values: Mapping[str, str],
+    name: str,
+    label: str,
+    *,
+    unit: str,
+    allow_zero: bool = False,
 ) -> float:
     raw = str(values.get(name) or "").strip()
     try:
@@ -136,11 +127,21 @@ def _positive_hours(
         value = math.nan
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         raise InvalidInput(
-            f"{label} must be a {'' if allow_zero else 'positive '}number of hours; "
+            f"{label} must be a {'' if allow_zero else 'positive '}number of {unit}; "
             f"got {raw!r}.",
             field=name,
         )
     return value
+
+
+def _positive_km(values: Mapping[str, str], name: str, label: str) -> float:
+    return _positive_number(values, name, label, unit="kilometres")
+
+
+def _positive_hours(
+    values: Mapping[str, str], name: str, label: str, *, allow_zero: bool = False
+) -> float:
+    return _positive_number(values, name, label, unit="hours", allow_zero=allow_zero)
 
 
 def _provider_names() -> Iterable[str]:
