@@ -23,6 +23,7 @@ from ... import services
 from ...errors import O2OError
 from ...events import O2OEventType, global_id
 from ...models import O2OEvent, Store
+from ...services import StockLevel
 
 #: The columns every file needs (header names are matched case-insensitively).
 REQUIRED_COLUMNS = ("store", "sku", "quantity")
@@ -33,7 +34,7 @@ APPLY_BATCH = 1000
 #: Values per `IN (...)` lookup.
 LOOKUP_BATCH = 5000
 #: Saleor keeps quantities in a PostgreSQL integer column.
-MAX_QUANTITY = 2**31 - 1
+MAX_QUANTITY = services.MAX_STOCK_QUANTITY
 #: A whole number, optionally written with a zero fraction ("12.0") as spreadsheets do.
 WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0*)?")
 #: What merchants may type for a tab, which a shell cannot pass literally.
@@ -50,15 +51,6 @@ class Row:
     store: str
     sku: str
     quantity: str
-
-
-@dataclass(frozen=True)
-class Level:
-    """A checked row: the quantity to set for a variant in a store."""
-
-    line: int
-    variant_id: int
-    quantity: int
 
 
 @dataclass
@@ -264,10 +256,10 @@ class Command(BaseCommand):
             )
         return stores, variants
 
-    def _check(self, rows: Sequence[Row]) -> Dict[Store, List[Level]]:
+    def _check(self, rows: Sequence[Row]) -> Dict[Store, List[StockLevel]]:
         """Return the levels to set by store, or report every bad row and stop."""
         stores, variants = self._lookups(rows)
-        by_store: Dict[Store, List[Level]] = defaultdict(list)
+        by_store: Dict[Store, List[StockLevel]] = defaultdict(list)
         first_seen: Dict[Tuple[int, int], int] = {}
         report: List[str] = []
         bad_rows = 0
@@ -300,7 +292,7 @@ class Command(BaseCommand):
                 bad_rows += 1
                 report.extend(f"line {row.line}: {problem}" for problem in problems)
             else:
-                by_store[store].append(Level(row.line, variant_id, quantity))
+                by_store[store].append(StockLevel(variant_id, quantity))
         if bad_rows:
             for entry in report:
                 self.stderr.write(entry)
@@ -311,7 +303,7 @@ class Command(BaseCommand):
         return dict(sorted(by_store.items(), key=lambda item: item[0].slug))
 
     def _current(
-        self, store: Store, levels: Sequence[Level], *, lock: bool
+        self, store: Store, levels: Sequence[StockLevel], *, lock: bool
     ) -> Dict[int, int]:
         """Return the quantities on hand now of the variants in `levels`, by ID."""
         stocks = Stock.objects.filter(
@@ -322,7 +314,7 @@ class Command(BaseCommand):
             stocks = stocks.select_for_update().order_by("pk")
         return dict(stocks.values_list("product_variant_id", "quantity"))
 
-    def _compare(self, result: StoreResult, levels: Sequence[Level], current):
+    def _compare(self, result: StoreResult, levels: Sequence[StockLevel], current):
         """Count the changes in `levels`; return those that change a quantity."""
         changes = []
         for level in levels:
@@ -335,7 +327,7 @@ class Command(BaseCommand):
         result.rows += len(levels)
         return changes
 
-    def _dry_run(self, by_store: Dict[Store, List[Level]]) -> None:
+    def _dry_run(self, by_store: Dict[Store, List[StockLevel]]) -> None:
         total = sum(len(levels) for levels in by_store.values())
         done = 0
         results = []
@@ -358,7 +350,7 @@ class Command(BaseCommand):
             f"{sum(r.changed for r in results):,} quantities would change."
         )
 
-    def _apply(self, by_store: Dict[Store, List[Level]], started: float) -> None:
+    def _apply(self, by_store: Dict[Store, List[StockLevel]], started: float) -> None:
         total = sum(len(levels) for levels in by_store.values())
         done = 0
         results = [StoreResult(store) for store in by_store]
@@ -380,16 +372,7 @@ class Command(BaseCommand):
                         current = self._current(store, batch, lock=True)
                         changes = self._compare(result, batch, current)
                         if changes:
-                            services.store_stock_update(
-                                store=store,
-                                levels=[
-                                    services.StockLevel(
-                                        variant_id=level.variant_id,
-                                        quantity=level.quantity,
-                                    )
-                                    for level in changes
-                                ],
-                            )
+                            services.store_stock_update(store=store, levels=changes)
                         previous, done = done, done + len(batch)
                         self._progress_every(done, previous, total, "applied")
                 self._count_events(results, last_event_id)
