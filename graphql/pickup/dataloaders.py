@@ -18,3 +18,16 @@ class TransitionsByPickupIdLoader(DataLoader):
         ):
             trails[transition.pickup_id].append(transition)
         return [trails[key] for key in keys]
+
+
+class PickupByOrderIdLoader(DataLoader):
+    """The pickups of many orders (shown with `me { orders }`) in one query."""
+
+    context_key = "o2o_pickup_by_order_id"
+
+    def batch_load(self, keys):
+        pickups = models.Pickup.objects.filter(order_id__in=keys).select_related(
+            "order", "store"
+        )
+        by_order = {pickup.order_id: pickup for pickup in pickups}
+        return [by_order.get(key) for key in keys]

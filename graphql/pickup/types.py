@@ -18,7 +18,7 @@ from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
 from ..store.supply import StoreCartSupply
 from ..store.types import Store
-from .dataloaders import TransitionsByPickupIdLoader
+from .dataloaders import PickupByOrderIdLoader, TransitionsByPickupIdLoader
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
     PickupErrorCode,
@@ -230,8 +230,8 @@ def _resolve_checkout_pickup(root, _info):
     )
 
 
-def _resolve_order_pickup(root, _info):
-    return models.Pickup.objects.filter(order=root).select_related("store").first()
+def _resolve_order_pickup(root, info):
+    return PickupByOrderIdLoader(info.context).load(root.pk)
 
 
 def _resolve_pickup_options(root, info, near, radius_km=None, first=10):

@@ -451,3 +451,21 @@ def test_the_desk_page_query_costs_one_query_per_pickup_at_most(desk, pickup_fac
 
     # Saleor's Order.lines resolver queries once per order; nothing else grows.
     assert large - small <= 6, (small, large)
+
+
+def test_a_shoppers_orders_with_pickups_cost_the_same_queries_for_more_orders(
+    pickup_factory, customer_user, user_api_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        for _ in range(count):
+            pickup_factory(user=customer_user)
+        user_api_client.post_graphql(MY_ORDERS)
+        with CaptureQueriesContext(connection) as captured:
+            edges = payload(user_api_client.post_graphql(MY_ORDERS), "me")["orders"]
+        assert all(edge["node"]["pickup"] for edge in edges["edges"])
+        return len(captured)
+
+    assert queries(1) == queries(4)
