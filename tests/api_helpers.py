@@ -38,3 +38,14 @@ def only_error(response) -> dict:
 def assert_permission_denied(response) -> None:
     errors = json.loads(response.content)["errors"]
     assert errors[0]["extensions"]["exception"]["code"] == "PermissionDenied", errors
+
+
+def code_of(call) -> str:
+    """Call ``call``, asserting it raises an O2O error; return the error's code."""
+    import pytest
+
+    from saleor_o2o.errors import O2OError
+
+    with pytest.raises(O2OError) as error:
+        call()
+    return error.value.code

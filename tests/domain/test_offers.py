@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 import pytz
+from api_helpers import code_of
 
 from saleor_o2o.domain import offers as rules
 from saleor_o2o.domain.offers import (
@@ -15,16 +16,10 @@ from saleor_o2o.domain.offers import (
     Validity,
     View,
 )
-from saleor_o2o.errors import InvalidInput, O2OError
+from saleor_o2o.errors import InvalidInput
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=pytz.utc)
 RUNNING = Validity(is_active=True, starts_at=NOW - timedelta(days=1))
-
-
-def code_of(call) -> str:
-    with pytest.raises(O2OError) as error:
-        call()
-    return error.value.code
 
 
 @pytest.mark.parametrize(

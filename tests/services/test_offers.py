@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from api_helpers import code_of
 from django.db import connection
 from django.utils import timezone
 from saleor.order.models import Order
@@ -27,12 +28,6 @@ LYON = Point(45.7640, 4.8357)
 
 def anonymous():
     return offers.Shopper(token=uuid.uuid4())
-
-
-def code_of(call) -> str:
-    with pytest.raises(O2OError) as error:
-        call()
-    return error.value.code
 
 
 def test_offers_near_finds_offers_of_nearby_stores_within_their_geofence(
