@@ -1,6 +1,8 @@
 import logging
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from graphql.error import format_error as format_graphql_error
 from saleor.graphql.views import GraphQLView
 
@@ -24,7 +26,11 @@ class O2OGraphQLView(GraphQLView):
     """
 
     def render_playground(self, request):
-        return render(request, "graphql/playground.html", {"api_url": request.path})
+        # Rendered without the request: Saleor's context processors query the
+        # database, and Saleor's WSGI module GETs this page in the process that
+        # forks the workers (see saleor_o2o.core.db).
+        page = render_to_string("graphql/playground.html", {"api_url": request.path})
+        return HttpResponse(page)
 
     @classmethod
     def format_error(cls, error):

@@ -1,0 +1,1 @@
+"""What every concept of the extension stands on: database safety, locks, errors."""
