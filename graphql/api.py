@@ -4,6 +4,7 @@ from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
+from .checkout.mutations import CheckoutMutations
 from .offer.schema import OfferMutations, OfferQueries
 from .pickup.schema import PickupMutations, PickupQueries
 from .pickup.types import extend_saleor_types
@@ -22,7 +23,12 @@ class Query(StoreQueries, PickupQueries, OfferQueries, O2OWebhookQueries, Saleor
 
 
 class Mutation(
-    StoreMutations, PickupMutations, OfferMutations, O2OWebhookMutations, SaleorMutation
+    StoreMutations,
+    PickupMutations,
+    OfferMutations,
+    O2OWebhookMutations,
+    CheckoutMutations,
+    SaleorMutation,
 ):
     pass
 

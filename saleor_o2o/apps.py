@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class O2OConfig(AppConfig):
@@ -7,6 +8,14 @@ class O2OConfig(AppConfig):
     verbose_name = "Online to offline"
 
     def ready(self):
+        from saleor.order.models import Order
+
+        from .completion import order_stock_prelock
         from .core.db import fork_safety_install
 
         fork_safety_install()
+        post_save.connect(
+            order_stock_prelock,
+            sender=Order,
+            dispatch_uid="saleor_o2o.completion.order_stock_prelock",
+        )

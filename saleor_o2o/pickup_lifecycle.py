@@ -20,8 +20,10 @@ from saleor.core.exceptions import InsufficientStock
 from saleor.order.actions import cancel_order, create_fulfillments
 from saleor.order.models import Order
 from saleor.plugins.manager import get_plugins_manager
+from saleor.warehouse.models import Allocation, Stock
 
 from .conf import O2OSettings, get_o2o_settings
+from .core.db import rows_lock
 from .domain import lifecycle
 from .emails import pickup_email_record
 from .errors import InvalidInput, NotFound, O2OError
@@ -132,11 +134,49 @@ def _locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
     )
 
 
-def _lock(pickup_id: int) -> Pickup:
-    locked = _locked(pk=pickup_id)
+def _lock(pickup_id: int, *, for_order_action: bool = False) -> Pickup:
+    locked = (
+        _locked_for_order_action(pickup_id)
+        if for_order_action
+        else _locked(pk=pickup_id)
+    )
     if locked is None:
         raise NotFound("No such pickup.", field="id")
     return locked
+
+
+def _locked_for_order_action(
+    pickup_id: int, *, skip_locked: bool = False
+) -> Optional[Pickup]:
+    """Lock what Saleor's order actions lock, in their order, then the pickup.
+
+    Saleor cancels and fulfils by locking the order's allocations, then stock rows,
+    then writing the order, and calls the plugins (which lock the pickup) last. A
+    move that calls those actions takes the same locks in the same order first, so a
+    clerk and Saleor's dashboard acting on one order wait for each other instead of
+    deadlocking (docs/design/click-and-collect.md).
+    """
+    row = (
+        Pickup.objects.filter(pk=pickup_id)
+        .values("order_id", "store__warehouse_id")
+        .first()
+    )
+    if row is None:
+        return None
+    allocations = Allocation.objects.filter(order_line__order_id=row["order_id"])
+    rows_lock(
+        Allocation._meta.db_table,
+        sorted(allocations.values_list("pk", flat=True)),
+    )
+    stock_ids = set(allocations.values_list("stock_id", flat=True)) | set(
+        Stock.objects.filter(
+            warehouse_id=row["store__warehouse_id"],
+            product_variant__order_lines__order_id=row["order_id"],
+        ).values_list("pk", flat=True)
+    )
+    rows_lock(Stock._meta.db_table, sorted(stock_ids))
+    rows_lock(Order._meta.db_table, [row["order_id"]], mode="NO KEY UPDATE")
+    return _locked(pk=pickup_id, skip_locked=skip_locked)
 
 
 def _apply(
@@ -222,7 +262,7 @@ def pickup_status_update(
     note = _clean_text(note, limit=NOTE_MAX_LENGTH, name="note")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(pickup.pk)
+        locked = _lock(pickup.pk, for_order_action=status == PickupStatus.CANCELLED)
         change = _Change(note=note)
         if status == PickupStatus.READY:
             change.fields = {"ready_at": now, "reminded_at": None}
@@ -313,7 +353,7 @@ def pickup_collect(
     note = _clean_text(note, limit=NOTE_MAX_LENGTH, name="note")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(pickup.pk)
+        locked = _lock(pickup.pk, for_order_action=True)
         lifecycle.check_transition(
             locked.status, PickupStatus.COLLECTED, actor=actor.kind
         )
@@ -420,7 +460,7 @@ def pickups_expire(
     overdue = ready.filter(ready_at__lte=now - policy.hold).order_by("ready_at")
     for pickup_id in list(overdue.values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = _locked(pk=pickup_id, skip_locked=True)
+            locked = _locked_for_order_action(pickup_id, skip_locked=True)
             if locked is None or locked.status != PickupStatus.READY:
                 continue
             if not policy.is_expired(locked.ready_at, now):

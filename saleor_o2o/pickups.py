@@ -4,49 +4,45 @@ Saleor 2.10 takes the payment before it creates the order (see
 docs/design/click-and-collect.md), so stock is secured in two steps:
 
 * `checkout_pickup_reserve`, from the plugin's ``preprocess_order_creation`` (before
-  the payment): lock the store's stock rows, check what the store can supply and
-  reserve it for this checkout for a few minutes, or refuse with a typed error;
+  the payment): lock the store row (serialising its slot bookings), then its stock
+  rows, check what the store can supply and reserve it and the slot for this
+  checkout for a few minutes, or refuse with a typed error;
 * `order_pickup_allocate`, from ``order_created`` (inside Saleor's order
-  transaction): move the order's allocations to the chosen store, covered by the
+  transaction): allocate the order from the chosen store only, drop the
   reservation, and create the `Pickup` with its handover code.
+
+Stores join the pickup shipping zone when they start offering click-and-collect
+(`pickup_zone_sync`), so that Saleor counts their stock when shoppers fill carts.
 """
 
 from datetime import datetime, time, timedelta
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytz
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Sum
+from django.db import transaction
 from django.utils import timezone
 from saleor.checkout.error_codes import CheckoutErrorCode
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
-from saleor.warehouse.models import Allocation, Stock
+from saleor.warehouse.models import Stock
 
+from . import reservations
 from .conf import O2OSettings
+from .core.db import rows_lock, transaction_lock
 from .domain import codes, slots, supply
 from .errors import NotFound, O2OError
-from .models import (
-    CheckoutPickup,
-    Pickup,
-    PickupMethod,
-    PickupReservation,
-    PickupStatus,
-    Store,
-)
+from .models import CheckoutPickup, Pickup, PickupMethod, PickupStatus, Store
 
-#: How long units stay reserved for a checkout between its check and its order.
-RESERVATION_MINUTES = 15
 #: Handover codes (`domain.codes`).
 CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 6
 PICKUP_ZONE_NAME = "Click and collect (O2O)"
-#: Serialises the creation of the pickup method across processes.
-_PICKUP_METHOD_LOCK = 7_130_001
+#: Serialises changes to the pickup method and its zone across processes.
+_PICKUP_ZONE_LOCK = "pickup-zone"
 
 
 def pickup_method() -> Optional[ShippingMethod]:
@@ -55,20 +51,14 @@ def pickup_method() -> Optional[ShippingMethod]:
     return row.shipping_method if row else None
 
 
-@transaction.atomic
-def pickup_method_ensure(*, store: Store, settings: O2OSettings) -> ShippingMethod:
-    """Create or update the pickup shipping method and make it cover `store`.
+def _pickup_method_locked(settings: O2OSettings) -> ShippingMethod:
+    """Return the pickup method, created or renamed as the settings say.
 
-    Saleor offers shipping methods by zone, so the method's zone lists the countries
-    of the stores chosen so far and holds their warehouses (which also lets Saleor's
-    own stock checks count the stores' stock).
+    The caller holds the pickup zone's lock.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PICKUP_METHOD_LOCK])
     method = pickup_method()
-    country = store.address.country.code
     if method is None:
-        zone = ShippingZone.objects.create(name=PICKUP_ZONE_NAME, countries=[country])
+        zone = ShippingZone.objects.create(name=PICKUP_ZONE_NAME, countries=[])
         method = ShippingMethod.objects.create(
             name=settings.pickup_method_name,
             type=ShippingMethodType.PRICE_BASED,
@@ -78,86 +68,83 @@ def pickup_method_ensure(*, store: Store, settings: O2OSettings) -> ShippingMeth
             shipping_zone=zone,
         )
         PickupMethod.objects.create(shipping_method=method)
-    else:
-        zone = method.shipping_zone
-        if (method.name, method.price_amount) != (
-            settings.pickup_method_name,
-            settings.pickup_fee,
-        ):
-            method.name = settings.pickup_method_name
-            method.price_amount = settings.pickup_fee
-            method.save(update_fields=["name", "price_amount"])
-        if country not in [c.code for c in zone.countries]:
-            zone.countries = [*[c.code for c in zone.countries], country]
-            zone.save(update_fields=["countries"])
-    store.warehouse.shipping_zones.add(zone)
+    elif (method.name, method.price_amount) != (
+        settings.pickup_method_name,
+        settings.pickup_fee,
+    ):
+        method.name = settings.pickup_method_name
+        method.price_amount = settings.pickup_fee
+        method.save(update_fields=["name", "price_amount"])
     return method
 
 
-def _shippable_lines(checkout: Checkout) -> Tuple[supply.Line, ...]:
-    rows = checkout.lines.filter(
-        variant__product__product_type__is_shipping_required=True
-    ).values_list("variant_id", "quantity")
-    lines = [supply.Line(variant_id, quantity) for variant_id, quantity in rows]
-    return supply.merge_lines(lines) if lines else ()
+@transaction.atomic
+def pickup_method_ensure(*, settings: O2OSettings) -> ShippingMethod:
+    """Return the shipping method meaning "collect in a store", as configured."""
+    method = pickup_method()
+    if method is not None and (method.name, method.price_amount) == (
+        settings.pickup_method_name,
+        settings.pickup_fee,
+    ):
+        return method
+    transaction_lock(_PICKUP_ZONE_LOCK)
+    return _pickup_method_locked(settings)
 
 
-def _locked_availability(
-    store: Store, variant_ids: Iterable[int], *, exclude_checkout=None
-) -> Dict[int, Tuple[Stock, int]]:
-    """Lock the store's stock rows and return (stock, units available) by variant.
+def _offers_pickup(store: Store) -> bool:
+    return store.is_active and store.is_click_and_collect
 
-    Available = quantity - allocated - safety stock - units reserved by other
-    checkouts, never below zero. Rows are locked in pk order, so concurrent
-    checkouts wait for each other instead of deadlocking.
+
+@transaction.atomic
+def pickup_zone_sync(*, store: Store, settings: O2OSettings) -> None:
+    """Put the store's warehouse in the pickup zone while it offers pickup, or not.
+
+    Saleor offers shipping methods by zone and counts stock of the warehouses in the
+    zones covering the shopper's country: the zone lists the countries of the
+    stores offering pickup and holds their warehouses, so a variant stocked only in
+    a store can be put in a cart from the moment the store offers it. Home delivery
+    is never allocated from this zone's warehouses (`reservations.shipping_source`).
     """
-    stocks = list(
-        Stock.objects.select_for_update(of=("self",))
-        .filter(
-            warehouse_id=store.warehouse_id, product_variant_id__in=list(variant_ids)
+    if not _offers_pickup(store) and pickup_method() is None:
+        return
+    transaction_lock(_PICKUP_ZONE_LOCK)
+    zone = _pickup_method_locked(settings).shipping_zone
+    if _offers_pickup(store):
+        store.warehouse.shipping_zones.add(zone)
+    else:
+        store.warehouse.shipping_zones.remove(zone)
+    wanted = sorted(
+        set(
+            Store.objects.filter(
+                is_active=True,
+                is_click_and_collect=True,
+                warehouse__shipping_zones=zone,
+            ).values_list("warehouse__address__country", flat=True)
         )
-        .order_by("pk")
     )
-    # order_by(): Saleor's models order by pk, which would split the GROUP BY.
-    allocated = dict(
-        Allocation.objects.filter(stock__in=stocks)
-        .order_by()
-        .values("stock")
-        .annotate(total=Sum("quantity_allocated"))
-        .values_list("stock", "total")
-    )
-    reservations = PickupReservation.objects.filter(
-        stock__in=stocks, expires_at__gt=timezone.now()
-    )
-    if exclude_checkout is not None:
-        reservations = reservations.exclude(checkout_id=exclude_checkout)
-    reserved = dict(
-        reservations.order_by()
-        .values("stock")
-        .annotate(total=Sum("quantity"))
-        .values_list("stock", "total")
-    )
-    return {
-        stock.product_variant_id: (
-            stock,
-            supply.available_for_pickup(
-                quantity=stock.quantity,
-                allocated=(allocated.get(stock.pk) or 0)
-                + (reserved.get(stock.pk) or 0),
-                safety_stock=store.pickup_safety_stock,
-            ),
-        )
-        for stock in stocks
-    }
+    if [country.code for country in zone.countries] != wanted:
+        zone.countries = wanted
+        zone.save(update_fields=["countries"])
 
 
-def _short_lines(lines, available) -> List[supply.Line]:
-    """Return the lines the store cannot fully supply."""
-    return [
-        line
-        for line in lines
-        if available.get(line.variant_id, (None, 0))[1] < line.quantity
-    ]
+def _store_source(store: Store) -> reservations.Source:
+    return reservations.Source(
+        warehouse_ids=(store.warehouse_id,), safety_stock=store.pickup_safety_stock
+    )
+
+
+def _store_short(store: Store, lines, *, checkout_token) -> Tuple[supply.Line, ...]:
+    """Return the lines the store cannot supply now (a read: nothing is locked)."""
+    stocks = Stock.objects.filter(
+        warehouse_id=store.warehouse_id,
+        product_variant_id__in=[line.variant_id for line in lines],
+    ).order_by("pk")
+    units = reservations.stock_units(
+        list(stocks),
+        safety_stock=store.pickup_safety_stock,
+        exclude_checkout=checkout_token,
+    )
+    return supply.allocation_plan(lines, units).short
 
 
 @transaction.atomic
@@ -184,17 +171,14 @@ def checkout_pickup_set(
             field="curbside",
             code="SERVICE_NOT_OFFERED",
         )
-    lines = _shippable_lines(checkout)
-    if not lines:
+    if not checkout.is_shipping_required():
         raise O2OError(
             "This checkout has nothing to collect: no line needs shipping.",
             field="checkoutId",
             code="SHIPPING_NOT_REQUIRED",
         )
-    available = _locked_availability(
-        store, [line.variant_id for line in lines], exclude_checkout=checkout.pk
-    )
-    if _short_lines(lines, available):
+    lines = reservations.checkout_lines(checkout.pk)
+    if _store_short(store, lines, checkout_token=checkout.pk):
         raise O2OError(
             f"{store.name} cannot supply every line for pickup.",
             field="storeId",
@@ -202,10 +186,15 @@ def checkout_pickup_set(
         )
     if slot_start is not None:
         _check_slot(store, slot_start, checkout_id=checkout.pk)
-    method = pickup_method_ensure(store=store, settings=settings)
+    method = pickup_method_ensure(settings=settings)
     CheckoutPickup.objects.update_or_create(
         checkout=checkout,
-        defaults={"store": store, "is_curbside": curbside, "slot_start": slot_start},
+        defaults={
+            "store": store,
+            "is_curbside": curbside,
+            "slot_start": slot_start,
+            "held_until": None,
+        },
     )
     address = store.address.get_copy()
     checkout.shipping_address = address
@@ -229,8 +218,9 @@ def slot_bookings_for(
 ) -> Dict[int, Dict[object, int]]:
     """Count bookings per slot start for several stores, each in its own window.
 
-    Two queries whatever the number of stores: the store lists of the storefront
-    ask for slots of many stores at once.
+    A booking is an open pickup, or a checkout completing right now (it holds its
+    slot until its order exists). Two queries whatever the number of stores: the
+    store lists of the storefront ask for slots of many stores at once.
     """
     counts: Dict[int, Dict[object, int]] = {store_id: {} for store_id in windows}
     if not windows:
@@ -247,17 +237,11 @@ def slot_bookings_for(
         store_id__in=windows,
         slot_start__gte=start,
         slot_start__lt=end,
-        checkout__o2o_reservations__expires_at__gt=timezone.now(),
+        held_until__gt=timezone.now(),
     )
     if exclude_checkout is not None:
         completing = completing.exclude(checkout_id=exclude_checkout)
-    # One row per checkout (the join repeats it per reserved stock row).
-    rows = list(pickups_booked) + [
-        (store_id, slot_start)
-        for store_id, slot_start, _checkout in completing.values_list(
-            "store_id", "slot_start", "checkout_id"
-        ).distinct()
-    ]
+    rows = list(pickups_booked) + list(completing.values_list("store_id", "slot_start"))
     for store_id, slot_start in rows:
         window_start, window_end = windows[store_id]
         if window_start <= slot_start < window_end:
@@ -362,42 +346,49 @@ def _refuse(message: str, code: CheckoutErrorCode, field: str = "shippingMethod"
     return ValidationError({field: ValidationError(message, code=code.value)})
 
 
-def checkout_pickup_reserve(*, checkout: Checkout) -> None:
-    """Reserve the checkout's lines in its pickup store, or refuse the checkout.
-
-    Called before the payment, inside Saleor's transaction; does nothing for
-    checkouts delivered otherwise.
-    """
+def is_pickup(shipping_method_id) -> bool:
+    """Return whether a checkout or order with this method is collected in store."""
     method = pickup_method()
-    if method is None or checkout.shipping_method_id != method.pk:
-        return
-    choice = CheckoutPickup.objects.select_related("store").filter(checkout=checkout)
-    choice = choice.first()
+    return method is not None and shipping_method_id == method.pk
+
+
+def checkout_pickup_reserve(*, checkout: Checkout) -> None:
+    """Reserve the checkout's lines and slot in its pickup store, or refuse it.
+
+    Called before the payment, inside Saleor's transaction, for checkouts collected
+    in a store. Locks: the store row (FOR NO KEY UPDATE, which serialises the store's
+    reservations and slot bookings but lets new pickups refer to it), then its stock
+    rows in primary-key order.
+    """
+    choice = CheckoutPickup.objects.filter(checkout=checkout).first()
     if choice is None:
         raise _refuse(
             "Choose the store to collect in (checkoutPickupStoreUpdate) before "
             "completing the checkout.",
             CheckoutErrorCode.SHIPPING_METHOD_NOT_SET,
         )
-    store = Store.objects.select_for_update().get(pk=choice.store_id)
-    if not (store.is_active and store.is_click_and_collect):
+    rows_lock(Store._meta.db_table, [choice.store_id], mode="NO KEY UPDATE")
+    store = Store.objects.select_related("warehouse").get(pk=choice.store_id)
+    if not _offers_pickup(store):
         raise _refuse(
             f"{store.name} no longer offers click-and-collect; choose another store.",
             CheckoutErrorCode.SHIPPING_METHOD_NOT_APPLICABLE,
         )
-    lines = _shippable_lines(checkout)
-    available = _locked_availability(
-        store, [line.variant_id for line in lines], exclude_checkout=checkout.pk
-    )
-    if _short_lines(lines, available):
+    try:
+        reservations.checkout_reserve(
+            checkout=checkout,
+            source=_store_source(store),
+            lines=reservations.checkout_lines(checkout.pk),
+        )
+    except reservations.Unavailable:
         raise _refuse(
             f"{store.name} no longer has every line for pickup; choose another "
             "store or change the cart.",
             CheckoutErrorCode.INSUFFICIENT_STOCK,
             field="lines",
         )
+    held_until = None
     if choice.slot_start is not None:
-        # The store row lock above serialises bookings of the store's slots.
         try:
             _check_slot(store, choice.slot_start, checkout_id=checkout.pk)
         except O2OError as error:
@@ -405,17 +396,15 @@ def checkout_pickup_reserve(*, checkout: Checkout) -> None:
                 f"{error.message} Choose another pickup slot.",
                 CheckoutErrorCode.SHIPPING_METHOD_NOT_APPLICABLE,
             )
-    expires = timezone.now() + timedelta(minutes=RESERVATION_MINUTES)
-    PickupReservation.objects.filter(checkout=checkout).delete()
-    PickupReservation.objects.bulk_create(
-        PickupReservation(
-            checkout=checkout,
-            stock=available[line.variant_id][0],
-            quantity=line.quantity,
-            expires_at=expires,
+        held_until = timezone.now() + timedelta(
+            minutes=reservations.RESERVATION_MINUTES
         )
-        for line in lines
-    )
+    CheckoutPickup.objects.filter(pk=choice.pk).update(held_until=held_until)
+
+
+def checkout_pickup_release(*, checkout_token) -> None:
+    """Free the slot a completing checkout held (its completion failed)."""
+    CheckoutPickup.objects.filter(checkout_id=checkout_token).update(held_until=None)
 
 
 #: Pickups whose code may still be presented at a counter.
@@ -437,11 +426,9 @@ def _new_code() -> str:
 def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     """Allocate a pickup order from its store only and create its `Pickup`.
 
-    Runs inside Saleor's order transaction: raising rolls the order back.
+    Runs inside Saleor's order transaction, whose stock rows are locked already
+    (`saleor_o2o.completion.order_stock_prelock`): raising rolls the order back.
     """
-    method = pickup_method()
-    if method is None or order.shipping_method_id != method.pk:
-        return None
     choice = (
         CheckoutPickup.objects.select_related("store")
         .filter(checkout_id=order.checkout_token)
@@ -453,37 +440,18 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
             CheckoutErrorCode.SHIPPING_METHOD_NOT_SET,
         )
     store = choice.store
-    lines = list(order.lines.filter(variant__isnull=False))
-    wanted = (
-        supply.merge_lines(
-            supply.Line(line.variant_id, line.quantity) for line in lines
+    try:
+        plan, before = reservations.order_allocate(
+            order=order, source=_store_source(store)
         )
-        if lines
-        else ()
-    )
-    # Saleor allocated by country; the units must come from the chosen store.
-    Allocation.objects.filter(order_line__order=order).delete()
-    available = _locked_availability(
-        store,
-        [line.variant_id for line in wanted],
-        exclude_checkout=order.checkout_token,
-    )
-    if _short_lines(wanted, available):
+    except reservations.Unavailable:
         raise _refuse(
             f"{store.name} no longer has every line for pickup.",
             CheckoutErrorCode.INSUFFICIENT_STOCK,
             field="lines",
         )
-    Allocation.objects.bulk_create(
-        Allocation(
-            order_line=line,
-            stock=available[line.variant_id][0],
-            quantity_allocated=line.quantity,
-        )
-        for line in lines
-    )
-    PickupReservation.objects.filter(checkout_id=order.checkout_token).delete()
-    _record_low_stock(store, {v: units for v, (_, units) in available.items()}, wanted)
+    _record_low_stock(store, before, plan.takes)
+    CheckoutPickup.objects.filter(pk=choice.pk).update(held_until=None)
     pickup = Pickup.objects.create(
         order=order,
         store=store,
@@ -497,15 +465,15 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     return pickup
 
 
-def _record_low_stock(store: Store, before: Dict[int, int], lines) -> None:
+def _record_low_stock(store: Store, before: Dict[int, int], takes) -> None:
     """Record low-stock events for the variants this order took below the threshold."""
     from .services import record_stock_low
 
     if store.low_stock_threshold is None:
         return
     after = {
-        line.variant_id: max(0, before.get(line.variant_id, 0) - line.quantity)
-        for line in lines
+        take.variant_id: max(0, before.get(take.variant_id, 0) - take.quantity)
+        for take in takes
     }
     record_stock_low(
         store,
@@ -520,11 +488,3 @@ def _record_low_stock(store: Store, before: Dict[int, int], lines) -> None:
         ],
         after,
     )
-
-
-def reservations_purge(*, before=None) -> int:
-    """Delete expired reservations; return how many."""
-    deleted, _ = PickupReservation.objects.filter(
-        expires_at__lte=before or timezone.now()
-    ).delete()
-    return deleted

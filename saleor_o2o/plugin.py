@@ -7,7 +7,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 from saleor.plugins.models import PluginConfiguration
 
-from . import conf, pickup_lifecycle, pickups
+from . import completion, conf, pickup_lifecycle
 from .errors import InvalidInput
 
 
@@ -159,12 +159,12 @@ class O2OPlugin(BasePlugin):
 
     def preprocess_order_creation(self, checkout, discounts, previous_value):
         if self.active:
-            pickups.checkout_pickup_reserve(checkout=checkout)
+            completion.checkout_reserve(checkout=checkout)
         return previous_value
 
     def order_created(self, order, previous_value):
         if self.active:
-            pickups.order_pickup_allocate(order=order)
+            completion.order_allocate(order=order)
         return previous_value
 
     def order_cancelled(self, order, previous_value):

@@ -14,8 +14,9 @@ from saleor.account.models import Address
 from saleor.account.validators import validate_possible_number
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from . import geocoding
-from .conf import GeocoderSettings
+from . import geocoding, pickups
+from .conf import GeocoderSettings, get_o2o_settings
+from .core.db import rows_lock
 from .domain import geo, hours, slots, supply
 from .errors import GeocodingUnavailable, InvalidInput, O2OError
 from .events import O2OEventType, events_record, global_id
@@ -271,6 +272,7 @@ def _save(store: Store, data: Dict[str, Any], *, creating: bool) -> Store:
     store.save()
     if exceptions is not None:
         _replace_exceptions(store, exceptions)
+    pickups.pickup_zone_sync(store=store, settings=get_o2o_settings())
     return store
 
 
@@ -292,15 +294,21 @@ def store_create(*, data: Dict[str, Any]) -> Store:
     return _save(Store(), data, creating=True)
 
 
+def store_lock(store_id: int) -> Store:
+    """Lock a store row (FOR NO KEY UPDATE) and return it as it now is.
+
+    NO KEY UPDATE serialises changes to the store without blocking transactions that
+    insert rows referring to it (a new pickup, say), whose foreign key checks take
+    KEY SHARE locks: see the lock order in docs/design/click-and-collect.md.
+    """
+    rows_lock(Store._meta.db_table, [store_id], mode="NO KEY UPDATE")
+    return Store.objects.select_related("warehouse__address").get(pk=store_id)
+
+
 @transaction.atomic
 def store_update(*, store: Store, data: Dict[str, Any]) -> Store:
     """Change the fields of `store` present in `data` (see `store_create`)."""
-    store = (
-        Store.objects.select_for_update()
-        .select_related("warehouse__address")
-        .get(pk=store.pk)
-    )
-    return _save(store, data, creating=False)
+    return _save(store_lock(store.pk), data, creating=False)
 
 
 @transaction.atomic
@@ -326,7 +334,7 @@ def store_delete(*, store: Store) -> None:
 def store_request_geocoding(*, store: Store) -> Store:
     """Queue the store's address to be geocoded again."""
     with transaction.atomic():
-        store = Store.objects.select_for_update().get(pk=store.pk)
+        store = store_lock(store.pk)
         _request_geocoding(store)
         store.save()
     return store
@@ -365,7 +373,7 @@ def store_geocode(
         error = raised
     retrying = isinstance(error, GeocodingUnavailable) and not final_attempt
     with transaction.atomic():
-        store = Store.objects.select_for_update().get(pk=store_id)
+        store = store_lock(store_id)
         if store.geocoding_status != GeocodingStatus.PENDING:
             return store  # Staff entered coordinates meanwhile.
         store.geocoding_attempts += 1
@@ -428,13 +436,13 @@ def store_stock_update(
     _check_count(safety_stock, "safetyStock", "The safety stock")
     if low_stock_threshold is not UNSET:
         _check_count(low_stock_threshold, "lowStockThreshold", "The threshold")
-    store = Store.objects.select_for_update().get(pk=store.pk)
+    store = store_lock(store.pk)
     wanted = {level.variant_id: level.quantity for level in levels}
     existing = {
         stock.product_variant_id: stock
-        for stock in Stock.objects.select_for_update().filter(
-            warehouse_id=store.warehouse_id, product_variant_id__in=list(wanted)
-        )
+        for stock in Stock.objects.select_for_update()
+        .filter(warehouse_id=store.warehouse_id, product_variant_id__in=list(wanted))
+        .order_by("pk")
     }
     variant_ids = set(wanted)
     if safety_stock is not None and safety_stock != store.pickup_safety_stock:

@@ -79,7 +79,7 @@ def geocode_pending_stores_task() -> int:
 @app.task
 def purge_pickup_reservations_task() -> int:
     """Delete expired pickup reservations (they already count for nothing)."""
-    from .pickups import reservations_purge
+    from .reservations import reservations_purge
 
     return reservations_purge()
 
@@ -130,3 +130,11 @@ def purge_webhook_deliveries_task() -> int:
     from .webhooks import deliveries_purge
 
     return deliveries_purge()
+
+
+@app.task
+def refund_orphaned_payments_task() -> int:
+    """Refund payments captured by a checkout completion that placed no order."""
+    from .completion import payments_orphaned_refund
+
+    return payments_orphaned_refund()

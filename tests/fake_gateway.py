@@ -3,9 +3,12 @@
 Payment gateways are outside the machine; this one plays them locally. Tokens:
 ``declined`` fails the payment; ``slow:<seconds>`` takes that long to answer (to
 widen the window in which concurrent requests overlap); anything else succeeds.
+In-process tests can make something happen while a payment is processed
+(`during_payment`).
 """
 
 import time
+from typing import Callable, List
 
 from saleor.payment import TransactionKind
 from saleor.payment.gateways.dummy.plugin import DummyGatewayPlugin
@@ -13,6 +16,9 @@ from saleor.payment.interface import GatewayResponse
 
 GATEWAY_ID = "o2o.tests.cards"
 DECLINED = "declined"
+#: Calls made once, in order, while the next payments are being processed: what
+#: happens elsewhere in the shop while a shopper's bank answers.
+during_payment: List[Callable[[], None]] = []
 
 
 def slow(seconds: float) -> str:
@@ -39,4 +45,6 @@ class FakeCardGatewayPlugin(DummyGatewayPlugin):
             )
         if token.startswith("slow:"):
             time.sleep(float(token.split(":", 1)[1]))
+        if during_payment:
+            during_payment.pop(0)()
         return super().process_payment(payment_information, previous_value)

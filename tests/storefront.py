@@ -1,11 +1,12 @@
-"""A storefront's checkout, as GraphQL documents and a client speaking real HTTP.
+"""A storefront's checkout: the GraphQL documents it sends, and a shopper sending them.
 
-The documents are the ones a storefront sends (Saleor 2.10's own checkout mutations
-and the extension's pickup choice); `HttpStorefront` posts them to a running server,
-one shopper at a time or many at once.
+The documents are Saleor 2.10's own checkout mutations and the extension's pickup
+choice. `Storefront` runs them over any transport: `HttpStorefront` posts to a
+running server (one shopper at a time or many at once), `client_storefront` goes
+through Django's test client.
 """
 
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import graphene
 import requests
@@ -104,28 +105,15 @@ class GraphQLFailure(AssertionError):
     """The server answered something other than a GraphQL result without errors."""
 
 
-class HttpStorefront:
-    """One shopper's storefront talking to a server over HTTP."""
+class Storefront:
+    """One shopper's storefront, posting documents with `post(query, variables)`."""
 
-    def __init__(self, url: str, token: Optional[str] = None):
-        self.url = url
-        # A connection per request, as uwsgi's http-socket closes each one; and a
-        # storefront object may post from several threads at once.
-        self.headers = {"Connection": "close"}
-        if token:
-            self.headers["Authorization"] = f"JWT {token}"
+    def __init__(self, post: Callable[[str, dict], dict]):
+        self._post = post
 
     def post(self, query: str, variables: Optional[dict] = None) -> dict:
-        """Post a document; return the whole JSON answer (status 200 asserted)."""
-        response = requests.post(
-            self.url,
-            json={"query": query, "variables": variables or {}},
-            headers=self.headers,
-            timeout=60,
-        )
-        if response.status_code != 200:
-            raise GraphQLFailure(f"HTTP {response.status_code}: {response.text[:2000]}")
-        return response.json()
+        """Post a document; return the whole JSON answer."""
+        return self._post(query, variables or {})
 
     def data(self, query: str, variables: dict, name: str) -> dict:
         """Post a mutation; return its payload, asserting no top-level errors."""
@@ -216,6 +204,37 @@ class HttpStorefront:
     def checkout_complete(self, checkout_id: str) -> dict:
         """Post `checkoutComplete`; return the whole JSON answer."""
         return self.post(CHECKOUT_COMPLETE, {"checkout": checkout_id})
+
+
+class HttpStorefront(Storefront):
+    """A storefront talking to a server over HTTP."""
+
+    def __init__(self, url: str, token: Optional[str] = None):
+        self.url = url
+        # A connection per request, as uwsgi's http-socket closes each one; and a
+        # storefront object may post from several threads at once.
+        self.headers = {"Connection": "close"}
+        if token:
+            self.headers["Authorization"] = f"JWT {token}"
+        super().__init__(self._http_post)
+
+    def _http_post(self, query: str, variables: dict) -> dict:
+        response = requests.post(
+            self.url,
+            json={"query": query, "variables": variables},
+            headers=self.headers,
+            timeout=60,
+        )
+        if response.status_code != 200:
+            raise GraphQLFailure(f"HTTP {response.status_code}: {response.text[:2000]}")
+        return response.json()
+
+
+def client_storefront(client) -> Storefront:
+    """Return a storefront posting through a test `ApiClient` (tests/conftest.py)."""
+    return Storefront(
+        lambda query, variables: client.post_graphql(query, variables).json()
+    )
 
 
 def outcome(answer: dict) -> str:

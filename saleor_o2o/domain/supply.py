@@ -151,3 +151,61 @@ def ready_by(
             return opens + remaining
         remaining -= span
     return None
+
+
+@dataclass(frozen=True)
+class StockUnits:
+    """Units of one variant that one stock row can give an order."""
+
+    stock_id: int
+    variant_id: int
+    available: int
+
+
+@dataclass(frozen=True)
+class Take:
+    """Units an order takes from one stock row."""
+
+    stock_id: int
+    variant_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    """Where each line's units come from, and what could not be found."""
+
+    takes: Tuple[Take, ...]
+    #: The lines (or the part of them) no stock row could supply.
+    short: Tuple[Line, ...]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.short
+
+
+def allocation_plan(
+    lines: Sequence[Line], stocks: Sequence[StockUnits]
+) -> AllocationPlan:
+    """Fill each line from the stock rows of its variant, in the order given.
+
+    Saleor allocates from the first stock rows by primary key; callers pass rows in
+    that order so that a reservation and the allocation after it agree.
+    """
+    by_variant: Dict[int, List[StockUnits]] = {}
+    for stock in stocks:
+        by_variant.setdefault(stock.variant_id, []).append(stock)
+    takes: List[Take] = []
+    short: List[Line] = []
+    for line in lines:
+        wanted = line.quantity
+        for stock in by_variant.get(line.variant_id, ()):
+            if wanted == 0:
+                break
+            quantity = min(wanted, stock.available)
+            if quantity > 0:
+                takes.append(Take(stock.stock_id, line.variant_id, quantity))
+                wanted -= quantity
+        if wanted:
+            short.append(Line(line.variant_id, wanted))
+    return AllocationPlan(takes=tuple(takes), short=tuple(short))

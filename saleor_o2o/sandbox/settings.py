@@ -49,6 +49,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.purge_webhook_deliveries_task",
         "schedule": 24 * 3600.0,
     },
+    # A completion whose process died after the payment: refund it.
+    "o2o-refund-orphaned-payments": {
+        "task": "saleor_o2o.tasks.refund_orphaned_payments_task",
+        "schedule": 600.0,
+    },
     "o2o-expire-pickups": {
         "task": "saleor_o2o.tasks.expire_pickups_task",
         "schedule": 300.0,

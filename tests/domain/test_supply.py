@@ -142,3 +142,32 @@ def test_ready_by_is_none_for_a_store_that_never_opens():
         supply.ready_by(closed, now=paris(2026, 11, 24, 10), lead_time=dt.timedelta(1))
         is None
     )
+
+
+def units(*rows):
+    return [
+        supply.StockUnits(stock, variant, available)
+        for stock, variant, available in rows
+    ]
+
+
+def test_allocation_plan_fills_lines_from_the_first_stock_rows():
+    plan = supply.allocation_plan(
+        [Line(7, 5), Line(8, 1)],
+        units((1, 7, 2), (2, 8, 4), (3, 7, 10), (4, 7, 10)),
+    )
+    assert plan.is_complete
+    assert plan.takes == (
+        supply.Take(1, 7, 2),
+        supply.Take(3, 7, 3),
+        supply.Take(2, 8, 1),
+    )
+
+
+def test_allocation_plan_says_what_is_short():
+    plan = supply.allocation_plan(
+        [Line(7, 5), Line(8, 1), Line(9, 2)], units((1, 7, 3), (2, 9, 0))
+    )
+    assert not plan.is_complete
+    assert plan.short == (Line(7, 2), Line(8, 1), Line(9, 2))
+    assert plan.takes == (supply.Take(1, 7, 3),)

@@ -23,86 +23,22 @@ from saleor.payment.models import Payment
 from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock
+from storefront import (
+    BILLING_ADDRESS_UPDATE,
+    CHECKOUT_COMPLETE,
+    CHECKOUT_CREATE,
+    DUMMY_GATEWAY,
+    DUMMY_TOKEN,
+    PARIS_ADDRESS,
+    PAYMENT_CREATE,
+    PICKUP_STORE_UPDATE,
+    SHIPPING_ADDRESS_UPDATE,
+    SHIPPING_METHOD_UPDATE,
+    client_storefront,
+    outcome,
+)
 
-DUMMY_GATEWAY = "mirumee.payments.dummy"
-#: The dummy gateway accepts any token; this one names what it does.
-DUMMY_TOKEN = "fully_charged"
-
-PARIS_ADDRESS = {
-    "firstName": "Camille",
-    "lastName": "Martin",
-    "streetAddress1": "10 Rue de Rivoli",
-    "city": "Paris",
-    "postalCode": "75004",
-    "country": "FR",
-}
-
-CHECKOUT_CREATE = """
-mutation($input: CheckoutCreateInput!) {
-  checkoutCreate(input: $input) {
-    created
-    checkout {
-      id
-      token
-      email
-    }
-    checkoutErrors { field code message }
-  }
-}
-"""
-
-BILLING_ADDRESS_UPDATE = """
-mutation($checkout: ID!, $address: AddressInput!) {
-  checkoutBillingAddressUpdate(checkoutId: $checkout, billingAddress: $address) {
-    checkoutErrors { field code message }
-  }
-}
-"""
-
-SHIPPING_ADDRESS_UPDATE = """
-mutation($checkout: ID!, $address: AddressInput!) {
-  checkoutShippingAddressUpdate(checkoutId: $checkout, shippingAddress: $address) {
-    checkout { availableShippingMethods { id name } }
-    checkoutErrors { field code message }
-  }
-}
-"""
-
-SHIPPING_METHOD_UPDATE = """
-mutation($checkout: ID!, $method: ID!) {
-  checkoutShippingMethodUpdate(checkoutId: $checkout, shippingMethodId: $method) {
-    checkout { totalPrice { gross { amount currency } } }
-    checkoutErrors { field code message }
-  }
-}
-"""
-
-PAYMENT_CREATE = """
-mutation($checkout: ID!, $input: PaymentInput!) {
-  checkoutPaymentCreate(checkoutId: $checkout, input: $input) {
-    payment { id chargeStatus total { amount currency } }
-    paymentErrors { field code message }
-  }
-}
-"""
-
-CHECKOUT_COMPLETE = """
-mutation($checkout: ID!) {
-  checkoutComplete(checkoutId: $checkout) {
-    confirmationNeeded
-    order {
-      id
-      number
-      userEmail
-      status
-      paymentStatus
-      total { gross { amount currency } }
-      lines { productSku quantity }
-    }
-    checkoutErrors { field code message }
-  }
-}
-"""
+from saleor_o2o import services
 
 
 def post(client, query: str, variables: dict, name: str) -> dict:
@@ -380,15 +316,6 @@ def test_checkout_create_for_more_than_stocked_is_refused(api_client, checkout_s
 
 # Click-and-collect through the same storefront flow ---------------------------------
 
-PICKUP_STORE_UPDATE = """
-mutation($checkout: ID!, $store: ID!, $slot: DateTime) {
-  checkoutPickupStoreUpdate(checkoutId: $checkout, storeId: $store, slot: $slot) {
-    checkout { totalPrice { gross { amount currency } } shippingMethod { name } }
-    pickupErrors { field code message }
-  }
-}
-"""
-
 ORDER_PICKUP = """
 query($token: UUID!) {
   orderByToken(token: $token) {
@@ -505,3 +432,74 @@ def test_click_and_collect_with_a_pickup_slot(api_client, pickup_setup):
     from saleor_o2o.models import Pickup
 
     assert Pickup.objects.get().slot_start == slot.start
+
+
+# Stock held only in stores ---------------------------------------------------------
+
+
+@pytest.fixture
+def store_only_stock(settings, o2o_active, site_settings, store_factory, variant):
+    """Two units of a published variant, held only in a Paris store."""
+    settings.DEFAULT_COUNTRY = "FR"
+    product = variant.product
+    product.is_published = True
+    product.save(update_fields=["is_published"])
+    store = store_factory("Paris Bastille", 48.853, 2.369)
+    Stock.objects.create(warehouse=store.warehouse, product_variant=variant, quantity=2)
+    return store, variant
+
+
+def test_a_variant_stocked_only_in_a_store_can_be_bought_for_pickup(
+    api_client, store_only_stock
+):
+    store, variant = store_only_stock
+    shopper = client_storefront(api_client)
+    checkout_id = shopper.checkout_prepare(lines=[(variant.pk, 2)], store_id=store.pk)
+    assert outcome(shopper.checkout_complete(checkout_id)) == "order"
+    allocation = Allocation.objects.get()
+    assert (allocation.stock.warehouse, allocation.quantity_allocated) == (
+        store.warehouse,
+        2,
+    )
+
+
+def test_an_inactive_stores_stock_cannot_be_put_in_a_cart(api_client, store_only_stock):
+    store, variant = store_only_stock
+    services.store_update(store=store, data={"is_active": False})
+    data = post(
+        api_client,
+        CHECKOUT_CREATE,
+        {
+            "input": {
+                "email": "anon@example.com",
+                "lines": [
+                    {"variantId": gid("ProductVariant", variant.pk), "quantity": 1}
+                ],
+            }
+        },
+        "checkoutCreate",
+    )
+    assert [error["code"] for error in data["checkoutErrors"]] == ["INSUFFICIENT_STOCK"]
+
+
+def test_home_delivery_is_refused_before_payment_when_only_stores_hold_it(
+    api_client, store_only_stock
+):
+    store, variant = store_only_stock
+    zone = ShippingZone.objects.create(name="France", countries=["FR"])
+    courier = ShippingMethod.objects.create(
+        name="Courier",
+        type=ShippingMethodType.PRICE_BASED,
+        shipping_zone=zone,
+        price_amount=5,
+        minimum_order_price_amount=0,
+        currency=variant.currency,
+    )
+    shopper = client_storefront(api_client)
+    checkout_id = shopper.checkout_prepare(
+        lines=[(variant.pk, 1)], method_id=courier.pk
+    )
+    answer = shopper.checkout_complete(checkout_id)
+    assert outcome(answer) == "INSUFFICIENT_STOCK"
+    assert not Order.objects.exists()
+    assert Payment.objects.get().charge_status == ChargeStatus.NOT_CHARGED

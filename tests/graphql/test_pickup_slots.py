@@ -212,11 +212,10 @@ def _order():
 def test_each_completing_checkout_counts_against_the_slot(
     o2o_active, slotted_store, variant, frozen
 ):
-    """Two checkouts holding reservations for one slot count twice, not once."""
+    """Two checkouts holding one slot while they complete count twice, not once."""
     from saleor_o2o.conf import O2OSettings
-    from saleor_o2o.models import CheckoutPickup, PickupReservation
+    from saleor_o2o.models import CheckoutPickup
 
-    stock = Stock.objects.get(warehouse=slotted_store.warehouse)
     for _ in range(2):
         checkout = new_checkout(variant)
         pickups.checkout_pickup_set(
@@ -225,12 +224,8 @@ def test_each_completing_checkout_counts_against_the_slot(
             curbside=False,
             settings=O2OSettings(active=True),
         )
-        CheckoutPickup.objects.filter(checkout=checkout).update(slot_start=local(11))
-        PickupReservation.objects.create(
-            checkout=checkout,
-            stock=stock,
-            quantity=1,
-            expires_at=NOW + dt.timedelta(minutes=10),
+        CheckoutPickup.objects.filter(checkout=checkout).update(
+            slot_start=local(11), held_until=NOW + dt.timedelta(minutes=10)
         )
 
     booked = pickups.slot_bookings(store=slotted_store, start=local(0), end=local(23))

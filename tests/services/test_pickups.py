@@ -12,9 +12,10 @@ from saleor.order.actions import cancel_order
 from saleor.order.models import Order
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o import pickups
+from saleor_o2o import completion, pickups, reservations
 from saleor_o2o.conf import O2OSettings
 from saleor_o2o.models import CheckoutPickup, Pickup, PickupReservation, PickupStatus
+from saleor_o2o.selectors import pickup_availability
 
 SETTINGS = O2OSettings(active=True)
 
@@ -74,8 +75,6 @@ def test_reservation_holds_units_for_the_checkout(stocked_store, variant):
 
 
 def test_shoppers_do_not_see_units_reserved_by_others(stocked_store, variant):
-    from saleor_o2o.selectors import pickup_availability
-
     checkout = make_checkout(variant, stocked_store, 2)
     with transaction.atomic():
         pickups.checkout_pickup_reserve(checkout=checkout)
@@ -93,7 +92,7 @@ def test_expired_reservations_do_not_count(stocked_store, variant):
     second = make_checkout(variant, stocked_store, 3)
     with transaction.atomic():
         pickups.checkout_pickup_reserve(checkout=second)
-    assert pickups.reservations_purge() == 1
+    assert reservations.reservations_purge() == 1
 
 
 def test_pickup_method_without_a_store_is_refused(stocked_store, variant):
@@ -106,11 +105,34 @@ def test_pickup_method_without_a_store_is_refused(stocked_store, variant):
     )
 
 
-def test_other_delivery_methods_are_left_alone(stocked_store, variant):
-    checkout = Checkout.objects.create(email="shopper@example.com")
-    checkout.lines.create(variant=variant, quantity=50)
-    pickups.checkout_pickup_reserve(checkout=checkout)  # No pickup method: no-op.
-    assert not PickupReservation.objects.exists()
+def test_delivery_is_reserved_in_warehouses_that_ship_not_in_stores(
+    stocked_store, variant
+):
+    """A store's stock (pickup zone only) never serves home delivery."""
+    from saleor.shipping.models import ShippingZone
+
+    pickups.pickup_zone_sync(store=stocked_store, settings=SETTINGS)
+    shipping = Warehouse.objects.create(
+        name="Depot", slug="depot", address=stocked_store.address.get_copy()
+    )
+    shipping.shipping_zones.add(
+        ShippingZone.objects.create(name="FR", countries=["FR"])
+    )
+    Stock.objects.create(warehouse=shipping, product_variant=variant, quantity=1)
+    checkout = Checkout.objects.create(
+        email="shopper@example.com", shipping_address=stocked_store.address.get_copy()
+    )
+    line = checkout.lines.create(variant=variant, quantity=1)
+    with transaction.atomic():
+        completion.checkout_reserve(checkout=checkout)
+    reservation = PickupReservation.objects.get()
+    assert reservation.stock.warehouse == shipping
+    # Two units: the store has three, but it does not ship.
+    line.quantity = 2
+    line.save()
+    with pytest.raises(ValidationError) as raised, transaction.atomic():
+        completion.checkout_reserve(checkout=checkout)
+    assert raised.value.error_dict["lines"][0].code == "insufficient_stock"
 
 
 def test_allocations_of_several_orders_add_up(stocked_store, variant):
@@ -119,8 +141,10 @@ def test_allocations_of_several_orders_add_up(stocked_store, variant):
         with transaction.atomic():
             pickups.checkout_pickup_reserve(checkout=checkout)
             pickups.order_pickup_allocate(order=make_order(checkout))
-    available = pickups._locked_availability(stocked_store, [variant.pk])
-    assert available[variant.pk][1] == 0
+    available = pickup_availability(
+        store_ids=[stocked_store.pk], variant_ids=[variant.pk]
+    )
+    assert available[(stocked_store.pk, variant.pk)] == 0
 
 
 def test_order_is_allocated_from_the_chosen_store_only(

@@ -20,6 +20,7 @@ from saleor.product.models import ProductVariant
 from saleor.warehouse.models import Stock
 
 from ... import services
+from ...core.db import rows_lock
 from ...errors import O2OError
 from ...events import O2OEventType, global_id
 from ...models import O2OEvent, Store
@@ -302,17 +303,28 @@ class Command(BaseCommand):
             )
         return dict(sorted(by_store.items(), key=lambda item: item[0].slug))
 
-    def _current(
-        self, store: Store, levels: Sequence[StockLevel], *, lock: bool
-    ) -> Dict[int, int]:
+    def _current(self, store: Store, levels: Sequence[StockLevel]) -> Dict[int, int]:
         """Return the quantities on hand now of the variants in `levels`, by ID."""
         stocks = Stock.objects.filter(
             warehouse_id=store.warehouse_id,
             product_variant_id__in=[level.variant_id for level in levels],
         )
-        if lock:
-            stocks = stocks.select_for_update().order_by("pk")
         return dict(stocks.values_list("product_variant_id", "quantity"))
+
+    def _lock_stocks(self, by_store: Dict[Store, List[StockLevel]]) -> None:
+        """Lock the stock rows the import may change, in one statement."""
+        variant_ids = {
+            level.variant_id for levels in by_store.values() for level in levels
+        }
+        list(
+            Stock.objects.select_for_update()
+            .filter(
+                warehouse_id__in=[store.warehouse_id for store in by_store],
+                product_variant_id__in=sorted(variant_ids),
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
     def _compare(self, result: StoreResult, levels: Sequence[StockLevel], current):
         """Count the changes in `levels`; return those that change a quantity."""
@@ -334,7 +346,7 @@ class Command(BaseCommand):
         for store, levels in by_store.items():
             result = StoreResult(store)
             for batch in _batches(levels, LOOKUP_BATCH):
-                self._compare(result, batch, self._current(store, batch, lock=False))
+                self._compare(result, batch, self._current(store, batch))
                 previous, done = done, done + len(batch)
                 self._progress_every(done, previous, total, "checked")
             results.append(result)
@@ -358,18 +370,19 @@ class Command(BaseCommand):
         last_event_id = last_event.first() or 0
         try:
             with transaction.atomic():
-                # Lock the stores in a fixed order, as the service would one by one,
-                # so two imports (or an import and a staff edit) cannot deadlock.
-                list(
-                    Store.objects.select_for_update()
-                    .filter(pk__in=[store.pk for store in by_store])
-                    .order_by("pk")
-                    .values_list("pk", flat=True)
+                # Take the locks in the extension's one order (stores, then every
+                # stock row at once by primary key), so two imports, or an import
+                # and a checkout, cannot deadlock (docs/design/click-and-collect.md).
+                rows_lock(
+                    Store._meta.db_table,
+                    sorted(store.pk for store in by_store),
+                    mode="NO KEY UPDATE",
                 )
+                self._lock_stocks(by_store)
                 for result in results:
                     store = result.store
                     for batch in _batches(by_store[store], APPLY_BATCH):
-                        current = self._current(store, batch, lock=True)
+                        current = self._current(store, batch)
                         changes = self._compare(result, batch, current)
                         if changes:
                             services.store_stock_update(store=store, levels=changes)

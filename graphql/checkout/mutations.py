@@ -1,0 +1,48 @@
+import uuid
+from typing import Optional
+
+import graphene
+from saleor.graphql.checkout.mutations import CheckoutComplete as SaleorCheckoutComplete
+from saleor.graphql.core.types.common import CheckoutError
+
+from ... import completion
+
+
+def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
+    """Return the token in a Checkout ID, or None (Saleor then answers the error)."""
+    try:
+        type_name, token = graphene.Node.from_global_id(checkout_id)
+        return uuid.UUID(token) if type_name == "Checkout" else None
+    except (TypeError, ValueError, UnicodeDecodeError, AttributeError):
+        return None
+
+
+class CheckoutComplete(SaleorCheckoutComplete):
+    """Saleor's ``checkoutComplete``, run once at a time per checkout.
+
+    See `saleor_o2o.completion`: concurrent or repeated completions are refused
+    before any payment, and a failure releases what it reserved and refunds what it
+    captured.
+    """
+
+    class Meta:
+        description = (
+            SaleorCheckoutComplete._meta.description
+            + " Sent again while a completion of the same checkout is running, or "
+            "after it placed the order, it is refused with UNIQUE and charges "
+            "nothing; a completion that fails after the payment refunds it."
+        )
+        error_type_class = CheckoutError
+        error_type_field = "checkout_errors"
+
+    @classmethod
+    def perform_mutation(cls, root, info, checkout_id, **data):
+        token = _checkout_token(checkout_id)
+        if token is None:
+            return super().perform_mutation(root, info, checkout_id=checkout_id, **data)
+        with completion.checkout_completion(token):
+            return super().perform_mutation(root, info, checkout_id=checkout_id, **data)
+
+
+class CheckoutMutations(graphene.ObjectType):
+    checkout_complete = CheckoutComplete.Field()
