@@ -140,7 +140,9 @@ class StoreHoursException(models.Model):
         Store, on_delete=models.CASCADE, related_name="hours_exceptions"
     )
     date = models.DateField()
-    name = models.CharField(max_length=128, blank=True, default="")
+    name = models.CharField(
+        max_length=hours.EXCEPTION_NAME_MAX_LENGTH, blank=True, default=""
+    )
     #: Intervals as written by `hours.intervals_to_json`; empty means closed.
     intervals = JSONField(default=list, blank=True)
 

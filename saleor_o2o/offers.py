@@ -23,6 +23,7 @@ from saleor.checkout.models import CheckoutLine
 from saleor.order.models import Order, OrderLine
 from saleor.product.models import Category, Product
 
+from .core.validation import datetime_check, model_text_check, text_check
 from .domain import offers as rules
 from .domain.geo import Point
 from .errors import InvalidInput, NotFound, O2OError
@@ -123,7 +124,23 @@ def _check_limit(value: Optional[int], field: str) -> None:
         )
 
 
+#: Text fields of an offer, by their input names. Descriptions and terms have no
+#: column limit; they are kept to what a page shows.
+TEXT_FIELDS = {
+    "title": "title",
+    "image_url": "imageUrl",
+    "reward_gift": "rewardGift",
+}
+LONG_TEXT_MAX_LENGTH = 10_000
+
+
 def _clean(offer: Offer, data: Dict[str, Any]) -> None:
+    model_text_check(Offer, data, TEXT_FIELDS)
+    for name, field in (("description", "description"), ("terms", "terms")):
+        text_check(data.get(name), max_length=LONG_TEXT_MAX_LENGTH, field=field)
+    for name, field in (("starts_at", "startsAt"), ("ends_at", "endsAt")):
+        if data.get(name) is not None:
+            data[name] = datetime_check(data[name], field=field)
     for name in PLAIN_FIELDS:
         if name in data and data[name] is not None:
             setattr(offer, name, data[name])
@@ -492,7 +509,7 @@ def offer_claim(
             type=O2OEventType.OFFER_CLAIMED,
             payloads=[
                 {
-                    "claim": {"id": global_id("OfferClaim", claim.pk)},
+                    "claim": {"id": global_id("ClaimedOffer", claim.pk)},
                     "offer": {"id": global_id("Offer", offer.pk), "title": offer.title},
                     "user": (
                         {"id": global_id("User", shopper.user.pk)}
@@ -599,7 +616,7 @@ def offer_redeem(
                 type=O2OEventType.OFFER_REDEEMED,
                 payloads=[
                     {
-                        "claim": {"id": global_id("OfferClaim", claim.pk)},
+                        "claim": {"id": global_id("ClaimedOffer", claim.pk)},
                         "offer": {
                             "id": global_id("Offer", offer.pk),
                             "title": offer.title,

@@ -33,6 +33,7 @@ from saleor.warehouse.models import Stock
 from . import reservations
 from .conf import O2OSettings
 from .core.db import rows_lock, transaction_lock
+from .core.validation import datetime_check
 from .domain import codes, slots, supply
 from .errors import NotFound, O2OError
 from .models import CheckoutPickup, Pickup, PickupMethod, PickupStatus, Store
@@ -185,6 +186,7 @@ def checkout_pickup_set(
             code="INSUFFICIENT_STOCK",
         )
     if slot_start is not None:
+        slot_start = datetime_check(slot_start, field="slot", code="SLOT_UNAVAILABLE")
         _check_slot(store, slot_start, checkout_id=checkout.pk)
     method = pickup_method_ensure(settings=settings)
     CheckoutPickup.objects.update_or_create(
@@ -329,6 +331,10 @@ def _check_slot(store: Store, slot_start, *, checkout_id) -> None:
         )
     zone = pytz.timezone(store.timezone)
     day = slot_start.astimezone(zone).date()
+    try:
+        slots.check_slot_date(day, today=timezone.now().date(), field="slot")
+    except O2OError as error:
+        raise O2OError(error.message, field="slot", code="SLOT_UNAVAILABLE")
     offered = store_pickup_slots(store=store, day=day, exclude_checkout=checkout_id)
     slot = next((s for s in offered if s.start == slot_start), None)
     if slot is None:

@@ -17,6 +17,7 @@ from saleor.warehouse.models import Allocation, Stock, Warehouse
 from . import geocoding, pickups
 from .conf import GeocoderSettings, get_o2o_settings
 from .core.db import rows_lock
+from .core.validation import model_text_check
 from .domain import geo, hours, slots, supply
 from .errors import GeocodingUnavailable, InvalidInput, O2OError
 from .events import O2OEventType, events_record, global_id
@@ -46,9 +47,29 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+#: Address fields a store's input may give, by their input names.
+ADDRESS_FIELDS = {
+    name: _camel(name)
+    for name in (
+        "first_name",
+        "last_name",
+        "company_name",
+        "street_address_1",
+        "street_address_2",
+        "city",
+        "city_area",
+        "postal_code",
+        "country_area",
+        "phone",
+    )
+}
+
+
 def _clean_address(data: Dict[str, Any], instance: Optional[Address]) -> Address:
     """Validate an address the way Saleor does and return it, unsaved."""
     data = {key: value for key, value in data.items() if value is not None}
+    # Saleor's address form fails on a field too long for its column.
+    model_text_check(Address, data, ADDRESS_FIELDS, prefix="address.")
     if instance is not None:
         merged = {
             field: getattr(instance, field)
@@ -130,7 +151,17 @@ def _clean_slug(slug: Optional[str], *, name: str, store: Optional[Store]) -> st
     return slug
 
 
+#: Text fields of a store, by their input names.
+TEXT_FIELDS = {
+    "name": "name",
+    "email": "email",
+    "phone": "phone",
+    "timezone": "timezone",
+}
+
+
 def _clean_plain_fields(store: Store, data: Dict[str, Any], country: str) -> None:
+    model_text_check(Store, data, TEXT_FIELDS)
     if "name" in data:
         name = (data["name"] or "").strip()
         if not name:

@@ -1,14 +1,39 @@
 import logging
+import math
+from typing import Optional
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from graphql.error import GraphQLError
 from graphql.error import format_error as format_graphql_error
+from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
 from .errors import O2OError
 
 logger = logging.getLogger("saleor_o2o.graphql")
+
+NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+NOT_FINITE_MESSAGE = "Numbers must be finite (not NaN or Infinity)."
+
+
+def _unreadable(value) -> Optional[str]:
+    """Say why decoded variables cannot be stored, if they cannot: a NUL character
+    (PostgreSQL refuses it in text) or a number that is not finite (JSON allows no
+    NaN, but Python's decoder reads it)."""
+    if isinstance(value, str):
+        return NUL_MESSAGE if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else NOT_FINITE_MESSAGE
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            reason = _unreadable(item)
+            if reason:
+                return reason
+    return None
 
 
 def _original_error(error):
@@ -24,6 +49,17 @@ class O2OGraphQLView(GraphQLView):
     are logged without a traceback and carry their ``code`` and ``field`` under
     ``extensions``. Everything else is formatted by Saleor.
     """
+
+    def execute_graphql_request(self, request, data):
+        query, variables, _operation = self.get_graphql_params(request, data)
+        # Checked for Saleor's fields as for the extension's: the database would
+        # fail on them. In the query text, NUL also hides in a string's escape.
+        reason = _unreadable(variables) or _unreadable(query)
+        if reason is None and isinstance(query, str) and "\\u0000" in query:
+            reason = NUL_MESSAGE
+        if reason:
+            return ExecutionResult(errors=[GraphQLError(reason)], invalid=True)
+        return super().execute_graphql_request(request, data)
 
     def render_playground(self, request):
         # Rendered without the request: Saleor's context processors query the

@@ -2,6 +2,7 @@ import uuid
 from typing import Optional
 
 import graphene
+from saleor.checkout.error_codes import CheckoutErrorCode
 from saleor.graphql.checkout.mutations import CheckoutComplete as SaleorCheckoutComplete
 from saleor.graphql.core.types.common import CheckoutError
 
@@ -9,11 +10,11 @@ from ... import completion
 
 
 def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
-    """Return the token in a Checkout ID, or None (Saleor then answers the error)."""
+    """Return the token in a Checkout ID, or None if it is not one."""
     try:
         type_name, token = graphene.Node.from_global_id(checkout_id)
         return uuid.UUID(token) if type_name == "Checkout" else None
-    except (TypeError, ValueError, UnicodeDecodeError, AttributeError):
+    except (TypeError, ValueError, AttributeError):
         return None
 
 
@@ -39,7 +40,11 @@ class CheckoutComplete(SaleorCheckoutComplete):
     def perform_mutation(cls, root, info, checkout_id, **data):
         token = _checkout_token(checkout_id)
         if token is None:
-            return super().perform_mutation(root, info, checkout_id=checkout_id, **data)
+            raise completion.refusal(
+                f"Couldn't resolve to a checkout: {checkout_id}",
+                CheckoutErrorCode.GRAPHQL_ERROR,
+                "checkoutId",
+            )
         with completion.checkout_completion(token):
             return super().perform_mutation(root, info, checkout_id=checkout_id, **data)
 

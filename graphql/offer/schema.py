@@ -1,13 +1,13 @@
 import graphene
 from django.db.models import Q
 from saleor.core.permissions import DiscountPermissions
-from saleor.graphql.core.connection import connection_from_queryset_slice
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
 from ... import models
 from ... import offers as services
 from ...errors import NotFound
+from ..core.connection import queryset_page
 from ..core.context import require_storefront_enabled
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
@@ -75,15 +75,14 @@ def resolve_offer_list(info, *, search=None, is_active=None, **args):
         qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
-    connection = connection_from_queryset_slice(
+    return queryset_page(
         qs.order_by("-created_at", "-pk"),
-        {**args, "sort_by": {"field": ["created_at", "pk"], "direction": "-"}},
+        args,
+        sort_fields=["created_at", "pk"],
+        direction="-",
         connection_type=OfferCountableConnection,
-        edge_type=OfferCountableConnection.Edge,
-        pageinfo_type=graphene.relay.PageInfo,
+        name="offerList",
     )
-    connection.iterable = qs  # totalCount
-    return connection
 
 
 def resolve_offer_stats(info, *, offer_id, days):

@@ -1,11 +1,11 @@
 import graphene
 from django.db.models.functions import Coalesce
 from saleor.core.permissions import OrderPermissions
-from saleor.graphql.core.connection import connection_from_queryset_slice
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
 from ... import models
+from ..core.connection import queryset_page
 from ..core.ids import pk_from_global_id
 from .mutations import (
     CheckoutPickupStoreUpdate,
@@ -52,16 +52,14 @@ class PickupQueries(graphene.ObjectType):
             qs = qs.filter(store_id=pk)
         if statuses:
             qs = qs.filter(status__in=statuses)
-        connection_type = Pickup._meta.connection
-        connection = connection_from_queryset_slice(
+        return queryset_page(
             qs.order_by("desk_order", "pk"),
-            {**args, "sort_by": {"field": ["desk_order", "pk"], "direction": ""}},
-            connection_type=connection_type,
-            edge_type=connection_type.Edge,
-            pageinfo_type=graphene.relay.PageInfo,
+            args,
+            sort_fields=["desk_order", "pk"],
+            direction="",
+            connection_type=Pickup._meta.connection,
+            name="pickups",
         )
-        connection.iterable = qs  # For totalCount.
-        return connection
 
 
 class PickupMutations(graphene.ObjectType):

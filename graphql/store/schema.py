@@ -4,13 +4,13 @@ from graphql.error import GraphQLError
 from saleor.graphql.core.connection import (
     _get_edges_for_connection,
     _validate_connection_args,
-    connection_from_queryset_slice,
     from_global_cursor,
 )
 from saleor.graphql.core.fields import BaseConnectionField
 
 from ... import selectors
 from ...errors import InvalidInput
+from ..core.connection import page_args_check, queryset_page
 from ..core.context import can_manage_stores, require_storefront_enabled
 from ..core.ids import pk_from_global_id
 from .enums import StoreServiceEnum, StoreSortField
@@ -26,9 +26,6 @@ from .near import resolve_near
 from .prefetch import with_related
 from .supply import clean_supply_lines, ranked_supply_connection
 from .types import Store
-
-#: The largest page a client may ask for, as in Saleor.
-MAX_PAGE_SIZE = 100
 
 SORT_FIELDS = {
     StoreSortField.NAME.value: ["name", "slug"],
@@ -56,23 +53,11 @@ def _filter(qs, filter_input, *, staff: bool):
     return qs
 
 
-def _page_args(args):
-    first, last = args.get("first"), args.get("last")
-    if first is None and last is None:
-        raise GraphQLError("You must provide a `first` or `last` value to paginate.")
-    for name, value in (("first", first), ("last", last)):
-        if value is not None and value > MAX_PAGE_SIZE:
-            raise GraphQLError(
-                f"Requesting {value} records on the `stores` connection exceeds the "
-                f"`{name}` limit of {MAX_PAGE_SIZE} records."
-            )
-
-
 def resolve_stores(
     info, *, near=None, radius_km=None, filter=None, sort_by=None, **args
 ):
     require_storefront_enabled(info.context)
-    _page_args(args)
+    page_args_check(args, name="stores")
     staff = can_manage_stores(info.context)
     qs = _filter(selectors.stores_visible_to(can_manage=staff), filter, staff=staff)
     sort_field = sort_by.field if sort_by else None
@@ -111,12 +96,13 @@ def resolve_stores(
         connection.iterable = qs
         return connection
     ordered = qs.order_by(*[("-" if descending else "") + f for f in fields])
-    connection = connection_from_queryset_slice(
+    connection = queryset_page(
         with_related(ordered, info),
-        {**args, "sort_by": {"field": fields, "direction": direction}},
+        args,
+        sort_fields=fields,
+        direction=direction,
         connection_type=StoreCountableConnection,
-        edge_type=StoreCountableConnection.Edge,
-        pageinfo_type=graphene.relay.PageInfo,
+        name="stores",
     )
     connection.iterable = qs
     return connection

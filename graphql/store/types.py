@@ -10,7 +10,7 @@ from saleor.graphql.decorators import permission_required
 from saleor.graphql.warehouse.types import Warehouse
 
 from ... import models
-from ...domain import hours
+from ...domain import hours, slots
 from ..core.context import can_manage_stores, request_now
 from .dataloaders import PickupSlotsByStoreAndDateLoader
 from .enums import (
@@ -292,6 +292,7 @@ class Store(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_pickup_slots(root: models.Store, info, date):
+        slots.check_slot_date(date, today=request_now(info.context).date())
 
         def as_graphql(found):
             return [

@@ -1,17 +1,18 @@
 import graphene
 from saleor.core.permissions import WebhookPermissions
-from saleor.graphql.core.fields import PrefetchingConnectionField
+from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
 from ... import models
+from ..core.connection import queryset_page
 from ..core.ids import pk_from_global_id
 from .mutations import O2OWebhookDeliveryRetry, O2OWebhookEventsUpdate
 from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum
 
 
 class O2OWebhookQueries(graphene.ObjectType):
-    o2o_webhook_deliveries = PrefetchingConnectionField(
-        O2OWebhookDelivery,
+    o2o_webhook_deliveries = BaseConnectionField(
+        O2OWebhookDelivery._meta.connection,
         status=graphene.Argument(
             O2OWebhookDeliveryStatusEnum, description="Only deliveries in this state."
         ),
@@ -26,7 +27,7 @@ class O2OWebhookQueries(graphene.ObjectType):
 
     @permission_required(WebhookPermissions.MANAGE_WEBHOOKS)
     def resolve_o2o_webhook_deliveries(
-        self, info, status=None, webhook_id=None, **_kwargs
+        self, info, status=None, webhook_id=None, **args
     ):
         qs = models.WebhookDelivery.objects.select_related(
             "event", "webhook"
@@ -37,7 +38,14 @@ class O2OWebhookQueries(graphene.ObjectType):
             qs = qs.filter(
                 webhook_id=pk_from_global_id(webhook_id, "Webhook", field="webhookId")
             )
-        return qs.order_by("-created_at", "-pk")
+        return queryset_page(
+            qs.order_by("-created_at", "-pk"),
+            args,
+            sort_fields=["created_at", "pk"],
+            direction="-",
+            connection_type=O2OWebhookDelivery._meta.connection,
+            name="o2oWebhookDeliveries",
+        )
 
 
 class O2OWebhookMutations(graphene.ObjectType):

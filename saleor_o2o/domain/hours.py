@@ -40,6 +40,8 @@ WEEKDAY_NAMES = (
 
 OPENING_HOURS_FIELD = "openingHours"
 EXCEPTIONS_FIELD = "openingHoursExceptions"
+#: The longest name of a holiday or special day ("Christmas Day").
+EXCEPTION_NAME_MAX_LENGTH = 128
 TIMEZONE_FIELD = "timezone"
 
 INVALID_INTERVAL = "INVALID_INTERVAL"
@@ -178,7 +180,7 @@ def validate_exceptions(
     """
     seen: Set[dt.date] = set()
     checked = []
-    for exception in exceptions:
+    for index, exception in enumerate(exceptions):
         if not isinstance(exception, DateException) or not isinstance(
             exception.date, dt.date
         ):
@@ -195,6 +197,12 @@ def validate_exceptions(
                 code=DUPLICATE_DATE,
             )
         seen.add(exception.date)
+        if len(exception.name or "") > EXCEPTION_NAME_MAX_LENGTH:
+            raise InvalidInput(
+                f"Keep the name of the exception on {label} to "
+                f"{EXCEPTION_NAME_MAX_LENGTH} characters.",
+                field=f"{EXCEPTIONS_FIELD}.{index}.name",
+            )
         intervals = tuple(exception.intervals)
         for interval in intervals:
             _check_interval(interval, label, EXCEPTIONS_FIELD)

@@ -17,6 +17,9 @@ from . import hours
 
 MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 8 * 60
+#: Slots are offered for dates from yesterday (a store's date may lag the shopper's)
+#: to this many days ahead.
+MAX_DAYS_AHEAD = 366
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,20 @@ class Slot:
     @property
     def remaining(self) -> int:
         return max(0, self.capacity - self.booked)
+
+
+def check_slot_date(day: dt.date, *, today: dt.date, field: str = "date") -> None:
+    """Raise `InvalidInput` unless slots can be offered on ``day``."""
+    if (
+        not today - dt.timedelta(days=1)
+        <= day
+        <= today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    ):
+        raise InvalidInput(
+            f"Pickup slots are offered up to {MAX_DAYS_AHEAD} days ahead.",
+            field=field,
+            code="OUT_OF_RANGE",
+        )
 
 
 def validate_slot_settings(*, slot_minutes: int, capacity: int) -> None:

@@ -1,0 +1,55 @@
+"""Checks of input against what the database can hold, made before writing."""
+
+import datetime as dt
+from typing import Optional
+
+from ..errors import InvalidInput
+
+
+def max_length_of(model, field_name: str) -> Optional[int]:
+    """Return the longest text the model's column holds (None: no limit)."""
+    return model._meta.get_field(field_name).max_length
+
+
+def text_check(value: Optional[str], *, max_length: Optional[int], field: str) -> None:
+    """Refuse text longer than ``max_length`` characters, naming the input field."""
+    if value is not None and max_length is not None and len(value) > max_length:
+        raise InvalidInput(
+            f"Keep this to {max_length} characters (it has {len(value)}).",
+            field=field,
+        )
+
+
+def model_text_check(model, data: dict, fields: dict, *, prefix: str = "") -> None:
+    """Check every ``data[name]`` fits the model's column; ``fields`` maps model
+    field names to input field names."""
+    for name, api_name in fields.items():
+        text_check(
+            data.get(name),
+            max_length=max_length_of(model, name),
+            field=prefix + api_name,
+        )
+
+
+#: Dates and times accepted from clients: wide enough for any schedule, narrow
+#: enough that converting between time zones never leaves Python's range.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.timezone.utc)
+
+
+def datetime_check(
+    value: Optional[dt.datetime], *, field: str, code: str = "OUT_OF_RANGE"
+) -> Optional[dt.datetime]:
+    """Return ``value`` as an aware datetime (UTC if it named no zone), or refuse
+    one outside 1970-2999."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    try:
+        inside = EARLIEST <= value <= LATEST
+    except OverflowError:
+        inside = False
+    if not inside:
+        raise InvalidInput("Give a date between 1970 and 2999.", field=field, code=code)
+    return value
