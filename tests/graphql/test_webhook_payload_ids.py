@@ -1,0 +1,131 @@
+"""Every ID an O2O webhook payload carries names a type of the API and resolves there.
+
+A subscriber reads an ID from a payload and asks the API about it; an ID of a type
+the schema does not have (``OfferClaim:9`` where the API says ``ClaimedOffer:9``)
+cannot be matched. Every event type is produced here, every ID in every payload is
+decoded, and each one is looked up through GraphQL.
+"""
+
+import base64
+import binascii
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from saleor.account.models import User
+
+from saleor_o2o import offers, pickup_lifecycle, services
+from saleor_o2o.conf import get_o2o_settings
+from saleor_o2o.events import O2OEventType
+from saleor_o2o.graphql.api import schema
+from saleor_o2o.models import O2OEvent
+
+#: How to look each type up through the API, as a superuser.
+LOOKUPS = {
+    "Pickup": "query($id: ID!) { found: pickup(id: $id) { id } }",
+    "Order": "query($id: ID!) { found: order(id: $id) { id } }",
+    "Store": "query($id: ID!) { found: store(id: $id) { id } }",
+    "Warehouse": "query($id: ID!) { found: warehouse(id: $id) { id } }",
+    "User": "query($id: ID!) { found: user(id: $id) { id } }",
+    "App": "query($id: ID!) { found: app(id: $id) { id } }",
+    "ProductVariant": "query($id: ID!) { found: productVariant(id: $id) { id } }",
+    "Offer": "query($id: ID!) { found: offer(id: $id) { id } }",
+}
+
+
+def global_ids(value):
+    """Yield every string in a payload that is a Relay global ID."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from global_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from global_ids(item)
+    elif isinstance(value, str):
+        try:
+            decoded = base64.b64decode(value, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return
+        type_name, _, pk = decoded.partition(":")
+        if type_name.isalnum() and type_name[:1].isupper() and pk:
+            yield value, type_name
+
+
+@pytest.fixture
+def every_event(
+    o2o_active, pickup_factory, store, variant, offer, app, staff_user, customer_user
+):
+    """Make the extension record at least one event of every type."""
+    staff = pickup_lifecycle.Actor.of(staff_user)
+    by_app = pickup_lifecycle.Actor.of(app)
+    collected = pickup_factory(user=customer_user)
+    for status in ("preparing", "ready"):
+        pickup_lifecycle.pickup_status_update(
+            pickup=collected, status=status, actor=by_app
+        )
+    pickup_lifecycle.pickup_check_in(order=collected.order, user=customer_user)
+    pickup_lifecycle.pickup_collect(pickup=collected, code=collected.code, actor=staff)
+
+    cancelled = pickup_factory()
+    pickup_lifecycle.pickup_status_update(
+        pickup=cancelled, status="cancelled", actor=staff
+    )
+
+    expiring = pickup_factory()
+    pickup_lifecycle.pickup_status_update(pickup=expiring, status="ready", actor=staff)
+    settings = get_o2o_settings()
+    ready_at = timezone.now()
+    hold = settings.hold_policy
+    pickup_lifecycle.pickups_expire(
+        now=ready_at + hold.hold - hold.remind_before + timedelta(minutes=1)
+    )
+    pickup_lifecycle.pickups_expire(now=ready_at + hold.hold + timedelta(minutes=1))
+
+    services.store_stock_update(
+        store=store,
+        levels=[services.StockLevel(variant.pk, 1)],
+        low_stock_threshold=2,
+    )
+    claim = offers.offer_claim(
+        offer_id=offer.pk, shopper=offers.Shopper(user=customer_user), store=store
+    )
+    offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+    return customer_user
+
+
+def test_every_payload_id_resolves_through_the_api(every_event, api_client):
+    recorded = {event.type for event in O2OEvent.objects.all()}
+    assert recorded == {value for value, _label in O2OEventType.CHOICES}
+
+    type_map = schema.get_type_map()
+    found = {}
+    for event in O2OEvent.objects.all():
+        for global_id, type_name in global_ids(event.payload):
+            found[global_id] = (type_name, event.type)
+    assert {type_name for type_name, _event in found.values()} >= {
+        "Pickup",
+        "Order",
+        "Store",
+        "ClaimedOffer",
+        "Offer",
+    }
+
+    api_client.user = User.objects.create_superuser("root@example.com", "password")
+    customer = type(api_client)(user=every_event)
+    for global_id, (type_name, event_type) in sorted(found.items()):
+        where = f"{global_id} ({type_name}) in {event_type}"
+        assert type_name in type_map, f"{where}: no such type in the API"
+        if type_name == "ClaimedOffer":
+            answer = customer.post_graphql("{ myOfferClaims { id } }").json()
+            claims = [claim["id"] for claim in answer["data"]["myOfferClaims"]]
+            assert global_id in claims, where
+            continue
+        assert type_name in LOOKUPS, f"{where}: say how to look it up in LOOKUPS"
+        answer = json.loads(
+            api_client.post_graphql(LOOKUPS[type_name], {"id": global_id}).content
+        )
+        assert answer.get("data", {}).get("found") == {"id": global_id}, (
+            where,
+            answer,
+        )
