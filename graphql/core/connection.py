@@ -25,9 +25,14 @@ def page_args_check(args: dict, *, name: str) -> None:
             code="REQUIRED",
         )
     for field, value in (("first", first), ("last", last)):
-        if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+        if value is not None and value < 0:
             raise InvalidInput(
-                f"`{field}` on `{name}` must be between 0 and {MAX_PAGE_SIZE}.",
+                f"`{field}` cannot be negative.", field=field, code="OUT_OF_RANGE"
+            )
+        if value is not None and value > MAX_PAGE_SIZE:
+            raise InvalidInput(
+                f"Requesting {value} records on the `{name}` connection exceeds the "
+                f"`{field}` limit of {MAX_PAGE_SIZE} records.",
                 field=field,
                 code="OUT_OF_RANGE",
             )
@@ -37,10 +42,6 @@ def page_args_check(args: dict, *, name: str) -> None:
         raise InvalidInput("`first` pages forward: use `after`.", field="before")
     if last is not None and args.get("after") is not None:
         raise InvalidInput("`last` pages backward: use `before`.", field="after")
-    for field in ("after", "before"):
-        cursor = args.get(field)
-        if cursor is not None:
-            _cursor_check(cursor, field)
 
 
 def _bad_cursor(field: str) -> InvalidInput:
@@ -70,6 +71,9 @@ def queryset_page(
     ``totalCount`` counts the whole queryset.
     """
     page_args_check(args, name=name)
+    for field in ("after", "before"):
+        if args.get(field) is not None:
+            _cursor_check(args[field], field)
     try:
         # A savepoint: a cursor value the database refuses must not end the request's
         # transaction.

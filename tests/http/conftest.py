@@ -12,12 +12,19 @@ T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
-def saleor_server(django_db_setup, tmp_path_factory):
+def saleor_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """Saleor + O2O under uwsgi (master, 4 processes x 2 threads) on the test database.
 
     Started once per module; tests write their data in committed transactions
-    (``transactional_db``), which the server's processes see.
+    (``transactional_db``), which the server's processes see. Saleor's site
+    settings exist before the workers first read (and cache) the current site.
     """
+    from django.contrib.sites.models import Site
+    from saleor.site.models import SiteSettings
+
+    with django_db_blocker.unblock():
+        Site.objects.clear_cache()
+        SiteSettings.objects.get_or_create(site=Site.objects.get_current())
     server = SaleorServer(
         tmp_path_factory.mktemp("uwsgi"),
         database=database_url(connection.settings_dict),
