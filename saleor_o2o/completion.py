@@ -14,8 +14,10 @@ order. The extension serves ``checkoutComplete`` through `checkout_completion`:
   first, in primary-key order (`order_stock_prelock`), then the order is allocated
   from the reservation's source (`order_allocate`);
 * a completion that fails releases its reservation and slot at once and refunds a
-  payment captured without an order; so does a retry after a completion whose
-  process died, and a periodic sweep (`payments_orphaned_refund`).
+  payment captured without an order; a retry after a completion whose process died
+  between the payment and the order places the order without charging again
+  (`payment_already_captured`); a periodic sweep refunds such payments nobody
+  retried (`payments_orphaned_refund`).
 
 The lock order is in docs/design/click-and-collect.md.
 """
@@ -56,8 +58,8 @@ def _lock_name(token) -> str:
 
 @contextmanager
 def checkout_completion(token) -> Iterator[None]:
-    """Run one completion of the checkout: refuse a concurrent or repeated one,
-    refund what an earlier, dead one captured, and clean up if this one fails.
+    """Run one completion of the checkout: refuse a concurrent or repeated one, and
+    clean up if this one fails.
 
     A failure inside the block releases the reservation and the slot and refunds a
     payment captured without an order, then leaves as a refusal (a
@@ -77,19 +79,6 @@ def checkout_completion(token) -> Iterator[None]:
             raise refusal(
                 f"This checkout was already placed as order {placed.pk}.",
                 CheckoutErrorCode.UNIQUE,
-                "checkoutId",
-            )
-        refunded = payments_refund(checkout_token=token)
-        if refunded is not None:
-            raise refusal(
-                "An earlier attempt took this checkout's payment without placing "
-                "the order; "
-                + (
-                    "it was refunded: pay again to complete the checkout."
-                    if refunded
-                    else "the shop will refund it. Nothing more was charged."
-                ),
-                CheckoutErrorCode.PAYMENT_ERROR,
                 "checkoutId",
             )
         try:
@@ -169,6 +158,21 @@ def completion_failed(*, checkout_token):
         return "unknown"
 
 
+def payment_already_captured(checkout: Checkout) -> Optional[Payment]:
+    """Return the checkout's active payment if an earlier completion captured all of
+    it and died before the order (the order is then placed without charging again).
+    """
+    payment = checkout.get_last_active_payment()
+    if (
+        payment is not None
+        and payment.charge_status == ChargeStatus.FULLY_CHARGED
+        and payment.captured_amount >= payment.total
+        and payment.order_id is None
+    ):
+        return payment
+    return None
+
+
 def _orphans(**lookup) -> List[Payment]:
     return list(
         Payment.objects.filter(
@@ -182,6 +186,7 @@ def _orphans(**lookup) -> List[Payment]:
 
 
 def _refund(payment: Payment) -> bool:
+    amount = payment.captured_amount
     try:
         gateway.refund(payment)
     except PaymentError:
@@ -189,14 +194,14 @@ def _refund(payment: Payment) -> bool:
             "Payment %s (%s %s) was captured without an order and could not be "
             "refunded: refund it by hand.",
             payment.pk,
-            payment.captured_amount,
+            amount,
             payment.currency,
         )
         return False
     logger.warning(
         "Refunded payment %s (%s %s): it was captured but no order was created.",
         payment.pk,
-        payment.captured_amount,
+        amount,
         payment.currency,
     )
     return True

@@ -17,7 +17,7 @@ from saleor.order.models import Order
 from saleor.payment import ChargeStatus, TransactionKind, gateway
 from saleor.payment.models import Payment
 from saleor.warehouse.models import Stock
-from storefront import PAYMENT_CREATE, client_storefront, outcome
+from storefront import client_storefront, outcome
 
 from saleor_o2o import completion, services
 from saleor_o2o.core.db import session_lock_try
@@ -89,43 +89,41 @@ def test_stock_lost_while_paying_refunds_the_payment(shopper, shop):
     assert CheckoutPickup.objects.get(checkout_id=token).held_until is None
 
 
-def test_a_retry_refunds_what_a_dead_attempt_captured_before_charging(shopper, shop):
+def test_a_retry_after_a_dead_attempt_places_the_order_without_charging_again(
+    shopper, shop
+):
     checkout_id, token = prepare(shopper, shop)
     # An earlier attempt's process died between the capture and the order.
     payment = Payment.objects.get()
     gateway.process_payment(payment=payment, token=payment.token)
-    assert Payment.objects.get().captured_amount == payment.total
 
-    answer = shopper.checkout_complete(checkout_id)
+    assert outcome(shopper.checkout_complete(checkout_id)) == "order"
 
-    [(code, message)] = errors(answer)
-    assert code == "PAYMENT_ERROR" and "refunded: pay again" in message
+    order = Order.objects.get(checkout_token=token)
+    payment.refresh_from_db()
+    assert payment.order == order and payment.captured_amount == payment.total
+    captures = payment.transactions.filter(kind=TransactionKind.CAPTURE)
+    assert captures.count() == 1
+    assert order.o2o_pickup.store == shop[0]
+
+
+def test_a_retry_that_cannot_place_the_order_refunds_the_earlier_capture(shopper, shop):
+    checkout_id, token = prepare(shopper, shop, quantity=1)
+    payment = Payment.objects.get()
+    gateway.process_payment(payment=payment, token=payment.token)
+    # The cart grew since: the payment no longer covers it.
+    Checkout.objects.get().lines.update(quantity=2)
+
+    [(code, message)] = errors(shopper.checkout_complete(checkout_id))
+
+    assert code == "CHECKOUT_NOT_FULLY_PAID"
+    assert message.endswith("Your payment was refunded.")
     payment.refresh_from_db()
     assert (payment.charge_status, payment.captured_amount) == (
         ChargeStatus.FULLY_REFUNDED,
         0,
     )
-    # Paying again places the order, charged once.
-    paid = shopper.data(
-        PAYMENT_CREATE,
-        {
-            "checkout": checkout_id,
-            "input": {
-                "gateway": fake_gateway.GATEWAY_ID,
-                "token": "ok",
-                "amount": float(payment.total),
-            },
-        },
-        "checkoutPaymentCreate",
-    )
-    assert paid["paymentErrors"] == []
-    assert outcome(shopper.checkout_complete(checkout_id)) == "order"
-    order = Order.objects.get(checkout_token=token)
-    # Saleor attaches every payment of the checkout; the refunded one holds nothing.
-    assert sorted(p.captured_amount for p in order.payments.all()) == [
-        0,
-        payment.total,
-    ]
+    assert not Order.objects.exists()
 
 
 def test_the_sweep_refunds_payments_left_without_an_order(shopper, shop):
