@@ -19,6 +19,7 @@ class StoreErrorCode(str, Enum):
     GEOCODING_UNAVAILABLE = "GEOCODING_UNAVAILABLE"
     PLACE_NOT_FOUND = "PLACE_NOT_FOUND"
     STORE_HAS_ALLOCATIONS = "STORE_HAS_ALLOCATIONS"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
 
 
 STORE_ERROR_DESCRIPTIONS = {
@@ -37,6 +38,10 @@ STORE_ERROR_DESCRIPTIONS = {
     "GEOCODING_UNAVAILABLE": "No geocoding provider is configured or reachable.",
     "PLACE_NOT_FOUND": "The geocoding provider knows no such place.",
     "STORE_HAS_ALLOCATIONS": "Orders hold stock allocated in the store.",
+    "PERMISSION_DENIED": (
+        "Your role in the store does not allow it (a manager's task, or one for "
+        "staff acting in every store)."
+    ),
 }
 
 
@@ -57,6 +62,9 @@ class PickupErrorCode(str, Enum):
     CODE_REQUIRED = "CODE_REQUIRED"
     INVALID_CODE = "INVALID_CODE"
     CODE_LOCKED = "CODE_LOCKED"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    NOT_LOCKED = "NOT_LOCKED"
+    COLLECTOR_NOT_AUTHORISED = "COLLECTOR_NOT_AUTHORISED"
 
 
 PICKUP_ERROR_DESCRIPTIONS = {
@@ -79,6 +87,12 @@ PICKUP_ERROR_DESCRIPTIONS = {
     "CODE_REQUIRED": "Collecting needs the pickup code: use pickupCollect.",
     "INVALID_CODE": "Not the pickup's code.",
     "CODE_LOCKED": "Too many wrong codes: the pickup refuses codes for a while.",
+    "PERMISSION_DENIED": "Only a manager of the store may do this.",
+    "NOT_LOCKED": "The pickup's handover is not locked.",
+    "COLLECTOR_NOT_AUTHORISED": (
+        "The person named is neither the shopper nor the collector the shopper "
+        "authorised."
+    ),
 }
 
 
@@ -119,6 +133,7 @@ class OfferErrorCode(str, Enum):
     WRONG_STORE = "WRONG_STORE"
     ALREADY_REDEEMED = "ALREADY_REDEEMED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
 
 
 OFFER_ERROR_DESCRIPTIONS = {
@@ -138,4 +153,7 @@ OFFER_ERROR_DESCRIPTIONS = {
     "WRONG_STORE": "The offer is not valid in this store.",
     "ALREADY_REDEEMED": "The code was redeemed already.",
     "TOO_MANY_ATTEMPTS": "Too many unknown codes were entered at this store; wait.",
+    "PERMISSION_DENIED": (
+        "The offer reaches stores you do not act in (or every store)."
+    ),
 }

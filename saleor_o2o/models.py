@@ -16,7 +16,7 @@ from saleor.shipping.models import ShippingMethod
 from saleor.warehouse.models import Stock, Warehouse
 from saleor.webhook.models import Webhook
 
-from .domain import delivery, hours, lifecycle, offers
+from .domain import access, delivery, hours, lifecycle, offers
 
 
 class GeocodingStatus:
@@ -264,6 +264,8 @@ class Pickup(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     arrived_at = models.DateTimeField(null=True, blank=True)
+    #: Someone the shopper authorised to collect for them (checked at the desk).
+    alternate_collector = models.CharField(max_length=120, blank=True, default="")
     #: What the shopper said on checking in: parking bay, vehicle.
     arrival_bay = models.CharField(max_length=32, blank=True, default="")
     arrival_vehicle = models.CharField(max_length=120, blank=True, default="")
@@ -301,11 +303,29 @@ class PickupActor:
     ]
 
 
+class PickupAuditKind:
+    """What an entry of a pickup's audit trail records."""
+
+    STATUS = "status"
+    CODE_UNLOCKED = "code_unlocked"
+    COLLECTOR_AUTHORISED = "collector_authorised"
+
+    CHOICES = [
+        (STATUS, "A change of status"),
+        (CODE_UNLOCKED, "A manager released the handover code lock"),
+        (COLLECTOR_AUTHORISED, "The shopper named someone to collect"),
+    ]
+
+
 class PickupTransition(models.Model):
-    """One change of a pickup's status: the audit trail."""
+    """One entry of a pickup's audit trail: a change of status, or another event of
+    its handover (`kind`)."""
 
     pickup = models.ForeignKey(
         Pickup, on_delete=models.CASCADE, related_name="transitions"
+    )
+    kind = models.CharField(
+        max_length=32, choices=PickupAuditKind.CHOICES, default=PickupAuditKind.STATUS
     )
     from_status = models.CharField(max_length=32, choices=PickupStatus.CHOICES)
     to_status = models.CharField(max_length=32, choices=PickupStatus.CHOICES)
@@ -617,3 +637,51 @@ class OfferRedeemFailure(models.Model):
         indexes = [
             models.Index(fields=["store", "created_at"], name="o2o_redeem_failure_idx")
         ]
+
+
+class StoreRole:
+    """What a member of a store's staff may do there (see `domain.access`)."""
+
+    CLERK = access.CLERK
+    MANAGER = access.MANAGER
+
+    CHOICES = [
+        (CLERK, "Clerk: the pickup desk and offer codes"),
+        (MANAGER, "Manager: also the store's settings, stock and clerks"),
+    ]
+
+
+class StoreMembership(models.Model):
+    """A staff user working in a store, as a clerk or a manager."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="o2o_store_memberships"
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=StoreRole.CHOICES)
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ("store", "user")
+        unique_together = (("user", "store"),)
+
+
+class StaffAllStores(models.Model):
+    """A staff user who acts in every store, as all staff did before store staff."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="o2o_all_stores"
+    )
+    granted_at = models.DateTimeField(default=now, editable=False)
+
+
+class AppStore(models.Model):
+    """A store an app is narrowed to; an app with none acts in every store."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="o2o_stores")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        unique_together = (("app", "store"),)

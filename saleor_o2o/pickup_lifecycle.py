@@ -28,7 +28,7 @@ from .domain import lifecycle
 from .emails import pickup_email_record
 from .errors import InvalidInput, NotFound, O2OError
 from .events import O2OEventType, events_record, global_id
-from .models import Pickup, PickupActor, PickupStatus, PickupTransition
+from .models import Pickup, PickupActor, PickupAuditKind, PickupStatus, PickupTransition
 
 logger = logging.getLogger(__name__)
 
@@ -357,6 +357,9 @@ def pickup_collect(
         lifecycle.check_transition(
             locked.status, PickupStatus.COLLECTED, actor=actor.kind
         )
+        lifecycle.check_collector(
+            collected_by, authorised=locked.alternate_collector, field="collectedBy"
+        )
         check = lifecycle.check_code(
             code,
             locked.code,
@@ -476,3 +479,77 @@ def pickups_expire(
             cancel_order(locked.order, None)
             run.expired.append(locked.pk)
     return run
+
+
+def pickup_code_unlock(
+    *, pickup: Pickup, reason: Optional[str], actor: Actor, now=None
+) -> Pickup:
+    """Release a handover locked after wrong codes, with the reason in the audit.
+
+    The caller checks that the actor manages the pickup's store.
+    """
+    reason = _clean_text(reason, limit=NOTE_MAX_LENGTH, name="reason")
+    if not reason:
+        raise InvalidInput(
+            "Say why the lock is released (kept in the audit).",
+            field="reason",
+            code="REQUIRED",
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(pickup.pk)
+        if not lifecycle.code_is_locked(locked_until=locked.code_locked_until, now=now):
+            raise O2OError(
+                "This pickup accepts codes: there is no lock to release.",
+                field="id",
+                code="NOT_LOCKED",
+            )
+        locked.failed_code_attempts = 0
+        locked.code_locked_until = None
+        locked.save(update_fields=["failed_code_attempts", "code_locked_until"])
+        _audit(locked, PickupAuditKind.CODE_UNLOCKED, actor, now, note=reason)
+    return locked
+
+
+def pickup_alternate_collector_set(
+    *, order: Order, name: Optional[str], user: Optional[User] = None, now=None
+) -> Pickup:
+    """Name someone who may collect the shopper's pickup (empty: nobody else)."""
+    name = _clean_text(name, limit=NAME_MAX_LENGTH, name="name")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(order=order)
+        if locked is None:
+            raise NotFound(
+                "This order is not collected in a store.", field="orderToken"
+            )
+        if locked.status in lifecycle.FINAL_STATUSES:
+            raise lifecycle.InvalidTransition(
+                f"The pickup is {locked.status.upper()}: nobody can collect it now.",
+                field="orderToken",
+            )
+        locked.alternate_collector = name
+        locked.save(update_fields=["alternate_collector"])
+        _audit(
+            locked,
+            PickupAuditKind.COLLECTOR_AUTHORISED,
+            Actor.shopper(user),
+            now,
+            note=name or "Nobody but the shopper.",
+        )
+    return locked
+
+
+def _audit(pickup: Pickup, kind: str, actor: Actor, now, *, note: str) -> None:
+    """Add an audit entry that is not a change of status."""
+    PickupTransition.objects.create(
+        pickup=pickup,
+        kind=kind,
+        from_status=pickup.status,
+        to_status=pickup.status,
+        created_at=now,
+        actor_type=actor.kind,
+        user=actor.user,
+        app=actor.app,
+        note=note,
+    )

@@ -13,7 +13,15 @@ first; the great-circle distance is derived from the chord of the stores returne
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from django.db.models import FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -22,6 +30,7 @@ from saleor.warehouse.models import Stock
 from . import geocoding
 from .conf import GeocoderSettings
 from .domain import supply
+from .domain.access import NOWHERE, Reach
 from .domain.geo import (
     EARTH_RADIUS_KM,
     EARTHDISTANCE_RADIUS_M,
@@ -76,10 +85,16 @@ def search_area(point: Point, radius_km: float) -> SearchArea:
     )
 
 
-def stores_visible_to(*, can_manage: bool) -> QuerySet:
-    """Return the stores a requestor may see: staff see inactive ones too."""
+def stores_visible_to(*, can_manage: bool, reach: Reach = NOWHERE) -> QuerySet:
+    """Return the stores a requestor may see: every active store, and the inactive
+    ones among those they manage as staff (in their reach)."""
     qs = Store.objects.all()
-    return qs if can_manage else qs.active()
+    if not can_manage:
+        return qs.active()
+    store_ids = reach.store_ids()
+    if store_ids is None:
+        return qs
+    return qs.filter(Q(is_active=True) | Q(pk__in=store_ids))
 
 
 def stores_near(

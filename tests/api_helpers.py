@@ -5,8 +5,43 @@ pytest's importlib mode does not let test modules import conftest.
 """
 
 import json
+from typing import Dict, Optional
 
 import graphene
+from django.test import Client
+from graphql_jwt.shortcuts import get_token
+from saleor.account.models import User
+from saleor.app.models import App
+
+API_PATH = "/graphql/"
+
+
+class ApiClient(Client):
+    """Django's test client posting GraphQL as a shopper, a staff user or an app."""
+
+    def __init__(self, *, user: Optional[User] = None, app: Optional[App] = None):
+        super().__init__()
+        self.user = user
+        self.app = app
+        self.app_token = app.tokens.create(name="tests").auth_token if app else None
+
+    def _auth(self) -> Dict[str, str]:
+        if self.app_token:
+            return {"HTTP_AUTHORIZATION": f"Bearer {self.app_token}"}
+        if self.user:
+            return {"HTTP_AUTHORIZATION": f"JWT {get_token(self.user)}"}
+        return {}
+
+    def post_graphql(self, query: str, variables=None, permissions=None):
+        if permissions:
+            if self.app:
+                self.app.permissions.add(*permissions)
+            else:
+                self.user.user_permissions.add(*permissions)
+        body = json.dumps({"query": query, "variables": variables or {}})
+        return self.post(
+            API_PATH, body, content_type="application/json", **self._auth()
+        )
 
 
 def gid(type_name: str, pk) -> str:

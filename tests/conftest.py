@@ -10,52 +10,21 @@ import threading
 from contextlib import contextmanager
 from datetime import time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from api_helpers import ApiClient
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
-from graphql_jwt.shortcuts import get_token
 from saleor.account.models import User
 from saleor.app.models import App
 from saleor.plugins.models import PluginConfiguration
 
 from saleor_o2o import conf, services
 from saleor_o2o.domain import hours
-
-API_PATH = "/graphql/"
-
-
-class ApiClient(Client):
-    """Django's test client posting GraphQL as a shopper, a staff user or an app."""
-
-    def __init__(self, *, user: Optional[User] = None, app: Optional[App] = None):
-        super().__init__()
-        self.user = user
-        self.app = app
-        self.app_token = app.tokens.create(name="tests").auth_token if app else None
-
-    def _auth(self) -> Dict[str, str]:
-        if self.app_token:
-            return {"HTTP_AUTHORIZATION": f"Bearer {self.app_token}"}
-        if self.user:
-            return {"HTTP_AUTHORIZATION": f"JWT {get_token(self.user)}"}
-        return {}
-
-    def post_graphql(self, query: str, variables=None, permissions=None):
-        if permissions:
-            if self.app:
-                self.app.permissions.add(*permissions)
-            else:
-                self.user.user_permissions.add(*permissions)
-        body = json.dumps({"query": query, "variables": variables or {}})
-        return self.post(
-            API_PATH, body, content_type="application/json", **self._auth()
-        )
 
 
 @pytest.fixture(autouse=True)
@@ -72,9 +41,15 @@ def api_client():
 
 @pytest.fixture
 def staff_user(db):
-    return User.objects.create_user(
+    """A staff user acting in every store (as every staff user did before store
+    staff existed; the migration gives them that)."""
+    from saleor_o2o.models import StaffAllStores
+
+    user = User.objects.create_user(
         "staff@example.com", "password", is_staff=True, is_active=True
     )
+    StaffAllStores.objects.create(user=user)
+    return user
 
 
 @pytest.fixture
@@ -109,6 +84,16 @@ def _permission(app_label: str, codename: str) -> Permission:
 @pytest.fixture
 def permission_manage_products(db):
     return _permission("product", "manage_products")
+
+
+@pytest.fixture
+def permission_manage_users(db):
+    return _permission("account", "manage_users")
+
+
+@pytest.fixture
+def permission_manage_staff(db):
+    return _permission("account", "manage_staff")
 
 
 @pytest.fixture

@@ -191,3 +191,128 @@ def test_a_clerk_redeems_an_offer_code_once(desk, clerk, store, o2o_active, offe
     assert claim.redeemed_store == store and claim.redeemed_by == clerk
 
     assert redeem(claim.code)[0] == "ALREADY_REDEEMED"
+
+
+# Store staff -----------------------------------------------------------------------
+
+
+def store_member(email, store, role, *permissions):
+    from saleor.account.models import User
+
+    from saleor_o2o.models import StoreMembership
+
+    user = User.objects.create_user(email, PASSWORD, is_staff=True, is_active=True)
+    user.user_permissions.add(*permissions)
+    StoreMembership.objects.create(user=user, store=store, role=role)
+    return user
+
+
+def test_a_clerk_sees_only_their_store(
+    desk, store, store_factory, pickup_factory, o2o_active, permission_manage_orders
+):
+    lyon = store_factory("Lyon Bellecour", 45.7578, 4.8320, city="Lyon")
+    at_paris = pickup_factory()
+    at_lyon = pickup_factory(in_store=lyon)
+    clerk = store_member(
+        "clerk@paris.example", store, "clerk", permission_manage_orders
+    )
+    page = desk()
+
+    page.sign_in(clerk.email)
+    page.wait_for_row(at_paris, "RECEIVED")
+
+    options = page.by_id("store").find_elements(By.TAG_NAME, "option")
+    assert [option.text for option in options] == [store.name]
+    assert page.row(at_lyon) is None
+
+
+def test_a_manager_releases_a_locked_handover(
+    desk, store, pickup_factory, o2o_active, permission_manage_orders
+):
+    from saleor_o2o.domain.lifecycle import MAX_CODE_ATTEMPTS
+    from saleor_o2o.errors import O2OError
+    from saleor_o2o.models import PickupAuditKind
+
+    manager = store_member(
+        "manager@paris.example", store, "manager", permission_manage_orders
+    )
+    pickup = pickup_factory()
+    actor = lifecycle_services.Actor.of(manager)
+    lifecycle_services.pickup_status_update(pickup=pickup, status="ready", actor=actor)
+    for _ in range(MAX_CODE_ATTEMPTS):
+        with pytest.raises(O2OError):
+            lifecycle_services.pickup_collect(pickup=pickup, code="WRONG0", actor=actor)
+    page = desk()
+
+    page.sign_in(manager.email)
+    row = page.wait_for_row(pickup, "READY")
+    assert "Code locked until" in row.text
+    row.find_element(By.CSS_SELECTOR, '[data-role="reason"]').send_keys(
+        "Shopper showed ID and the order e-mail"
+    )
+    row.find_element(By.CSS_SELECTOR, '[data-role="confirm-unlock"]').click()
+    page.wait(
+        lambda: not page.row(pickup).find_elements(
+            By.CSS_SELECTOR, '[data-role="locked"]'
+        ),
+        "the lock is still shown",
+    )
+
+    entry = Pickup.objects.get().transitions.get(kind=PickupAuditKind.CODE_UNLOCKED)
+    assert (entry.user, entry.note) == (
+        manager,
+        "Shopper showed ID and the order e-mail",
+    )
+
+
+def test_an_alternate_collector_is_checked_and_recorded(
+    desk, clerk, pickup_factory, o2o_active
+):
+    pickup = pickup_factory()
+    lifecycle_services.pickup_status_update(
+        pickup=pickup, status="ready", actor=lifecycle_services.Actor.of(clerk)
+    )
+    lifecycle_services.pickup_alternate_collector_set(
+        order=pickup.order, name="Alex Martin"
+    )
+    page = desk()
+
+    page.sign_in(clerk.email)
+    row = page.wait_for_row(pickup, "READY")
+    shown = row.find_element(By.CSS_SELECTOR, '[data-role="alternate-collector"]')
+    assert "Alex Martin" in shown.text
+
+    def hand_over(name):
+        row = page.wait_for_row(pickup, "READY")
+        page.click(row, "COLLECTED")
+        row.find_element(By.CSS_SELECTOR, '[data-role="code"]').send_keys(pickup.code)
+        row.find_element(By.CSS_SELECTOR, '[data-role="collected-by"]').send_keys(name)
+        row.find_element(By.CSS_SELECTOR, '[data-role="confirm-handover"]').click()
+        return row
+
+    row = hand_over("Someone Else")
+    error = row.find_element(By.CSS_SELECTOR, '[data-role="error"]')
+    page.wait(lambda: error.get_attribute("data-code"), "no error shown")
+    assert error.get_attribute("data-code") == "COLLECTOR_NOT_AUTHORISED"
+    assert Pickup.objects.get().status == PickupStatus.READY
+
+    page.driver.refresh()
+    hand_over("alex  MARTIN")
+    page.wait(lambda: page.row(pickup) is None, "collected pickup still listed")
+    collected = Pickup.objects.get()
+    assert collected.status == PickupStatus.COLLECTED
+    kinds = [(t.kind, t.note or t.collected_by) for t in collected.transitions.all()]
+    assert ("collector_authorised", "Alex Martin") in kinds
+    assert collected.transitions.last().collected_by == "alex  MARTIN"
+
+
+def test_the_desk_cannot_be_framed(client, db):
+    response = client.get("/o2o/pickup-desk/")
+
+    assert response["X-Frame-Options"] == "DENY"
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    page = response.content.decode()
+    assert f'<script nonce="{nonce}">' in page
+    assert page.count("<script") == 1

@@ -10,7 +10,9 @@ from saleor.core.permissions import (
 )
 from saleor.graphql.utils import get_user_or_app_from_context
 
+from ... import access
 from ...conf import O2OSettings, get_o2o_settings
+from ...domain.access import Reach
 from ...errors import FeatureDisabled
 
 
@@ -29,6 +31,16 @@ def request_now(context) -> datetime:
     if now is None:
         now = context._o2o_now = timezone.now()
     return now
+
+
+def requestor_reach(context) -> Reach:
+    """Return the stores the requestor acts in, read once per request."""
+    reach = getattr(context, "_o2o_reach", None)
+    if reach is None:
+        reach = context._o2o_reach = access.reach_of(
+            get_user_or_app_from_context(context)
+        )
+    return reach
 
 
 def requestor_has(context, permission) -> bool:

@@ -6,7 +6,10 @@ from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.types import Error
 from saleor.graphql.core.utils import snake_to_camel_case
 
+from ... import access
+from ...domain.access import CLERK
 from ...errors import O2OError
+from .context import requestor_reach
 from .ids import pk_from_global_id
 
 
@@ -56,6 +59,25 @@ class O2OMutation(BaseMutation):
         return super().get_node_or_error(
             info, node_id, field=field, only_type=only_type, qs=qs
         )
+
+    @classmethod
+    def check_store(
+        cls, info, store_id, *, role: str = CLERK, field: str = "id", what="store"
+    ) -> None:
+        """Raise unless the requestor holds `role` in the store (see `access`)."""
+        access.store_check(
+            requestor_reach(info.context), store_id, role=role, field=field, what=what
+        )
+
+    @classmethod
+    def check_every_store(cls, info, *, field: str) -> None:
+        """Raise unless the requestor acts in every store."""
+        if not requestor_reach(info.context).all_stores:
+            raise O2OError(
+                "Only staff acting in every store may do this.",
+                field=field,
+                code=access.PERMISSION_DENIED,
+            )
 
     @classmethod
     def mutate(cls, root, info, **data):

@@ -6,7 +6,10 @@ from saleor.graphql.core.utils import snake_to_camel_case
 
 from ... import offers as services
 from ... import selectors
-from ..core.context import require_storefront_enabled
+from ...access import PERMISSION_DENIED, store_check
+from ...domain.access import MANAGER
+from ...errors import O2OError
+from ..core.context import requestor_reach, require_storefront_enabled
 from ..core.ids import pk_from_global_id
 from ..core.mutations import O2OMutation
 from ..store.inputs import StoreNearInput
@@ -51,8 +54,12 @@ class OfferCreate(O2OMutation):
         error_type_field = "offer_errors"
 
     @classmethod
-    def perform_mutation(cls, _root, _info, input):
-        return cls(offer=services.offer_create(data=clean_offer_input(input)))
+    def perform_mutation(cls, _root, info, input):
+        data = clean_offer_input(input)
+        check_offer_reach(
+            info, all_stores=data.get("all_stores"), store_ids=data.get("store_ids")
+        )
+        return cls(offer=services.offer_create(data=data))
 
 
 class OfferUpdate(O2OMutation):
@@ -71,7 +78,12 @@ class OfferUpdate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id, input):
         offer = cls.get_node_or_error(info, id, only_type=Offer)
-        offer = services.offer_update(offer=offer, data=clean_offer_input(input))
+        check_offer_reach(info, **offer_stores(offer))
+        data = clean_offer_input(input)
+        check_offer_reach(
+            info, all_stores=data.get("all_stores"), store_ids=data.get("store_ids")
+        )
+        offer = services.offer_update(offer=offer, data=data)
         return cls(offer=offer)
 
 
@@ -93,10 +105,36 @@ class OfferDelete(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id):
         offer = cls.get_node_or_error(info, id, only_type=Offer)
+        check_offer_reach(info, **offer_stores(offer))
         pk = offer.pk
         services.offer_delete(offer=offer)
         offer.pk = offer.id = pk
         return cls(offer=offer)
+
+
+def offer_stores(offer) -> Dict[str, Any]:
+    return {
+        "all_stores": offer.all_stores,
+        "store_ids": list(offer.stores.values_list("pk", flat=True)),
+    }
+
+
+def check_offer_reach(info, *, all_stores=None, store_ids=None) -> None:
+    """Refuse an offer reaching stores the requestor does not manage.
+
+    Offers valid in every store are for staff acting in every store.
+    """
+    reach = requestor_reach(info.context)
+    if reach.all_stores:
+        return
+    if all_stores:
+        raise O2OError(
+            "Only staff acting in every store may make an offer valid everywhere.",
+            field="allStores",
+            code=PERMISSION_DENIED,
+        )
+    for store_id in store_ids or ():
+        store_check(reach, store_id, role=MANAGER, field="storeIds")
 
 
 def shopper_of(info, token) -> services.Shopper:
@@ -175,6 +213,7 @@ class OfferRedeem(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, code, store_id):
         store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
+        cls.check_store(info, store.pk, field="storeId")
         user = info.context.user
         staff = user if getattr(user, "is_authenticated", False) else None
         app = getattr(info.context, "app", None)

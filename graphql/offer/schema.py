@@ -8,7 +8,7 @@ from ... import models
 from ... import offers as services
 from ...errors import NotFound
 from ..core.connection import queryset_page
-from ..core.context import require_storefront_enabled
+from ..core.context import requestor_reach, require_storefront_enabled
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
 from ..store.prefetch import with_related
@@ -90,6 +90,16 @@ def resolve_offer_stats(info, *, offer_id, days):
     if offer is None:
         raise NotFound("No such offer.", field="offerId")
     total, per_store = services.offer_stats(offer=offer, days=days)
+    reach = requestor_reach(info.context)
+    if not reach.all_stores:
+        # Figures of the stores the requestor works in, and totals over them only.
+        per_store = [row for row in per_store if reach.sees(row.store_id)]
+        if not per_store and not offer.all_stores:
+            if not offer.stores.filter(pk__in=reach.store_ids()).exists():
+                raise NotFound("No such offer.", field="offerId")
+        total = services.StoreStats(store_id=None)
+        for row in per_store:
+            total.add(row)
     stores = models.Store.objects.in_bulk(
         [row.store_id for row in per_store if row.store_id]
     )

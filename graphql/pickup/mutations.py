@@ -5,8 +5,10 @@ from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.order.models import Order as OrderModel
 
 from ... import pickup_lifecycle, pickups
+from ...access import store_check
+from ...domain.access import MANAGER
 from ...errors import NotFound
-from ..core.context import require_storefront_enabled
+from ..core.context import requestor_reach, require_storefront_enabled
 from ..core.mutations import O2OMutation
 from ..store.types import Store
 from .types import Pickup, PickupError, PickupStatusEnum
@@ -103,7 +105,10 @@ class PickupCollect(O2OMutation):
             ),
         )
         collected_by = graphene.String(
-            description="Name of the person collecting, if not the shopper."
+            description=(
+                "Name of the person collecting, if not the shopper. When the shopper "
+                "authorised someone (`alternateCollector`), it must be that name."
+            )
         )
         note = graphene.String(description="Note kept in the audit trail.")
 
@@ -162,6 +167,81 @@ class PickupCheckIn(O2OMutation):
             order=order,
             bay=bay,
             vehicle=vehicle,
+            user=user if user is not None and user.is_authenticated else None,
+        )
+        return cls(pickup=pickup)
+
+
+class PickupCodeUnlock(O2OMutation):
+    pickup = graphene.Field(Pickup, description="The pickup, accepting codes again.")
+
+    class Arguments:
+        id = graphene.ID(required=True, description="ID of the pickup.")
+        reason = graphene.String(
+            required=True,
+            description="Why the lock is released (kept in the audit trail).",
+        )
+
+    class Meta:
+        description = (
+            "Release a handover locked after too many wrong codes, so the shopper "
+            "can collect now. For managers of the pickup's store (and staff acting "
+            "in every store); requires MANAGE_ORDERS."
+        )
+        permissions = (OrderPermissions.MANAGE_ORDERS,)
+        error_type_class = PickupError
+        error_type_field = "pickup_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, id, reason):
+        pickup = cls.get_node_or_error(info, id, field="id", only_type=Pickup)
+        store_check(
+            requestor_reach(info.context),
+            pickup.store_id,
+            role=MANAGER,
+            field="id",
+            what="pickup",
+        )
+        pickup = pickup_lifecycle.pickup_code_unlock(
+            pickup=pickup, reason=reason, actor=_actor(info)
+        )
+        return cls(pickup=pickup)
+
+
+class PickupAlternateCollectorUpdate(O2OMutation):
+    pickup = graphene.Field(Pickup, description="The pickup updated.")
+
+    class Arguments:
+        order_token = graphene.UUID(
+            required=True,
+            description="The order's token, as for `orderByToken`.",
+        )
+        name = graphene.String(
+            description=(
+                "Full name of the person who will collect instead of the shopper; "
+                "empty or null for nobody else."
+            )
+        )
+
+    class Meta:
+        description = (
+            "The shopper names someone to collect their pickup. Store staff see the "
+            "name, check the person's identity, and pickupCollect refuses another "
+            "name; the change is kept in the audit trail."
+        )
+        error_type_class = PickupError
+        error_type_field = "pickup_errors"
+
+    @classmethod
+    def perform_mutation(cls, _root, info, order_token, name=None):
+        require_storefront_enabled(info.context)
+        order = OrderModel.objects.filter(token=order_token).first()
+        if order is None:
+            raise NotFound("No order has this token.", field="orderToken")
+        user = getattr(info.context, "user", None)
+        pickup = pickup_lifecycle.pickup_alternate_collector_set(
+            order=order,
+            name=name,
             user=user if user is not None and user.is_authenticated else None,
         )
         return cls(pickup=pickup)

@@ -5,11 +5,15 @@ from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
 from ... import models
+from ...access import store_check, stores_within
 from ..core.connection import queryset_page
+from ..core.context import requestor_reach
 from ..core.ids import pk_from_global_id
 from .mutations import (
     CheckoutPickupStoreUpdate,
+    PickupAlternateCollectorUpdate,
     PickupCheckIn,
+    PickupCodeUnlock,
     PickupCollect,
     PickupStatusUpdate,
 )
@@ -34,7 +38,7 @@ class PickupQueries(graphene.ObjectType):
         description=(
             "Pickups for the pickup desk, in the order to serve them: by slot, or "
             "by order time when no slot was booked; oldest first. Requires "
-            "MANAGE_ORDERS."
+            "MANAGE_ORDERS; only the stores you work in."
         ),
     )
 
@@ -47,9 +51,13 @@ class PickupQueries(graphene.ObjectType):
         qs = models.Pickup.objects.select_related("order__user", "store").annotate(
             desk_order=Coalesce("slot_start", "created_at")
         )
+        reach = requestor_reach(info.context)
         if store_id is not None:
             pk = pk_from_global_id(store_id, "Store", field="storeId")
+            store_check(reach, pk, field="storeId")
             qs = qs.filter(store_id=pk)
+        else:
+            qs = qs.filter(store__in=stores_within(reach))
         if statuses:
             qs = qs.filter(status__in=statuses)
         return queryset_page(
@@ -67,3 +75,5 @@ class PickupMutations(graphene.ObjectType):
     pickup_status_update = PickupStatusUpdate.Field()
     pickup_collect = PickupCollect.Field()
     pickup_check_in = PickupCheckIn.Field()
+    pickup_code_unlock = PickupCodeUnlock.Field()
+    pickup_alternate_collector_update = PickupAlternateCollectorUpdate.Field()

@@ -12,7 +12,7 @@ from ... import models, selectors
 from ...domain import lifecycle
 from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
 from ...pickup_lifecycle import Actor
-from ..core.context import can_manage_orders, o2o_settings
+from ..core.context import can_manage_orders, o2o_settings, request_now, requestor_reach
 from ..core.extend import add_field
 from ..store.inputs import StoreNearInput
 from ..store.near import check_first, resolve_near
@@ -68,7 +68,25 @@ class PickupActorTypeEnum(graphene.Enum):
         return dict(models.PickupActor.CHOICES).get(self.value)
 
 
+PickupAuditKindEnum = graphene.Enum(
+    "PickupAuditKindEnum",
+    [(value.upper(), value) for value, _label in models.PickupAuditKind.CHOICES],
+    description=lambda value: (
+        dict(models.PickupAuditKind.CHOICES)[value.value]
+        if value
+        else "What an entry of a pickup's audit trail records."
+    ),
+)
+
+
 class PickupTransition(graphene.ObjectType):
+    kind = PickupAuditKindEnum(
+        required=True,
+        description=(
+            "A change of status, or another event of the handover (the status "
+            "is then the same before and after)."
+        ),
+    )
     from_status = PickupStatusEnum(required=True, description="Status before.")
     to_status = PickupStatusEnum(required=True, description="Status after.")
     created_at = graphene.DateTime(required=True, description="When it happened.")
@@ -82,7 +100,7 @@ class PickupTransition(graphene.ObjectType):
     )
 
     class Meta:
-        description = "One change of a pickup's status, in the audit trail."
+        description = "One entry of a pickup's audit trail."
 
     @staticmethod
     def resolve_user(root: models.PickupTransition, _info):
@@ -94,9 +112,10 @@ class PickupTransition(graphene.ObjectType):
 
 
 def can_see_pickup(context, pickup: models.Pickup) -> bool:
-    """Return whether the requestor is order staff or the shopper who ordered."""
+    """Return whether the requestor is order staff working in the pickup's store,
+    or the shopper who ordered."""
     if can_manage_orders(context):
-        return True
+        return requestor_reach(context).sees(pickup.store_id)
     user = getattr(context, "user", None)
     return bool(
         user is not None
@@ -142,6 +161,20 @@ class Pickup(CountableDjangoObjectType):
         required=True, description="Vehicle described at check-in, if any."
     )
     collected_at = graphene.DateTime(description="When it was collected.")
+    alternate_collector = graphene.String(
+        required=True,
+        description=(
+            "Someone the shopper authorised to collect for them "
+            "(pickupAlternateCollectorUpdate); empty if nobody. The desk checks "
+            "their identity; pickupCollect refuses another name."
+        ),
+    )
+    code_locked_until = graphene.DateTime(
+        description=(
+            "Until when the handover refuses every code after too many wrong ones; "
+            "a manager of the store may release it (pickupCodeUnlock). Staff only."
+        )
+    )
     next_statuses = graphene.List(
         graphene.NonNull(PickupStatusEnum),
         required=True,
@@ -205,9 +238,22 @@ class Pickup(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_transitions(root: models.Pickup, info):
-        if not can_manage_orders(info.context):
+        if not _store_staff(info.context, root):
             return None
         return TransitionsByPickupIdLoader(info.context).load(root.pk)
+
+    @staticmethod
+    def resolve_code_locked_until(root: models.Pickup, info):
+        if not _store_staff(info.context, root):
+            return None
+        now = request_now(info.context)
+        locked = lifecycle.code_is_locked(locked_until=root.code_locked_until, now=now)
+        return root.code_locked_until if locked else None
+
+
+def _store_staff(context, pickup: models.Pickup) -> bool:
+    """Return whether the requestor is order staff working in the pickup's store."""
+    return can_manage_orders(context) and requestor_reach(context).sees(pickup.store_id)
 
 
 class CheckoutPickupChoice(graphene.ObjectType):
@@ -231,7 +277,14 @@ def _resolve_checkout_pickup(root, _info):
 
 
 def _resolve_order_pickup(root, info):
-    return PickupByOrderIdLoader(info.context).load(root.pk)
+    # Shoppers reach an order through its token or their account; staff through
+    # Saleor's order queries, which know no stores: they see the pickups of theirs.
+    def visible(pickup):
+        if pickup is None or not can_manage_orders(info.context):
+            return pickup
+        return pickup if requestor_reach(info.context).sees(pickup.store_id) else None
+
+    return PickupByOrderIdLoader(info.context).load(root.pk).then(visible)
 
 
 def _resolve_pickup_options(root, info, near, radius_km=None, first=10):

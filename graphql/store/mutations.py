@@ -5,6 +5,7 @@ from saleor.core.permissions import ProductPermissions
 
 from ... import services
 from ...domain import hours
+from ...domain.access import MANAGER
 from ...errors import NotFound, O2OError
 from ..core.ids import pk_from_global_id
 from ..core.mutations import O2OMutation
@@ -70,7 +71,8 @@ class StoreCreate(O2OMutation):
         error_type_field = "store_errors"
 
     @classmethod
-    def perform_mutation(cls, _root, _info, input):
+    def perform_mutation(cls, _root, info, input):
+        cls.check_every_store(info, field="input")
         store = services.store_create(data=clean_store_input(input))
         return cls(store=store)
 
@@ -91,6 +93,7 @@ class StoreUpdate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id, input):
         store = cls.get_node_or_error(info, id, only_type=Store)
+        cls.check_store(info, store.pk, role=MANAGER)
         store = services.store_update(store=store, data=clean_store_input(input))
         return cls(store=store)
 
@@ -113,6 +116,7 @@ class StoreDelete(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id):
         store = cls.get_node_or_error(info, id, only_type=Store)
+        cls.check_every_store(info, field="id")
         store_pk = store.pk
         services.store_delete(store=store)
         store.pk = store_pk
@@ -138,6 +142,7 @@ class StoreGeocode(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id):
         store = cls.get_node_or_error(info, id, only_type=Store)
+        cls.check_store(info, store.pk, role=MANAGER)
         return cls(store=services.store_request_geocoding(store=store))
 
 
@@ -186,6 +191,7 @@ class StoreStockUpdate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, store_id, stocks=None, **data):
         store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
+        cls.check_store(info, store.pk, role=MANAGER, field="storeId")
         levels = clean_stock_levels(stocks or [])
         options = {}
         if "low_stock_threshold" in data:

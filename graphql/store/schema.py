@@ -25,7 +25,7 @@ from .mutations import (
 from .near import resolve_near
 from .prefetch import with_related
 from .supply import clean_supply_lines, ranked_supply_connection
-from .types import Store
+from .types import Store, visible_stores
 
 SORT_FIELDS = {
     StoreSortField.NAME.value: ["name", "slug"],
@@ -59,7 +59,7 @@ def resolve_stores(
     require_storefront_enabled(info.context)
     page_args_check(args, name="stores")
     staff = can_manage_stores(info.context)
-    qs = _filter(selectors.stores_visible_to(can_manage=staff), filter, staff=staff)
+    qs = _filter(visible_stores(info.context), filter, staff=staff)
     sort_field = sort_by.field if sort_by else None
     direction = sort_by.direction if sort_by else ""
     if near is not None:
@@ -142,9 +142,7 @@ def resolve_store(info, *, id=None, slug=None):
     require_storefront_enabled(info.context)
     if bool(id) == bool(slug):
         raise InvalidInput("Give either `id` or `slug`.", field="id", code="REQUIRED")
-    qs = with_related(
-        selectors.stores_visible_to(can_manage=can_manage_stores(info.context))
-    )
+    qs = with_related(visible_stores(info.context))
     if slug:
         return qs.filter(slug=slug).first()
     pk = pk_from_global_id(id, "Store", field="id")

@@ -12,7 +12,7 @@ from ... import selectors
 from ...domain import supply
 from ...errors import InvalidInput, NotFound
 from ...models import Store as StoreModel
-from ..core.context import can_manage_stores, request_now
+from ..core.context import can_manage_stores, request_now, requestor_reach
 from ..core.extend import add_field
 from ..core.ids import pk_from_global_id
 from .inputs import StoreNearInput
@@ -201,7 +201,8 @@ def resolve_variant_store_availability(
     point, radius = resolve_near(info, near, radius_km)
     check_first(first)
     queryset = selectors.stores_visible_to(
-        can_manage=can_manage_stores(info.context)
+        can_manage=can_manage_stores(info.context),
+        reach=requestor_reach(info.context),
     ).filter(is_click_and_collect=True)
     ranked = selectors.stores_supplying(
         queryset=queryset,

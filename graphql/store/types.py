@@ -1,17 +1,17 @@
+import functools
 from datetime import timedelta
 
 import graphene
 from django.utils import timezone
-from saleor.core.permissions import ProductPermissions
+from graphql_jwt.exceptions import PermissionDenied
 from saleor.graphql.account.types import Address
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
-from saleor.graphql.decorators import permission_required
 from saleor.graphql.warehouse.types import Warehouse
 
-from ... import models
+from ... import models, selectors
 from ...domain import hours, slots
-from ..core.context import can_manage_stores, request_now
+from ..core.context import can_manage_stores, request_now, requestor_reach
 from .dataloaders import PickupSlotsByStoreAndDateLoader
 from .enums import (
     GeocodingStatusEnum,
@@ -90,6 +90,28 @@ class PickupSlot(graphene.ObjectType):
 
     class Meta:
         description = "A time window to collect an order in."
+
+
+def visible_stores(context):
+    """Return the stores the requestor may see (see `selectors.stores_visible_to`)."""
+    return selectors.stores_visible_to(
+        can_manage=can_manage_stores(context), reach=requestor_reach(context)
+    )
+
+
+def _store_staff_only(resolver):
+    """Answer a field only to staff managing stores who work in this one."""
+
+    @functools.wraps(resolver)
+    def wrapped(root: models.Store, info, *args, **kwargs):
+        if not (
+            can_manage_stores(info.context)
+            and requestor_reach(info.context).sees(root.pk)
+        ):
+            raise PermissionDenied()
+        return resolver(root, info, *args, **kwargs)
+
+    return wrapped
 
 
 class Store(CountableDjangoObjectType):
@@ -227,9 +249,7 @@ class Store(CountableDjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        if can_manage_stores(info.context):
-            return queryset
-        return queryset.filter(is_active=True)
+        return queryset.all() & visible_stores(info.context)
 
     @staticmethod
     def resolve_phone(root: models.Store, _info):
@@ -313,27 +333,27 @@ class Store(CountableDjangoObjectType):
         return getattr(root, "_o2o_supply", None)
 
     @staticmethod
-    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    @_store_staff_only
     def resolve_pickup_safety_stock(root: models.Store, _info):
         return root.pickup_safety_stock
 
     @staticmethod
-    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    @_store_staff_only
     def resolve_low_stock_threshold(root: models.Store, _info):
         return root.low_stock_threshold
 
     @staticmethod
-    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    @_store_staff_only
     def resolve_geocoding_status(root: models.Store, _info):
         return root.geocoding_status
 
     @staticmethod
-    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    @_store_staff_only
     def resolve_geocoding_error(root: models.Store, _info):
         return root.geocoding_error or None
 
     @staticmethod
-    @permission_required(ProductPermissions.MANAGE_PRODUCTS)
+    @_store_staff_only
     def resolve_warehouse(root: models.Store, _info):
         return root.warehouse
 

@@ -188,6 +188,32 @@ def check_code(
     return CodeCheck(False, failed_attempts, None)
 
 
+def code_is_locked(*, locked_until: Optional[datetime], now: datetime) -> bool:
+    """Return whether the handover refuses every code now."""
+    return locked_until is not None and now < locked_until
+
+
+class CollectorNotAuthorised(O2OError):
+    code = "COLLECTOR_NOT_AUTHORISED"
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def check_collector(collected_by: str, *, authorised: str, field: str) -> None:
+    """Refuse a collector other than the one the shopper authorised, if they did.
+
+    Without an authorised name, staff note whoever collects (as before); with one,
+    the name given at the desk must be it (case and spacing aside).
+    """
+    if collected_by and authorised and _name_key(collected_by) != _name_key(authorised):
+        raise CollectorNotAuthorised(
+            f"The shopper authorised {authorised} to collect, nobody else.",
+            field=field,
+        )
+
+
 # Expiry.
 
 

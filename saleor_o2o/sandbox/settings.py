@@ -8,6 +8,12 @@ import sys
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_o2o")
 os.environ.setdefault("SECRET_KEY", "saleor-o2o-sandbox-not-for-production")
+# Saleor defaults to DEBUG on, which answers every error with a stack trace; the demo
+# runs as a shop would (DEBUG=True in the environment turns it back on).
+os.environ.setdefault("DEBUG", "False")
+os.environ.setdefault("ALLOWED_CLIENT_HOSTS", "localhost,127.0.0.1")
+# The demo has no storefront to send account confirmation links to.
+os.environ.setdefault("ENABLE_ACCOUNT_CONFIRMATION_BY_EMAIL", "False")
 
 from saleor.settings import *  # noqa: E402,F401,F403
 from saleor.settings import INSTALLED_APPS, PLUGINS  # noqa: E402

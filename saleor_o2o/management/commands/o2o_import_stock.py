@@ -16,11 +16,13 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Ty
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
+from saleor.account.models import User
 from saleor.product.models import ProductVariant
 from saleor.warehouse.models import Stock
 
-from ... import services
+from ... import access, services
 from ...core.db import rows_lock
+from ...domain.access import EVERYWHERE, MANAGER, Reach
 from ...errors import O2OError
 from ...events import O2OEventType, global_id
 from ...models import O2OEvent, Store
@@ -121,6 +123,16 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="EMAIL",
+            help=(
+                "Import on behalf of this staff user: rows for stores they do not "
+                "manage are refused, as in the API (staff acting in every store may "
+                "import every row)."
+            ),
+        )
+        parser.add_argument(
             "--delimiter",
             default=",",
             help=(
@@ -146,6 +158,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, dry_run=False, delimiter=",", **options):
         self.verbosity = options.get("verbosity", 1)
+        self.reach = self._reach(options.get("as_user"))
         started = time.monotonic()
         delimiter = self._clean_delimiter(delimiter)
         with self._open(path, options.get("stdin")) as stream:
@@ -157,6 +170,18 @@ class Command(BaseCommand):
             self._dry_run(levels)
         else:
             self._apply(levels, started)
+
+    def _reach(self, email: Optional[str]) -> Reach:
+        """Return the stores the import may change: every one, or the user's."""
+        if email is None:
+            return EVERYWHERE
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            raise CommandError(f"No user has the e-mail {email}.")
+        reach = access.reach_of(user)
+        if not (reach.all_stores or reach.store_ids(MANAGER)):
+            raise CommandError(f"{user.email} manages no store: nothing to import.")
+        return reach
 
     def _clean_delimiter(self, delimiter: str) -> str:
         delimiter = DELIMITER_ALIASES.get(delimiter.lower(), delimiter)
@@ -269,8 +294,14 @@ class Command(BaseCommand):
             store = stores.get(row.store.lower()) if row.store else None
             if not row.store:
                 problems.append("store: missing (give the store's slug)")
-            elif store is None:
+            elif store is None or not self.reach.sees(store.pk):
                 problems.append(f"store {_shown(row.store)}: no store has this slug")
+                store = None
+            elif not self.reach.can(store.pk, MANAGER):
+                problems.append(
+                    f"store {_shown(row.store)}: only its managers may set its stock"
+                )
+                store = None
             variant_id = variants.get(row.sku) if row.sku else None
             if not row.sku:
                 problems.append("sku: missing")
