@@ -65,6 +65,19 @@ class Shopper:
     def known(self) -> bool:
         return self.user is not None or self.token is not None
 
+    @property
+    def logged_in(self) -> bool:
+        return self.user is not None
+
+    @property
+    def key(self) -> str:
+        """Return a short text naming the shopper (for marks and locks)."""
+        if self.user is not None:
+            return f"user:{self.user.pk}"
+        if self.token is not None:
+            return f"token:{self.token}"
+        raise ValueError("An unknown shopper has no key.")
+
     def lookup(self) -> Dict[str, Any]:
         """Return the filter selecting this shopper's rows (claims, views)."""
         if self.user is not None:
@@ -459,12 +472,16 @@ def offer_claim(
     shopper: Shopper,
     store: Optional[Store] = None,
     point: Optional[Point] = None,
+    allow_remote: bool = False,
     now: Optional[datetime] = None,
 ) -> OfferClaim:
     """Give the shopper a unique code for the offer, within its limits.
 
-    With `point`, the shopper must be inside the offer's geofence around a store it
-    is valid in (OUT_OF_RANGE otherwise); `store` is the store they were shown.
+    The shopper says where they are (`point`, REQUIRED) and must be inside the
+    offer's geofence around a store it is valid in (OUT_OF_RANGE otherwise), unless
+    `allow_remote` (the merchant's setting) and they are logged in. Offers with a
+    limit are for logged-in shoppers (LOGIN_REQUIRED). `store` is the store they
+    were shown.
     """
     require_known(shopper)
     now = now or timezone.now()
@@ -481,22 +498,27 @@ def offer_claim(
                 field="offerId",
                 code="NOT_ELIGIBLE",
             )
+        rules.check_claimant(
+            logged_in=shopper.logged_in,
+            per_shopper_limit=offer.per_shopper_limit,
+            total_limit=offer.total_limit,
+        )
         if store is not None and not (store.is_active and _valid_in(offer, store)):
             raise O2OError(
                 "This offer is not valid in that store.",
                 field="storeId",
                 code="WRONG_STORE",
             )
-        if point is not None:
-            nearest = _nearest_valid_store(offer, point)
-            if nearest is None:
-                raise O2OError(
-                    f"No store of this offer is within {offer.geofence_radius_km:g} "
-                    "km of you.",
-                    field="near",
-                    code="OUT_OF_RANGE",
-                )
-            store = store or nearest[0]
+        nearest = _nearest_valid_store(offer, point) if point is not None else None
+        rules.check_claim_place(
+            located=point is not None,
+            in_fence=nearest is not None,
+            logged_in=shopper.logged_in,
+            allow_remote=allow_remote,
+            radius_km=offer.geofence_radius_km,
+        )
+        if store is None and nearest is not None:
+            store = nearest[0]
         rules.check_claim_limits(
             per_shopper_limit=offer.per_shopper_limit,
             total_limit=offer.total_limit,

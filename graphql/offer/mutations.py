@@ -111,22 +111,27 @@ class OfferClaim(O2OMutation):
     class Arguments:
         offer_id = graphene.ID(required=True, description="ID of the offer.")
         token = graphene.String(
-            description="The anonymous shopper's token; ignored when logged in."
+            description=(
+                "The anonymous shopper's token; ignored when logged in. Offers with "
+                "a limit (loginRequired) are claimed by logged-in shoppers only."
+            )
         )
         store_id = graphene.ID(
             description="The store shown with the offer (from offers(near:))."
         )
         near = StoreNearInput(
             description=(
-                "Where the shopper is: refused with OUT_OF_RANGE outside the offer's "
-                "geofence."
+                "Where the shopper is (REQUIRED): refused with OUT_OF_RANGE outside "
+                "the offer's geofence. Optional for logged-in shoppers where the "
+                "merchant allows claims away from the store."
             )
         )
 
     class Meta:
         description = (
-            "Claim an offer: returns a unique code to redeem in store, within the "
-            "offer's limits per shopper and in total."
+            "Claim an offer near one of its stores: returns a unique code to redeem "
+            "in store, within the offer's limits per shopper and in total. Offers "
+            "with a limit need a logged-in shopper (LOGIN_REQUIRED)."
         )
         error_type_class = OfferError
         error_type_field = "offer_errors"
@@ -150,6 +155,7 @@ class OfferClaim(O2OMutation):
             shopper=shopper,
             store=store,
             point=point,
+            allow_remote=settings.offer_remote_claims,
         )
         return cls(claim=claim)
 

@@ -99,6 +99,69 @@ def check_claim_limits(
         )
 
 
+# Who may claim, and from where -------------------------------------------------
+
+
+def claims_need_login(
+    *, per_shopper_limit: Optional[int], total_limit: Optional[int]
+) -> bool:
+    """Return whether only logged-in shoppers may claim the offer: it has a limit.
+
+    An anonymous shopper is only a token the client chooses: a limit per token binds
+    nobody (a new token is a new shopper), and one client with fresh tokens could use
+    up a total limit meant for many. An account is the identity a limit can bind to.
+    """
+    return per_shopper_limit is not None or total_limit is not None
+
+
+def check_claimant(
+    *,
+    logged_in: bool,
+    per_shopper_limit: Optional[int],
+    total_limit: Optional[int],
+) -> None:
+    """Raise `LOGIN_REQUIRED` when an anonymous shopper claims a limited offer."""
+    if not logged_in and claims_need_login(
+        per_shopper_limit=per_shopper_limit, total_limit=total_limit
+    ):
+        raise O2OError(
+            "Log in to claim this offer: it can be claimed a limited number of times.",
+            field="offerId",
+            code="LOGIN_REQUIRED",
+        )
+
+
+def check_claim_place(
+    *,
+    located: bool,
+    in_fence: bool,
+    logged_in: bool,
+    allow_remote: bool,
+    radius_km: float,
+) -> None:
+    """Raise a typed error unless the claim is made inside the offer's geofence.
+
+    `located`: the shopper said where they are; `in_fence`: that point is within
+    the geofence of a store the offer is valid in. Where the merchant allows remote
+    claims, logged-in shoppers may claim from anywhere (with or without a place).
+    """
+    if allow_remote and logged_in:
+        return
+    if not located:
+        raise InvalidInput(
+            "Say where you are (`near`): this offer is claimed near its stores"
+            + (", or by logged-in shoppers." if allow_remote else "."),
+            field="near",
+            code="REQUIRED",
+        )
+    if not in_fence:
+        raise O2OError(
+            f"No store of this offer is within {radius_km:g} km of you.",
+            field="near",
+            code="OUT_OF_RANGE",
+        )
+
+
 def check_redeemable(
     *,
     validity: Validity,
