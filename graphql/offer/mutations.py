@@ -6,6 +6,7 @@ from saleor.graphql.core.utils import snake_to_camel_case
 
 from ... import offers as services
 from ... import selectors
+from ...domain import offers as rules
 from ..core.context import require_storefront_enabled
 from ..core.ids import pk_from_global_id
 from ..core.mutations import O2OMutation
@@ -200,8 +201,8 @@ class ProductViewRecord(O2OMutation):
     class Meta:
         description = (
             "Record that the shopper viewed a product, to rank offers for them. The "
-            "newest 50 views of the last 30 days are kept; productViewsErase forgets "
-            "them."
+            f"newest {rules.MAX_VIEWS_KEPT} views per shopper are kept, each for "
+            f"{rules.VIEWS_MAX_AGE.days} days; productViewsErase forgets them."
         )
         error_type_class = OfferError
         error_type_field = "offer_errors"

@@ -238,7 +238,10 @@ class OfferStoreStats(graphene.ObjectType):
         description="The store; null for claims made without a store shown.",
     )
     shown = graphene.Int(
-        required=True, description="Times offers(near:) showed it with this store."
+        required=True,
+        description=(
+            "Shoppers offers(near:) showed it to with this store, each once a day."
+        ),
     )
     claimed = graphene.Int(required=True, description="Claims made.")
     redeemed = graphene.Int(required=True, description="Codes redeemed here.")
@@ -275,7 +278,13 @@ class OfferStats(graphene.ObjectType):
     days = graphene.Int(
         required=True, description="Days after a redemption counted as foot traffic."
     )
-    shown = graphene.Int(required=True, description="Times shown to shoppers.")
+    shown = graphene.Int(
+        required=True,
+        description=(
+            "Times shown to shoppers by offers(near:), each shopper (account or "
+            "anonymous token) once a day; searches with neither are not counted."
+        ),
+    )
     claimed = graphene.Int(required=True, description="Claims made.")
     redeemed = graphene.Int(required=True, description="Codes redeemed.")
     redemption_rate = graphene.Float(

@@ -9,7 +9,7 @@ relevant offer a little further away can come before an irrelevant one next door
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import FrozenSet, Iterable, List, Optional, Sequence
 
@@ -432,7 +432,25 @@ VIEWS_MAX_AGE = timedelta(days=30)
 
 
 def views_cutoff(now: datetime) -> datetime:
+    """Return the instant before which views are forgotten (and purged)."""
     return now - VIEWS_MAX_AGE
+
+
+# Impressions -------------------------------------------------------------------
+
+
+def impression_day(now: datetime) -> date:
+    """Return the (UTC) day an impression counts for: once per shopper and offer."""
+    return now.astimezone(timezone.utc).date()
+
+
+def impression_marks_kept_from(now: datetime) -> date:
+    """Return the first day whose "already shown" marks must be kept at `now`.
+
+    Marks of earlier days decide nothing any more; yesterday's are kept too, for a
+    request begun before midnight or a server whose clock runs a little behind.
+    """
+    return impression_day(now) - timedelta(days=1)
 
 
 def check_geofence_km(value: Optional[float]) -> float:

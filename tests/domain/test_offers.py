@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -141,6 +141,14 @@ def test_claims_come_from_inside_the_geofence_or_from_allowed_accounts(
         with pytest.raises(O2OError) as error:
             check()
         assert (error.value.field, error.value.code) == ("near", code)
+
+
+def test_impressions_count_per_utc_day_and_marks_live_two_days():
+    paris = pytz.timezone("Europe/Paris")
+    late = paris.localize(datetime(2026, 11, 21, 0, 30))  # 23:30 UTC the day before
+    assert rules.impression_day(late) == date(2026, 11, 20)
+    assert rules.impression_day(NOW) == date(2026, 11, 20)
+    assert rules.impression_marks_kept_from(NOW) == date(2026, 11, 19)
 
 
 def redeem(**overrides):

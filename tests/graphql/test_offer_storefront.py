@@ -303,7 +303,8 @@ def test_offer_stats_for_staff(
     store,
     token,
 ):
-    content(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    for _reload in range(3):
+        content(api_client.post_graphql(OFFERS_NEAR, {**LOUVRE, "token": token}))
     claim = offers.offer_claim(
         offer_id=offer.pk,
         shopper=offers.Shopper(user=customer_user),
@@ -494,3 +495,36 @@ def test_offers_say_whether_a_login_is_needed(
         return content(response)["offer"]["loginRequired"]
 
     assert (login_required(limited), login_required(free)) == (True, False)
+
+
+def test_reloads_and_aliases_count_one_impression_per_shopper_a_day(
+    api_client,
+    staff_api_client,
+    permission_manage_discounts,
+    o2o_active,
+    offer,
+    store,
+    token,
+):
+    from saleor_o2o.models import OfferImpressionMark
+
+    aliases = " ".join(
+        f"a{index}: offers(near: {{latitude: 48.8606, longitude: 2.3376}}, "
+        f'token: "{token}") {{ offer {{ id }} }}'
+        for index in range(20)
+    )
+    for _reload in range(3):
+        data = content(api_client.post_graphql(f"{{ {aliases} }}"))
+        assert len(data) == 20 and all(len(found) == 1 for found in data.values())
+    # Without a token or an account, a search is not counted.
+    content(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    assert OfferImpressionMark.objects.count() == 1
+    stats = content(
+        staff_api_client.post_graphql(
+            STATS,
+            {"id": gid("Offer", offer.pk)},
+            permissions=[permission_manage_discounts],
+        )
+    )["offerStats"]
+    assert stats["shown"] == 1
+    assert [row["shown"] for row in stats["stores"]] == [1]

@@ -93,8 +93,9 @@ def test_ranking_prefers_offers_on_products_the_shopper_viewed(
     ranked = offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
     assert [r.offer_id for r in ranked] == [shoes.pk, generic.pk]
     assert ranked[0].relevance > 0.6
+    # One shopper, one day: each offer counts as shown once.
     shown = dict(OfferImpression.objects.values_list("offer_id", "shown"))
-    assert shown == {generic.pk: 2, shoes.pk: 2}
+    assert shown == {generic.pk: 1, shoes.pk: 1}
 
 
 def test_claim_gives_a_unique_code_and_records_an_event(offer, customer_user, store):
@@ -520,3 +521,131 @@ def test_offers_without_limits_are_claimed_anonymously(store, offer_factory):
     assert set(OfferClaim.objects.values_list("anonymous_token", flat=True)) == {
         shopper.token
     }
+
+
+# Impressions -------------------------------------------------------------------
+
+
+def shown_counts():
+    return dict(OfferImpression.objects.values_list("offer_id", "shown"))
+
+
+def test_impressions_count_once_per_shopper_offer_and_day(
+    store, offer_factory, customer_user
+):
+    offer = offer_factory(store)
+    now = timezone.now()
+
+    def search(shopper, at=now):
+        offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper, now=at)
+
+    first = anonymous()
+    for _ in range(5):
+        search(first)
+    assert shown_counts() == {offer.pk: 1}
+    search(anonymous())
+    search(offers.Shopper(user=customer_user))
+    search(offers.Shopper(user=customer_user))
+    assert shown_counts() == {offer.pk: 3}
+    # Nobody to tell apart: not counted.
+    search(offers.Shopper())
+    assert shown_counts() == {offer.pk: 3}
+    # The next day counts again.
+    search(first, at=now + timedelta(days=1))
+    search(first, at=now + timedelta(days=1, hours=1))
+    assert shown_counts() == {offer.pk: 4}
+    total, _ = offers.offer_stats(offer=offer)
+    assert total.shown == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_searches_of_one_shopper_count_once(store_factory, offer_factory):
+    store = store_factory("Race", 48.8606, 2.3376)
+    offer = offer_factory(store)
+    shopper = anonymous()
+    results = race(
+        6, lambda _i: offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    )
+    assert results == ["won"] * 6
+    assert shown_counts() == {offer.pk: 1}
+
+
+# Retention ---------------------------------------------------------------------
+
+
+def test_purge_drops_views_past_retention_and_marks_of_past_days(
+    store, offer_factory, variant
+):
+    from saleor_o2o.models import OfferImpressionMark
+
+    now = timezone.now()
+    offer = offer_factory(store, starts_at=now - timedelta(days=10))
+    old, recent = anonymous(), anonymous()
+    offers.product_view_record(
+        shopper=old, product_id=variant.product_id, now=now - timedelta(days=31)
+    )
+    offers.product_view_record(
+        shopper=recent, product_id=variant.product_id, now=now - timedelta(days=29)
+    )
+    for days in (3, 2, 1, 0):
+        offers.offers_ranked(
+            point=LOUVRE, radius_km=10, shopper=old, now=now - timedelta(days=days)
+        )
+
+    purged = offers.shopper_signals_purge(now=now)
+
+    assert purged == offers.SignalsPurged(views=1, impression_marks=2)
+    assert list(ProductView.objects.values_list("anonymous_token", flat=True)) == [
+        recent.token
+    ]
+    assert OfferImpressionMark.objects.count() == 2
+    # Today's mark is kept: the same shopper still counts once today.
+    offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=old, now=now)
+    assert shown_counts() == {offer.pk: 4}
+
+
+def test_the_purge_task_is_scheduled_under_its_pinned_name(settings, variant):
+    from saleor.celeryconf import app
+
+    from saleor_o2o import tasks
+
+    name = "saleor_o2o.tasks.purge_shopper_signals_task"
+    assert tasks.purge_shopper_signals_task.name == name
+    assert name in app.tasks
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert name in scheduled
+    offers.product_view_record(
+        shopper=anonymous(),
+        product_id=variant.product_id,
+        now=timezone.now() - offers.rules.VIEWS_MAX_AGE - timedelta(minutes=1),
+    )
+    assert tasks.purge_shopper_signals_task.delay().get() == {
+        "views": 1,
+        "impression_marks": 0,
+    }
+    assert not ProductView.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_views_of_one_token_stay_within_the_bound(variant, monkeypatch):
+    from saleor.product.models import Product
+
+    monkeypatch.setattr(offers.rules, "MAX_VIEWS_KEPT", 3)
+    product = variant.product
+    pks = [
+        Product.objects.create(
+            name=f"P{index}",
+            slug=f"race-{index}",
+            product_type=product.product_type,
+            price_amount=1,
+            currency="USD",
+        ).pk
+        for index in range(8)
+    ]
+    shopper = anonymous()
+    results = race(
+        8,
+        lambda i: offers.product_view_record(shopper=shopper, product_id=pks[i]),
+    )
+    assert results == ["won"] * 8
+    assert ProductView.objects.filter(anonymous_token=shopper.token).count() == 3
