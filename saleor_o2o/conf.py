@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
 from .domain import lifecycle
 from .errors import InvalidInput
@@ -61,6 +61,8 @@ class O2OSettings:
     pickup_hold_hours: float = 72.0
     pickup_reminder_hours: float = 24.0
     webhook_max_attempts: int = 10
+    #: Logged-in shoppers may claim offers wherever they are, not only near a store.
+    offer_remote_claims: bool = False
 
     @property
     def hold_policy(self) -> "lifecycle.HoldPolicy":
@@ -83,9 +85,11 @@ PICKUP_FEE = "pickup_fee"
 PICKUP_HOLD_HOURS = "pickup_hold_hours"
 PICKUP_REMINDER_HOURS = "pickup_reminder_hours"
 WEBHOOK_MAX_ATTEMPTS = "webhook_max_attempts"
+OFFER_REMOTE_CLAIMS = "offer_remote_claims"
 
-#: Default values, read-only: Saleor edits configuration lists in place.
-DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
+#: Default values, read-only: Saleor edits configuration lists in place. Strings,
+#: except for checkboxes (Saleor's Boolean fields), which Saleor stores as booleans.
+DEFAULT_VALUES: Mapping[str, Union[str, bool]] = MappingProxyType(
     {
         DEFAULT_RADIUS_KM: "25",
         MAX_RADIUS_KM: "200",
@@ -99,6 +103,7 @@ DEFAULT_VALUES: Mapping[str, str] = MappingProxyType(
         PICKUP_HOLD_HOURS: "72",
         PICKUP_REMINDER_HOURS: "24",
         WEBHOOK_MAX_ATTEMPTS: "10",
+        OFFER_REMOTE_CLAIMS: False,
     }
 )
 
@@ -144,6 +149,24 @@ def _positive_hours(
     return _positive_number(values, name, label, unit="hours", allow_zero=allow_zero)
 
 
+#: How a yes/no option may be stored: Saleor's checkbox stores a boolean (and an
+#: empty string when cleared); a value set through the API may be a word.
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0", "")
+
+
+def _yes_no(values: Mapping[str, Any], name: str, label: str) -> bool:
+    raw = values.get(name)
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw if raw is not None else "").strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise InvalidInput(f"{label} must be 'yes' or 'no'; got {raw!r}.", field=name)
+
+
 def _provider_names() -> Iterable[str]:
     from geopy.geocoders import SERVICE_TO_GEOCODER
 
@@ -154,7 +177,7 @@ def parse_configuration(
     items: Optional[Iterable[dict]], *, active: bool
 ) -> O2OSettings:
     """Return typed settings from Saleor's configuration, or raise `InvalidInput`."""
-    values: Dict[str, str] = dict(DEFAULT_VALUES)
+    values: Dict[str, Any] = dict(DEFAULT_VALUES)
     for item in items or ():
         if item.get("value") is not None:
             values[item["name"]] = item["value"]
@@ -243,6 +266,9 @@ def parse_configuration(
         pickup_hold_hours=hold_hours,
         pickup_reminder_hours=reminder_hours,
         webhook_max_attempts=int(raw_attempts),
+        offer_remote_claims=_yes_no(
+            values, OFFER_REMOTE_CLAIMS, "Remote claims of offers"
+        ),
     )
 
 

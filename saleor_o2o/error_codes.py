@@ -129,6 +129,7 @@ class OfferErrorCode(str, Enum):
     OFFER_NOT_STARTED = "OFFER_NOT_STARTED"
     OFFER_EXPIRED = "OFFER_EXPIRED"
     NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    LOGIN_REQUIRED = "LOGIN_REQUIRED"
     LIMIT_REACHED = "LIMIT_REACHED"
     WRONG_STORE = "WRONG_STORE"
     ALREADY_REDEEMED = "ALREADY_REDEEMED"
@@ -140,7 +141,10 @@ OFFER_ERROR_DESCRIPTIONS = {
     "GRAPHQL_ERROR": "The request could not be read, e.g. an ID of the wrong type.",
     "INVALID": "A value is not valid.",
     "NOT_FOUND": "No such offer, store, product or code.",
-    "REQUIRED": "A required value is missing (e.g. the anonymous shopper's token).",
+    "REQUIRED": (
+        "A required value is missing (e.g. the anonymous shopper's token, or where "
+        "the shopper is when claiming)."
+    ),
     "UNIQUE": "The value is already used by another object.",
     "FEATURE_DISABLED": "The O2O plugin is not active.",
     "OUT_OF_RANGE": "A number is outside the range allowed, or the shopper is "
@@ -149,6 +153,10 @@ OFFER_ERROR_DESCRIPTIONS = {
     "OFFER_NOT_STARTED": "The offer has not started yet.",
     "OFFER_EXPIRED": "The offer has ended.",
     "NOT_ELIGIBLE": "The offer targets other customers (new or returning).",
+    "LOGIN_REQUIRED": (
+        "The offer can be claimed a limited number of times (per shopper or in "
+        "total): only logged-in shoppers can claim it."
+    ),
     "LIMIT_REACHED": "The offer's limit per shopper or in total is reached.",
     "WRONG_STORE": "The offer is not valid in this store.",
     "ALREADY_REDEEMED": "The code was redeemed already.",

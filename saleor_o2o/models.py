@@ -556,7 +556,8 @@ class OfferClaim(models.Model):
 
 
 class ProductView(models.Model):
-    """A product a shopper viewed online (kept bounded, erasable by the shopper)."""
+    """A product a shopper viewed online: the newest `MAX_VIEWS_KEPT` per shopper,
+    erasable by the shopper, deleted after `VIEWS_MAX_AGE` (domain.offers)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -571,11 +572,16 @@ class ProductView(models.Model):
 
     class Meta:
         ordering = ("-viewed_at", "pk")
-        indexes = [models.Index(fields=["user", "viewed_at"], name="o2o_view_user")]
+        indexes = [
+            models.Index(fields=["user", "viewed_at"], name="o2o_view_user"),
+            # The purge of views past their retention.
+            models.Index(fields=["viewed_at"], name="o2o_view_viewed_at"),
+        ]
 
 
 class OfferImpression(models.Model):
-    """How often an offer was shown to shoppers with a store as its nearest."""
+    """How often an offer was shown to shoppers with a store as its nearest: once a
+    day per shopper (see `OfferImpressionMark`)."""
 
     offer = models.ForeignKey(
         Offer, on_delete=models.CASCADE, related_name="impressions"
@@ -585,6 +591,28 @@ class OfferImpression(models.Model):
 
     class Meta:
         unique_together = (("offer", "store"),)
+
+
+class OfferImpressionMark(models.Model):
+    """An offer shown to a shopper on a day: its impression was counted already.
+
+    Only the insert of a new mark counts an impression, so reloads and repeated
+    searches of one shopper count once a day. Marks are purged once their day is
+    past (`offers.shopper_signals_purge`).
+    """
+
+    #: No index of its own: the unique index starts with it.
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: Who was shown it: "user:<pk>" or "token:<anonymous token>".
+    shopper_key = models.CharField(max_length=48)
+    #: The day (UTC).
+    day = models.DateField()
+
+    class Meta:
+        unique_together = (("offer", "shopper_key", "day"),)
+        indexes = [models.Index(fields=["day"], name="o2o_impression_mark_day")]
 
 
 class PickupEmail(models.Model):

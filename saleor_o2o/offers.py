@@ -6,7 +6,12 @@ the rules inside transactions and records events in the same transactions.
 Limits hold under concurrency because a claim locks its offer's row (claims of one
 offer queue up; `claimed_count` is checked and raised under that lock), and a
 redemption locks its claim's row (two tills scanning the same code at once: the
-second waits, then sees the code redeemed).
+second waits, then sees the code redeemed). Limits bind to accounts: offers with a
+limit are claimed by logged-in shoppers only (`rules.check_claimant`).
+
+What shoppers leave behind is bounded: impressions count once per shopper, offer
+and day (a mark row per showing, purged once its day is past), and product views
+are kept to the newest `MAX_VIEWS_KEPT` per shopper, for `VIEWS_MAX_AGE`.
 """
 
 import uuid
@@ -23,6 +28,7 @@ from saleor.checkout.models import CheckoutLine
 from saleor.order.models import Order, OrderLine
 from saleor.product.models import Category, Product
 
+from .core.db import transaction_lock
 from .core.validation import datetime_check, model_text_check, text_check
 from .domain import offers as rules
 from .domain.geo import Point
@@ -32,6 +38,7 @@ from .models import (
     Offer,
     OfferClaim,
     OfferImpression,
+    OfferImpressionMark,
     OfferRedeemFailure,
     OfferStore,
     ProductView,
@@ -64,6 +71,19 @@ class Shopper:
     @property
     def known(self) -> bool:
         return self.user is not None or self.token is not None
+
+    @property
+    def logged_in(self) -> bool:
+        return self.user is not None
+
+    @property
+    def key(self) -> str:
+        """Return a short text naming the shopper (for marks and locks)."""
+        if self.user is not None:
+            return f"user:{self.user.pk}"
+        if self.token is not None:
+            return f"token:{self.token}"
+        raise ValueError("An unknown shopper has no key.")
 
     def lookup(self) -> Dict[str, Any]:
         """Return the filter selecting this shopper's rows (claims, views)."""
@@ -392,7 +412,8 @@ def offers_ranked(
     first: int = 10,
     now: Optional[datetime] = None,
 ) -> List[rules.Ranked]:
-    """Return the offers the shopper can use near `point`, ranked; count them shown."""
+    """Return the offers the shopper can use near `point`, ranked; count them shown
+    (once a day per shopper and offer)."""
     now = now or timezone.now()
     found = offers_near(point=point, radius_km=radius_km, now=now)
     targeting = targeting_of([offer_id for offer_id, _, _ in found])
@@ -411,22 +432,58 @@ def offers_ranked(
         radius_km=radius_km,
         now=now,
     )[:first]
-    impressions_record(pairs=[(r.offer_id, r.store_id) for r in ranked])
+    impressions_record(
+        pairs=[(r.offer_id, r.store_id) for r in ranked], shopper=shopper, now=now
+    )
     return ranked
 
 
-def impressions_record(*, pairs: Sequence[Tuple[int, int]]) -> None:
-    """Count one showing of each (offer, store) pair, in one statement."""
-    if not pairs:
+#: Marks the (offer, shopper, day) pairs not marked yet, and counts a showing of
+#: those offers (with the store they were shown with) only: one statement, so two
+#: concurrent searches of one shopper count an offer once (the second insert of a
+#: mark waits for the first, then does nothing).
+IMPRESSIONS_RECORD_SQL = """
+WITH shown AS (
+    SELECT o, s FROM unnest(%(offers)s::int[], %(stores)s::int[]) AS p(o, s)
+), marked AS (
+    INSERT INTO {marks} (offer_id, shopper_key, day)
+    SELECT o, %(shopper)s, %(day)s FROM shown
+    ON CONFLICT (offer_id, shopper_key, day) DO NOTHING
+    RETURNING offer_id
+)
+INSERT INTO {impressions} (offer_id, store_id, shown)
+SELECT shown.o, shown.s, 1 FROM shown JOIN marked ON marked.offer_id = shown.o
+ON CONFLICT (offer_id, store_id) DO UPDATE SET shown = {impressions}.shown + 1
+""".format(
+    marks=OfferImpressionMark._meta.db_table,
+    impressions=OfferImpression._meta.db_table,
+)
+
+
+def impressions_record(
+    *,
+    pairs: Sequence[Tuple[int, int]],
+    shopper: Shopper,
+    now: Optional[datetime] = None,
+) -> None:
+    """Count a showing of each (offer, store) pair, once per shopper, offer and day.
+
+    Shoppers without an account or a token are not counted: nothing tells one
+    request of theirs from another's.
+    """
+    if not pairs or not shopper.known:
         return
-    table = OfferImpression._meta.db_table
+    offer_ids = list(dict.fromkeys(o for o, _ in pairs))
+    stores = dict(pairs)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (offer_id, store_id, shown)"
-            " SELECT o, s, 1 FROM unnest(%s::int[], %s::int[]) AS p(o, s)"
-            " ON CONFLICT (offer_id, store_id)"
-            f" DO UPDATE SET shown = {table}.shown + 1",
-            [[o for o, _ in pairs], [s for _, s in pairs]],
+            IMPRESSIONS_RECORD_SQL,
+            {
+                "offers": offer_ids,
+                "stores": [stores[o] for o in offer_ids],
+                "shopper": shopper.key,
+                "day": rules.impression_day(now or timezone.now()),
+            },
         )
 
 
@@ -459,12 +516,16 @@ def offer_claim(
     shopper: Shopper,
     store: Optional[Store] = None,
     point: Optional[Point] = None,
+    allow_remote: bool = False,
     now: Optional[datetime] = None,
 ) -> OfferClaim:
     """Give the shopper a unique code for the offer, within its limits.
 
-    With `point`, the shopper must be inside the offer's geofence around a store it
-    is valid in (OUT_OF_RANGE otherwise); `store` is the store they were shown.
+    The shopper says where they are (`point`, REQUIRED) and must be inside the
+    offer's geofence around a store it is valid in (OUT_OF_RANGE otherwise), unless
+    `allow_remote` (the merchant's setting) and they are logged in. Offers with a
+    limit are for logged-in shoppers (LOGIN_REQUIRED). `store` is the store they
+    were shown.
     """
     require_known(shopper)
     now = now or timezone.now()
@@ -481,22 +542,27 @@ def offer_claim(
                 field="offerId",
                 code="NOT_ELIGIBLE",
             )
+        rules.check_claimant(
+            logged_in=shopper.logged_in,
+            per_shopper_limit=offer.per_shopper_limit,
+            total_limit=offer.total_limit,
+        )
         if store is not None and not (store.is_active and _valid_in(offer, store)):
             raise O2OError(
                 "This offer is not valid in that store.",
                 field="storeId",
                 code="WRONG_STORE",
             )
-        if point is not None:
-            nearest = _nearest_valid_store(offer, point)
-            if nearest is None:
-                raise O2OError(
-                    f"No store of this offer is within {offer.geofence_radius_km:g} "
-                    "km of you.",
-                    field="near",
-                    code="OUT_OF_RANGE",
-                )
-            store = store or nearest[0]
+        nearest = _nearest_valid_store(offer, point) if point is not None else None
+        rules.check_claim_place(
+            located=point is not None,
+            in_fence=nearest is not None,
+            logged_in=shopper.logged_in,
+            allow_remote=allow_remote,
+            radius_km=offer.geofence_radius_km,
+        )
+        if store is None and nearest is not None:
+            store = nearest[0]
         rules.check_claim_limits(
             per_shopper_limit=offer.per_shopper_limit,
             total_limit=offer.total_limit,
@@ -645,13 +711,18 @@ def offer_redeem(
 def product_view_record(
     *, shopper: Shopper, product_id: int, now: Optional[datetime] = None
 ) -> None:
-    """Remember that the shopper viewed a product; keep the newest views only."""
+    """Remember that the shopper viewed a product; keep their newest views only.
+
+    The shopper's writes take turns (a lock on the shopper), so concurrent views
+    never leave more than `MAX_VIEWS_KEPT` rows for one shopper.
+    """
     require_known(shopper)
     now = now or timezone.now()
     if not Product.objects.filter(pk=product_id).exists():
         raise NotFound("No such product.", field="productId")
     mine = ProductView.objects.filter(**shopper.lookup())
     with transaction.atomic():
+        transaction_lock(f"product-views:{shopper.key}")
         mine.filter(product_id=product_id).delete()
         ProductView.objects.create(
             user=shopper.user,
@@ -670,6 +741,24 @@ def product_views_erase(*, shopper: Shopper) -> int:
     require_known(shopper)
     deleted, _ = ProductView.objects.filter(**shopper.lookup()).delete()
     return deleted
+
+
+@dataclass(frozen=True)
+class SignalsPurged:
+    views: int
+    impression_marks: int
+
+
+def shopper_signals_purge(*, now: Optional[datetime] = None) -> SignalsPurged:
+    """Delete views past their retention and impression marks past their day."""
+    now = now or timezone.now()
+    views, _ = ProductView.objects.filter(
+        viewed_at__lt=rules.views_cutoff(now)
+    ).delete()
+    marks, _ = OfferImpressionMark.objects.filter(
+        day__lt=rules.impression_marks_kept_from(now)
+    ).delete()
+    return SignalsPurged(views=views, impression_marks=marks)
 
 
 # Measurement -------------------------------------------------------------------
@@ -698,7 +787,8 @@ def offer_stats(
 ) -> Tuple[StoreStats, List[StoreStats]]:
     """Return an offer's totals and its figures per store.
 
-    Shown counts the times `offers(near:)` returned it with that store; claimed counts
+    Shown counts the shoppers `offers(near:)` returned it to with that store, each
+    once a day (anonymous shoppers by their token); claimed counts
     claims by the store shown when claiming; foot traffic counts the orders each
     redeeming customer placed in `days` days after redeeming, and those of them
     collected at the store they redeemed in.

@@ -116,6 +116,16 @@ class O2OPlugin(BasePlugin):
             "help_text": "'https' (default) or 'http' for a server on your network.",
             "label": "Geocoding server scheme",
         },
+        conf.OFFER_REMOTE_CLAIMS: {
+            "type": ConfigurationTypeField.BOOLEAN,
+            "help_text": (
+                "When ticked, shoppers who are logged in can claim an in-store offer "
+                "wherever they are, to use it on their next visit. When not ticked, "
+                "an offer can only be claimed within its distance of one of its "
+                "stores (the storefront sends where the shopper is)."
+            ),
+            "label": "Allow logged-in shoppers to claim offers away from the store",
+        },
     }
 
     def __init__(self, *, configuration, active):

@@ -138,3 +138,12 @@ def refund_orphaned_payments_task() -> int:
     from .completion import payments_orphaned_refund
 
     return payments_orphaned_refund()
+
+
+@app.task(name="saleor_o2o.tasks.purge_shopper_signals_task")
+def purge_shopper_signals_task() -> dict:
+    """Delete product views past their retention and past days' impression marks."""
+    from .offers import shopper_signals_purge
+
+    purged = shopper_signals_purge()
+    return {"views": purged.views, "impression_marks": purged.impression_marks}

@@ -200,6 +200,31 @@ def test_server_given_as_a_url_is_refused(domain):
     assert raised.value.field == conf.GEOCODER_DOMAIN
 
 
+@pytest.mark.parametrize(
+    "raw, allowed",
+    [
+        (None, False),
+        (False, False),
+        (True, True),
+        ("", False),
+        ("no", False),
+        ("false", False),
+        (" Yes ", True),
+        ("true", True),
+        ("TRUE", True),
+    ],
+)
+def test_remote_offer_claims_are_off_unless_said_yes(raw, allowed):
+    assert parse(offer_remote_claims=raw).offer_remote_claims is allowed
+
+
+def test_remote_offer_claims_must_be_yes_or_no():
+    with pytest.raises(InvalidInput) as error:
+        parse(offer_remote_claims="sometimes")
+
+    assert error.value.field == conf.OFFER_REMOTE_CLAIMS
+
+
 def test_get_o2o_settings_reads_the_stored_row(db):
     store_row(
         True,

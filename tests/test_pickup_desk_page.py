@@ -163,13 +163,16 @@ def test_wrong_password_is_refused(desk, clerk):
     assert page.by_id("desk").get_attribute("hidden") is not None
 
 
-def test_a_clerk_redeems_an_offer_code_once(desk, clerk, store, o2o_active, offer):
-    import uuid
-
+def test_a_clerk_redeems_an_offer_code_once(
+    desk, clerk, store, o2o_active, offer, customer_user
+):
     from saleor_o2o import offers
+    from saleor_o2o.domain.geo import Point
 
     claim = offers.offer_claim(
-        offer_id=offer.pk, shopper=offers.Shopper(token=uuid.uuid4())
+        offer_id=offer.pk,
+        shopper=offers.Shopper(user=customer_user),
+        point=Point(store.latitude, store.longitude),
     )
     page = desk()
     page.sign_in(clerk.email)

@@ -122,6 +122,7 @@ def test_plugin_shows_its_configuration_with_labels_and_help(plugin_admin):
         "pickup_hold_hours",
         "pickup_reminder_hours",
         "webhook_max_attempts",
+        "offer_remote_claims",
     ]
     assert items["default_radius_km"] == {
         "name": "default_radius_km",
@@ -179,11 +180,31 @@ def test_plugin_update_activates_and_stores_values(plugin_admin):
         "pickup_hold_hours": "72",
         "pickup_reminder_hours": "24",
         "webhook_max_attempts": "10",
+        "offer_remote_claims": "false",
     }
     settings = conf.get_o2o_settings()
     assert settings.active is True
     assert (settings.default_radius_km, settings.max_radius_km) == (10.0, 50.0)
     assert settings.geocoder.domain == "geo.shop.example:8080"
+
+
+def test_remote_offer_claims_are_a_checkbox_off_by_default(plugin_admin):
+    store_configuration(True, geocoder_user_agent="shop")
+    items = {item["name"]: item for item in read_plugin(plugin_admin)["configuration"]}
+    option = items["offer_remote_claims"]
+    assert (option["type"], option["value"]) == ("BOOLEAN", "false")
+    assert option["label"] == (
+        "Allow logged-in shoppers to claim offers away from the store"
+    )
+    assert conf.get_o2o_settings().offer_remote_claims is False
+
+    # The dashboard sends a ticked checkbox as "true"; Saleor stores a boolean.
+    assert update(plugin_admin, offer_remote_claims="true")["pluginsErrors"] == []
+
+    assert values_of(read_plugin(plugin_admin))["offer_remote_claims"] == "true"
+    assert conf.get_o2o_settings().offer_remote_claims is True
+    assert update(plugin_admin, offer_remote_claims="false")["pluginsErrors"] == []
+    assert conf.get_o2o_settings().offer_remote_claims is False
 
 
 def test_plugin_update_deactivates_and_keeps_values(plugin_admin):

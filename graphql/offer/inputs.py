@@ -24,9 +24,17 @@ class OfferInput(graphene.InputObjectType):
     )
     reward_gift = graphene.String(description="The gift, for GIFT rewards.")
     per_shopper_limit = graphene.Int(
-        description="Claims one shopper may make (default 1); null: no limit."
+        description=(
+            "Claims one shopper may make (default 1); null: no limit. Offers with a "
+            "limit (this or totalLimit) are claimed by logged-in shoppers only."
+        )
     )
-    total_limit = graphene.Int(description="Claims in all; null: no limit.")
+    total_limit = graphene.Int(
+        description=(
+            "Claims in all; null: no limit. Offers with a limit are claimed by "
+            "logged-in shoppers only."
+        )
+    )
     target_category_ids = graphene.List(
         graphene.NonNull(graphene.ID),
         description="Categories the offer is about: interested shoppers see it first.",

@@ -7,6 +7,7 @@ from saleor.graphql.core.utils import snake_to_camel_case
 from ... import offers as services
 from ... import selectors
 from ...access import PERMISSION_DENIED, store_check
+from ...domain import offers as rules
 from ...domain.access import MANAGER
 from ...errors import O2OError
 from ..core.context import requestor_reach, require_storefront_enabled
@@ -149,22 +150,27 @@ class OfferClaim(O2OMutation):
     class Arguments:
         offer_id = graphene.ID(required=True, description="ID of the offer.")
         token = graphene.String(
-            description="The anonymous shopper's token; ignored when logged in."
+            description=(
+                "The anonymous shopper's token; ignored when logged in. Offers with "
+                "a limit (loginRequired) are claimed by logged-in shoppers only."
+            )
         )
         store_id = graphene.ID(
             description="The store shown with the offer (from offers(near:))."
         )
         near = StoreNearInput(
             description=(
-                "Where the shopper is: refused with OUT_OF_RANGE outside the offer's "
-                "geofence."
+                "Where the shopper is (REQUIRED): refused with OUT_OF_RANGE outside "
+                "the offer's geofence. Optional for logged-in shoppers where the "
+                "merchant allows claims away from the store."
             )
         )
 
     class Meta:
         description = (
-            "Claim an offer: returns a unique code to redeem in store, within the "
-            "offer's limits per shopper and in total."
+            "Claim an offer near one of its stores: returns a unique code to redeem "
+            "in store, within the offer's limits per shopper and in total. Offers "
+            "with a limit need a logged-in shopper (LOGIN_REQUIRED)."
         )
         error_type_class = OfferError
         error_type_field = "offer_errors"
@@ -188,6 +194,7 @@ class OfferClaim(O2OMutation):
             shopper=shopper,
             store=store,
             point=point,
+            allow_remote=settings.offer_remote_claims,
         )
         return cls(claim=claim)
 
@@ -233,8 +240,8 @@ class ProductViewRecord(O2OMutation):
     class Meta:
         description = (
             "Record that the shopper viewed a product, to rank offers for them. The "
-            "newest 50 views of the last 30 days are kept; productViewsErase forgets "
-            "them."
+            f"newest {rules.MAX_VIEWS_KEPT} views per shopper are kept, each for "
+            f"{rules.VIEWS_MAX_AGE.days} days; productViewsErase forgets them."
         )
         error_type_class = OfferError
         error_type_field = "offer_errors"

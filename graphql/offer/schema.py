@@ -134,7 +134,10 @@ class OfferQueries(graphene.ObjectType):
         ),
         token=graphene.Argument(
             graphene.String,
-            description="The anonymous shopper's token, for their products viewed.",
+            description=(
+                "The anonymous shopper's token, for their products viewed; offers "
+                "shown are counted once a day per token (or account)."
+            ),
         ),
         checkout_token=graphene.Argument(
             graphene.String,

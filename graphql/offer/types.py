@@ -59,6 +59,13 @@ class Offer(CountableDjangoObjectType):
         description="Claims one shopper may make; null: no limit."
     )
     total_limit = graphene.Int(description="Claims in all; null: no limit.")
+    login_required = graphene.Boolean(
+        required=True,
+        description=(
+            "Whether only logged-in shoppers can claim it: true when it has a limit "
+            "per shopper or in total."
+        ),
+    )
     claimed_count = graphene.Int(description="Claims made so far (staff only).")
     target_categories = graphene.List(
         graphene.NonNull(Category),
@@ -117,6 +124,12 @@ class Offer(CountableDjangoObjectType):
     @staticmethod
     def resolve_customer_segment(root: models.Offer, _info):
         return root.customer_segment
+
+    @staticmethod
+    def resolve_login_required(root: models.Offer, _info):
+        return rules.claims_need_login(
+            per_shopper_limit=root.per_shopper_limit, total_limit=root.total_limit
+        )
 
     @staticmethod
     @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
@@ -225,7 +238,10 @@ class OfferStoreStats(graphene.ObjectType):
         description="The store; null for claims made without a store shown.",
     )
     shown = graphene.Int(
-        required=True, description="Times offers(near:) showed it with this store."
+        required=True,
+        description=(
+            "Shoppers offers(near:) showed it to with this store, each once a day."
+        ),
     )
     claimed = graphene.Int(required=True, description="Claims made.")
     redeemed = graphene.Int(required=True, description="Codes redeemed here.")
@@ -262,7 +278,13 @@ class OfferStats(graphene.ObjectType):
     days = graphene.Int(
         required=True, description="Days after a redemption counted as foot traffic."
     )
-    shown = graphene.Int(required=True, description="Times shown to shoppers.")
+    shown = graphene.Int(
+        required=True,
+        description=(
+            "Times shown to shoppers by offers(near:), each shopper (account or "
+            "anonymous token) once a day; searches with neither are not counted."
+        ),
+    )
     claimed = graphene.Int(required=True, description="Claims made.")
     redeemed = graphene.Int(required=True, description="Codes redeemed.")
     redemption_rate = graphene.Float(

@@ -9,7 +9,7 @@ relevant offer a little further away can come before an irrelevant one next door
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import FrozenSet, Iterable, List, Optional, Sequence
 
@@ -96,6 +96,69 @@ def check_claim_limits(
             "You have claimed this offer as often as you can.",
             field="offerId",
             code="LIMIT_REACHED",
+        )
+
+
+# Who may claim, and from where -------------------------------------------------
+
+
+def claims_need_login(
+    *, per_shopper_limit: Optional[int], total_limit: Optional[int]
+) -> bool:
+    """Return whether only logged-in shoppers may claim the offer: it has a limit.
+
+    An anonymous shopper is only a token the client chooses: a limit per token binds
+    nobody (a new token is a new shopper), and one client with fresh tokens could use
+    up a total limit meant for many. An account is the identity a limit can bind to.
+    """
+    return per_shopper_limit is not None or total_limit is not None
+
+
+def check_claimant(
+    *,
+    logged_in: bool,
+    per_shopper_limit: Optional[int],
+    total_limit: Optional[int],
+) -> None:
+    """Raise `LOGIN_REQUIRED` when an anonymous shopper claims a limited offer."""
+    if not logged_in and claims_need_login(
+        per_shopper_limit=per_shopper_limit, total_limit=total_limit
+    ):
+        raise O2OError(
+            "Log in to claim this offer: it can be claimed a limited number of times.",
+            field="offerId",
+            code="LOGIN_REQUIRED",
+        )
+
+
+def check_claim_place(
+    *,
+    located: bool,
+    in_fence: bool,
+    logged_in: bool,
+    allow_remote: bool,
+    radius_km: float,
+) -> None:
+    """Raise a typed error unless the claim is made inside the offer's geofence.
+
+    `located`: the shopper said where they are; `in_fence`: that point is within
+    the geofence of a store the offer is valid in. Where the merchant allows remote
+    claims, logged-in shoppers may claim from anywhere (with or without a place).
+    """
+    if allow_remote and logged_in:
+        return
+    if not located:
+        raise InvalidInput(
+            "Say where you are (`near`): this offer is claimed near its stores"
+            + (", or by logged-in shoppers." if allow_remote else "."),
+            field="near",
+            code="REQUIRED",
+        )
+    if not in_fence:
+        raise O2OError(
+            f"No store of this offer is within {radius_km:g} km of you.",
+            field="near",
+            code="OUT_OF_RANGE",
         )
 
 
@@ -369,7 +432,25 @@ VIEWS_MAX_AGE = timedelta(days=30)
 
 
 def views_cutoff(now: datetime) -> datetime:
+    """Return the instant before which views are forgotten (and purged)."""
     return now - VIEWS_MAX_AGE
+
+
+# Impressions -------------------------------------------------------------------
+
+
+def impression_day(now: datetime) -> date:
+    """Return the (UTC) day an impression counts for: once per shopper and offer."""
+    return now.astimezone(timezone.utc).date()
+
+
+def impression_marks_kept_from(now: datetime) -> date:
+    """Return the first day whose "already shown" marks must be kept at `now`.
+
+    Marks of earlier days decide nothing any more; yesterday's are kept too, for a
+    request begun before midnight or a server whose clock runs a little behind.
+    """
+    return impression_day(now) - timedelta(days=1)
 
 
 def check_geofence_km(value: Optional[float]) -> float:

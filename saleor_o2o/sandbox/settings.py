@@ -60,6 +60,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.refund_orphaned_payments_task",
         "schedule": 600.0,
     },
+    # Product views past their retention (30 days), impression marks of past days.
+    "o2o-purge-shopper-signals": {
+        "task": "saleor_o2o.tasks.purge_shopper_signals_task",
+        "schedule": 3600.0,
+    },
     "o2o-expire-pickups": {
         "task": "saleor_o2o.tasks.expire_pickups_task",
         "schedule": 300.0,

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +16,7 @@ from saleor_o2o.domain.offers import (
     Validity,
     View,
 )
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.errors import InvalidInput, O2OError
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=pytz.utc)
 RUNNING = Validity(is_active=True, starts_at=NOW - timedelta(days=1))
@@ -81,6 +81,74 @@ def test_claim_limits(per_shopper, total, claimed_total, mine, refused):
         assert code_of(check) == "LIMIT_REACHED"
     else:
         check()
+
+
+@pytest.mark.parametrize(
+    "per_shopper, total, logged_in, refused",
+    [
+        (None, None, False, False),
+        (1, None, False, True),
+        (None, 20, False, True),
+        (1, 20, True, False),
+        (None, None, True, False),
+    ],
+)
+def test_limited_offers_are_for_logged_in_shoppers(
+    per_shopper, total, logged_in, refused
+):
+    def check():
+        rules.check_claimant(
+            logged_in=logged_in, per_shopper_limit=per_shopper, total_limit=total
+        )
+
+    assert rules.claims_need_login(
+        per_shopper_limit=per_shopper, total_limit=total
+    ) is (per_shopper is not None or total is not None)
+    if refused:
+        assert code_of(check) == "LOGIN_REQUIRED"
+    else:
+        check()
+
+
+@pytest.mark.parametrize(
+    "located, in_fence, logged_in, allow_remote, code",
+    [
+        (True, True, False, False, None),
+        (False, False, False, False, "REQUIRED"),
+        (False, False, True, False, "REQUIRED"),
+        (True, False, True, False, "OUT_OF_RANGE"),
+        (False, False, False, True, "REQUIRED"),
+        (True, False, False, True, "OUT_OF_RANGE"),
+        (False, False, True, True, None),
+        (True, False, True, True, None),
+    ],
+)
+def test_claims_come_from_inside_the_geofence_or_from_allowed_accounts(
+    located, in_fence, logged_in, allow_remote, code
+):
+    def check():
+        rules.check_claim_place(
+            located=located,
+            in_fence=in_fence,
+            logged_in=logged_in,
+            allow_remote=allow_remote,
+            radius_km=1.0,
+        )
+
+    if code is None:
+        check()
+    else:
+        with pytest.raises(O2OError) as error:
+            check()
+        assert (error.value.field, error.value.code) == ("near", code)
+
+
+def test_impressions_count_per_utc_day_and_marks_live_two_days():
+    paris = pytz.timezone("Europe/Paris")
+    late = paris.localize(datetime(2026, 11, 21, 0, 30))  # 23:30 UTC the day before
+    assert rules.impression_day(late) == date(2026, 11, 20)
+    assert rules.impression_day(NOW) == date(2026, 11, 20)
+    assert rules.impression_marks_kept_from(NOW) == date(2026, 11, 19)
 
 
 def redeem(**overrides):

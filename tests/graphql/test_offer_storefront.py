@@ -4,7 +4,8 @@ import uuid
 import pytest
 from api_helpers import assert_permission_denied, content, gid, only_error
 
-from saleor_o2o import offers
+from saleor_o2o import conf, offers
+from saleor_o2o.domain.geo import Point
 from saleor_o2o.models import O2OEvent, OfferClaim, ProductView
 
 OFFERS_NEAR = """
@@ -69,6 +70,7 @@ OFFER_LIST = """
 """
 
 LOUVRE = {"lat": 48.8606, "lng": 2.3376}
+LOUVRE_POINT = Point(LOUVRE["lat"], LOUVRE["lng"])
 
 
 def errors(response):
@@ -199,13 +201,15 @@ def test_a_shopper_claims_and_staff_redeem_once(
     ]
 
 
-def test_claim_errors(api_client, o2o_active, offer_factory, store, token):
-    far = offer_factory(store, geofence_radius_km=1)
-    limited = offer_factory(store, total_limit=1)
+def test_claim_errors(
+    api_client, user_api_client, o2o_active, offer_factory, store, token
+):
+    far = offer_factory(store, geofence_radius_km=1, per_shopper_limit=None)
+    limited = offer_factory(store, total_limit=1, per_shopper_limit=None)
 
-    def claim(**variables):
+    def claim(client=api_client, **variables):
         variables = {"token": token, **LOUVRE, **variables}
-        response = api_client.post_graphql(OFFER_CLAIM, variables)
+        response = client.post_graphql(OFFER_CLAIM, variables)
         found = content(response)["offerClaim"]["offerErrors"]
         return [(e["field"], e["code"]) for e in found]
 
@@ -215,8 +219,9 @@ def test_claim_errors(api_client, o2o_active, offer_factory, store, token):
     assert claim(offerId="bad") == [("offerId", "GRAPHQL_ERROR")]
     assert claim(offerId=gid("Store", store.pk)) == [("offerId", "NOT_FOUND")]
     assert claim(offerId=gid("Offer", far.pk), token=None) == [("token", "REQUIRED")]
-    assert claim(offerId=gid("Offer", limited.pk)) == []
-    assert claim(offerId=gid("Offer", limited.pk), token=str(uuid.uuid4())) == [
+    assert claim(offerId=gid("Offer", limited.pk)) == [("offerId", "LOGIN_REQUIRED")]
+    assert claim(user_api_client, offerId=gid("Offer", limited.pk)) == []
+    assert claim(user_api_client, offerId=gid("Offer", limited.pk)) == [
         ("offerId", "LIMIT_REACHED")
     ]
     assert claim(offerId=gid("Offer", far.pk), storeId=gid("Store", 0)) == [
@@ -237,9 +242,11 @@ def test_redeem_errors_and_lock_out(
     store_factory,
 ):
     other = store_factory("Other", 48.87, 2.35)
-    offer = offer_factory(store)
+    offer = offer_factory(store, per_shopper_limit=None)
     claim = offers.offer_claim(
-        offer_id=offer.pk, shopper=offers.Shopper(token=uuid.uuid4())
+        offer_id=offer.pk,
+        shopper=offers.Shopper(token=uuid.uuid4()),
+        point=LOUVRE_POINT,
     )
 
     def redeem(code, at=store):
@@ -291,13 +298,18 @@ def test_offer_stats_for_staff(
     permission_manage_discounts,
     o2o_active,
     api_client,
+    customer_user,
     offer,
     store,
     token,
 ):
-    content(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    for _reload in range(3):
+        content(api_client.post_graphql(OFFERS_NEAR, {**LOUVRE, "token": token}))
     claim = offers.offer_claim(
-        offer_id=offer.pk, shopper=offers.Shopper(token=uuid.UUID(token)), store=store
+        offer_id=offer.pk,
+        shopper=offers.Shopper(user=customer_user),
+        store=store,
+        point=LOUVRE_POINT,
     )
     offers.offer_redeem(code=claim.code, store=store)
     data = content(
@@ -387,3 +399,132 @@ def test_an_offer_by_id_is_disabled_with_the_plugin(api_client, offer):
     )
 
     assert only_error(response)["extensions"]["code"] == "FEATURE_DISABLED"
+
+
+OFFER_CLAIM_ANYWHERE = """
+mutation Claim($offerId: ID!, $token: String) {
+  offerClaim(offerId: $offerId, token: $token) {
+    claim { code claimedStore { name } }
+    offerErrors { field code message }
+  }
+}
+"""
+
+
+def claim_errors(response):
+    data = content(response)["offerClaim"]
+    return [(e["field"], e["code"]) for e in data["offerErrors"]]
+
+
+def test_a_claim_without_near_is_refused(
+    api_client, user_api_client, o2o_active, offer_factory, store, token
+):
+    # A 1 km offer claimed without saying from where: refused, logged in or not.
+    offer = offer_factory(store, geofence_radius_km=1, per_shopper_limit=None)
+    variables = {"offerId": gid("Offer", offer.pk), "token": token}
+    for client in (api_client, user_api_client):
+        response = client.post_graphql(OFFER_CLAIM_ANYWHERE, variables)
+        assert claim_errors(response) == [("near", "REQUIRED")]
+    assert not OfferClaim.objects.exists()
+
+
+def test_remote_claims_only_for_logged_in_shoppers_with_the_option_on(
+    api_client, user_api_client, configure_o2o, offer_factory, store, token
+):
+    offer = offer_factory(store, geofence_radius_km=1, per_shopper_limit=None)
+    variables = {"offerId": gid("Offer", offer.pk), "token": token}
+    configure_o2o(
+        active=True, **{conf.GEOCODER_PROVIDER: "none", conf.OFFER_REMOTE_CLAIMS: True}
+    )
+    anonymous = api_client.post_graphql(OFFER_CLAIM_ANYWHERE, variables)
+    assert claim_errors(anonymous) == [("near", "REQUIRED")]
+    response = user_api_client.post_graphql(OFFER_CLAIM_ANYWHERE, variables)
+    assert claim_errors(response) == []
+    assert content(response)["offerClaim"]["claim"]["claimedStore"] is None
+    # From Lyon, far outside the geofence: allowed too.
+    far = {**variables, "lat": 45.76, "lng": 4.83}
+    assert claim_errors(user_api_client.post_graphql(OFFER_CLAIM, far)) == []
+    assert claim_errors(api_client.post_graphql(OFFER_CLAIM, far)) == [
+        ("near", "OUT_OF_RANGE")
+    ]
+
+    configure_o2o(
+        active=True,
+        **{conf.GEOCODER_PROVIDER: "none", conf.OFFER_REMOTE_CLAIMS: False},
+    )
+    response = user_api_client.post_graphql(OFFER_CLAIM_ANYWHERE, variables)
+    assert claim_errors(response) == [("near", "REQUIRED")]
+    assert OfferClaim.objects.filter(user__isnull=False).count() == 2
+    assert not OfferClaim.objects.filter(user__isnull=True).exists()
+
+
+def test_limited_offers_need_a_login_and_bind_to_the_account(
+    api_client, user_api_client, o2o_active, offer_factory, store
+):
+    offer = offer_factory(store, per_shopper_limit=1, total_limit=20)
+    variables = {"offerId": gid("Offer", offer.pk), **LOUVRE}
+    # One anonymous client, any number of tokens: not one claim.
+    for _ in range(3):
+        response = api_client.post_graphql(
+            OFFER_CLAIM, {**variables, "token": str(uuid.uuid4())}
+        )
+        assert claim_errors(response) == [("offerId", "LOGIN_REQUIRED")]
+    first = user_api_client.post_graphql(
+        OFFER_CLAIM, {**variables, "token": str(uuid.uuid4())}
+    )
+    assert claim_errors(first) == []
+    again = user_api_client.post_graphql(
+        OFFER_CLAIM, {**variables, "token": str(uuid.uuid4())}
+    )
+    assert claim_errors(again) == [("offerId", "LIMIT_REACHED")]
+    mine = content(user_api_client.post_graphql(MY_CLAIMS))["myOfferClaims"]
+    assert [c["code"] for c in mine] == [content(first)["offerClaim"]["claim"]["code"]]
+    offer.refresh_from_db()
+    assert offer.claimed_count == 1
+
+
+def test_offers_say_whether_a_login_is_needed(
+    api_client, o2o_active, offer_factory, store
+):
+    limited = offer_factory(store, per_shopper_limit=None, total_limit=5)
+    free = offer_factory(store, per_shopper_limit=None)
+    query = "query O($id: ID!) { offer(id: $id) { loginRequired } }"
+
+    def login_required(offer):
+        response = api_client.post_graphql(query, {"id": gid("Offer", offer.pk)})
+        return content(response)["offer"]["loginRequired"]
+
+    assert (login_required(limited), login_required(free)) == (True, False)
+
+
+def test_reloads_and_aliases_count_one_impression_per_shopper_a_day(
+    api_client,
+    staff_api_client,
+    permission_manage_discounts,
+    o2o_active,
+    offer,
+    store,
+    token,
+):
+    from saleor_o2o.models import OfferImpressionMark
+
+    aliases = " ".join(
+        f"a{index}: offers(near: {{latitude: 48.8606, longitude: 2.3376}}, "
+        f'token: "{token}") {{ offer {{ id }} }}'
+        for index in range(20)
+    )
+    for _reload in range(3):
+        data = content(api_client.post_graphql(f"{{ {aliases} }}"))
+        assert len(data) == 20 and all(len(found) == 1 for found in data.values())
+    # Without a token or an account, a search is not counted.
+    content(api_client.post_graphql(OFFERS_NEAR, LOUVRE))
+    assert OfferImpressionMark.objects.count() == 1
+    stats = content(
+        staff_api_client.post_graphql(
+            STATS,
+            {"id": gid("Offer", offer.pk)},
+            permissions=[permission_manage_discounts],
+        )
+    )["offerStats"]
+    assert stats["shown"] == 1
+    assert [row["shown"] for row in stats["stores"]] == [1]

@@ -202,11 +202,14 @@ def test_stock_and_settings_are_a_managers_task_in_their_store(
 
 def test_offer_codes_are_redeemed_only_at_ones_own_store(everyone, offer, lyon):
     from saleor_o2o import offers
+    from saleor_o2o.domain.geo import Point
 
+    store = offer.stores.get()
     claim = offers.offer_claim(
         offer_id=offer.pk,
         shopper=offers.Shopper(user=User.objects.create_user("s@example.com", "x")),
-        store=offer.stores.get(),
+        store=store,
+        point=Point(store.latitude, store.longitude),
     )
     redeem = (
         "mutation($code: String!, $store: ID!) { offerRedeem(code: $code, storeId: "

@@ -17,6 +17,7 @@ from saleor.account.models import User
 
 from saleor_o2o import offers, pickup_lifecycle, services
 from saleor_o2o.conf import get_o2o_settings
+from saleor_o2o.domain.geo import Point
 from saleor_o2o.events import O2OEventType
 from saleor_o2o.graphql.api import schema
 from saleor_o2o.models import O2OEvent
@@ -88,7 +89,10 @@ def every_event(
         low_stock_threshold=2,
     )
     claim = offers.offer_claim(
-        offer_id=offer.pk, shopper=offers.Shopper(user=customer_user), store=store
+        offer_id=offer.pk,
+        shopper=offers.Shopper(user=customer_user),
+        store=store,
+        point=Point(store.latitude, store.longitude),
     )
     offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
     return customer_user

@@ -98,7 +98,9 @@ def test_demo_pickup_goes_from_received_to_collected_with_webhooks(
     assert "COLLECTED" in out.getvalue()
 
 
-def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(variant, staff_user):
+def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(
+    variant, staff_user, customer_user
+):
     import uuid
 
     from saleor_o2o import offers
@@ -110,16 +112,20 @@ def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(variant, staf
     call_command("o2o_populatedb", stdout=StringIO())
     assert Offer.objects.count() == 5
     shopper = offers.Shopper(token=uuid.uuid4())
-    ranked = offers.offers_ranked(
-        point=Point(48.8566, 2.3522), radius_km=25, shopper=shopper
-    )
+    paris_centre = Point(48.8566, 2.3522)
+    ranked = offers.offers_ranked(point=paris_centre, radius_km=25, shopper=shopper)
     titles = [Offer.objects.get(pk=r.offer_id).title for r in ranked]
     assert "15% off everything in our Paris stores" in titles
     assert "20% off in London" not in titles
     # New shoppers do not see the offer for returning customers.
     assert "Welcome back: 5 off in any store" not in titles
     paris = Offer.objects.get(title="15% off everything in our Paris stores")
-    claim = offers.offer_claim(offer_id=paris.pk, shopper=shopper)
+    # One claim per shopper: a logged-in shopper's, in Paris.
+    claim = offers.offer_claim(
+        offer_id=paris.pk,
+        shopper=offers.Shopper(user=customer_user),
+        point=paris_centre,
+    )
     store = next(r for r in ranked if r.offer_id == paris.pk).store_id
     store = paris.stores.get(pk=store)
     offers.offer_redeem(code=claim.code, store=store, staff=staff_user)

@@ -6,6 +6,7 @@ import pytest
 from api_helpers import code_of
 from django.db import connection
 from django.utils import timezone
+from saleor.account.models import User
 from saleor.order.models import Order
 
 from saleor_o2o import offers
@@ -28,6 +29,16 @@ LYON = Point(45.7640, 4.8357)
 
 def anonymous():
     return offers.Shopper(token=uuid.uuid4())
+
+
+def customer(email="customer@example.com"):
+    """Return a logged-in shopper (limited offers are claimed by them only)."""
+    return offers.Shopper(user=User.objects.create_user(email, "password"))
+
+
+def claim_at(point, offer, shopper, **kwargs):
+    """Claim `offer` as `shopper` standing at `point`."""
+    return offers.offer_claim(offer_id=offer.pk, shopper=shopper, point=point, **kwargs)
 
 
 def test_offers_near_finds_offers_of_nearby_stores_within_their_geofence(
@@ -82,8 +93,9 @@ def test_ranking_prefers_offers_on_products_the_shopper_viewed(
     ranked = offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
     assert [r.offer_id for r in ranked] == [shoes.pk, generic.pk]
     assert ranked[0].relevance > 0.6
+    # One shopper, one day: each offer counts as shown once.
     shown = dict(OfferImpression.objects.values_list("offer_id", "shown"))
-    assert shown == {generic.pk: 2, shoes.pk: 2}
+    assert shown == {generic.pk: 1, shoes.pk: 1}
 
 
 def test_claim_gives_a_unique_code_and_records_an_event(offer, customer_user, store):
@@ -100,16 +112,12 @@ def test_claim_gives_a_unique_code_and_records_an_event(offer, customer_user, st
 
 def test_claim_limits_per_shopper_and_in_total(store, offer_factory):
     offer = offer_factory(store, per_shopper_limit=2, total_limit=3)
-    first, second = anonymous(), anonymous()
-    offers.offer_claim(offer_id=offer.pk, shopper=first)
-    offers.offer_claim(offer_id=offer.pk, shopper=first)
-    assert code_of(lambda: offers.offer_claim(offer_id=offer.pk, shopper=first)) == (
-        "LIMIT_REACHED"
-    )
-    offers.offer_claim(offer_id=offer.pk, shopper=second)
-    assert code_of(lambda: offers.offer_claim(offer_id=offer.pk, shopper=second)) == (
-        "LIMIT_REACHED"
-    )
+    first, second = customer("first@example.com"), customer("second@example.com")
+    claim_at(LOUVRE, offer, first)
+    claim_at(LOUVRE, offer, first)
+    assert code_of(lambda: claim_at(LOUVRE, offer, first)) == "LIMIT_REACHED"
+    claim_at(LOUVRE, offer, second)
+    assert code_of(lambda: claim_at(LOUVRE, offer, second)) == "LIMIT_REACHED"
     assert OfferClaim.objects.count() == 3
     assert O2OEvent.objects.filter(type="offer_claimed").count() == 3
 
@@ -120,9 +128,7 @@ def test_claims_out_of_range_inactive_or_for_others_are_refused(
     shopper = anonymous()
     offer = offer_factory(store, geofence_radius_km=2)
     assert (
-        code_of(
-            lambda: offers.offer_claim(offer_id=offer.pk, shopper=shopper, point=LYON)
-        )
+        code_of(lambda: claim_at(LYON, offer, offers.Shopper(user=customer_user)))
         == "OUT_OF_RANGE"
     )
     inactive = offer_factory(store, is_active=False)
@@ -144,7 +150,7 @@ def test_claims_out_of_range_inactive_or_for_others_are_refused(
 
 def test_redeem_once_at_a_valid_store(offer, store, store_factory, staff_user):
     other = store_factory("Elsewhere", 48.87, 2.35)
-    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    claim = claim_at(LOUVRE, offer, customer())
     assert (
         code_of(
             lambda: offers.offer_redeem(code=claim.code, store=other, staff=staff_user)
@@ -168,7 +174,7 @@ def test_redeem_once_at_a_valid_store(offer, store, store_factory, staff_user):
 
 
 def test_an_expired_offer_cannot_be_redeemed(offer, store, staff_user):
-    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    claim = claim_at(LOUVRE, offer, customer())
     Offer.objects.filter(pk=offer.pk).update(ends_at=timezone.now())
     assert (
         code_of(
@@ -183,7 +189,7 @@ def test_an_expired_offer_cannot_be_redeemed(offer, store, staff_user):
 def test_guessing_codes_locks_the_staff_user_out_at_that_store(
     offer, store, store_factory, staff_user
 ):
-    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    claim = claim_at(LOUVRE, offer, customer())
     for _ in range(offers.MAX_WRONG_CODES):
         assert (
             code_of(
@@ -238,7 +244,7 @@ def test_two_tills_redeeming_the_same_code_at_once_redeem_it_once(
 ):
     store = store_factory("Race", 48.85, 2.35)
     offer = offer_factory(store)
-    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    claim = claim_at(LOUVRE, offer, customer())
     results = race(
         6,
         lambda _i: offers.offer_redeem(code=claim.code, store=store, staff=staff_user),
@@ -252,10 +258,8 @@ def test_two_tills_redeeming_the_same_code_at_once_redeem_it_once(
 def test_concurrent_claims_never_pass_the_total_limit(store_factory, offer_factory):
     store = store_factory("Race", 48.85, 2.35)
     offer = offer_factory(store, total_limit=3)
-    shoppers = [anonymous() for _ in range(8)]
-    results = race(
-        8, lambda i: offers.offer_claim(offer_id=offer.pk, shopper=shoppers[i])
-    )
+    shoppers = [customer(f"racer{i}@example.com") for i in range(8)]
+    results = race(8, lambda i: claim_at(LOUVRE, offer, shoppers[i]))
     assert results == ["LIMIT_REACHED"] * 5 + ["won"] * 3
     assert OfferClaim.objects.count() == 3
     assert Offer.objects.get().claimed_count == 3
@@ -306,9 +310,9 @@ def test_stats_per_store_with_foot_traffic(
     offer = offer_factory(louvre, bastille, per_shopper_limit=None)
     shopper = offers.Shopper(user=customer_user)
     offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
-    first = offers.offer_claim(offer_id=offer.pk, shopper=shopper, store=louvre)
-    offers.offer_claim(offer_id=offer.pk, shopper=shopper, store=louvre)
-    offers.offer_claim(offer_id=offer.pk, shopper=anonymous(), store=bastille)
+    first = claim_at(LOUVRE, offer, shopper, store=louvre)
+    claim_at(LOUVRE, offer, shopper, store=louvre)
+    claim_at(BASTILLE, offer, anonymous(), store=bastille)
     offers.offer_redeem(code=first.code, store=louvre, staff=staff_user)
     after = Order.objects.create(user=customer_user, currency="USD")
     Pickup.objects.create(order=after, store=louvre, code="ABC123")
@@ -372,7 +376,7 @@ def test_offer_changes_reach_the_search_index(store_factory, offer_factory):
 
 
 def test_the_guessing_lock_out_ends_with_its_window(offer, store, staff_user):
-    claim = offers.offer_claim(offer_id=offer.pk, shopper=anonymous())
+    claim = claim_at(LOUVRE, offer, customer())
     start = timezone.now()
     for _ in range(offers.MAX_WRONG_CODES):
         with pytest.raises(O2OError):
@@ -404,10 +408,244 @@ def test_apps_are_counted_apart_from_staff(offer, store, staff_user, app):
 def test_an_offer_for_every_store_is_redeemed_at_any_store(
     offer_factory, store_factory, staff_user
 ):
-    anywhere = offer_factory()  # No stores: valid in all of them.
-    claim = offers.offer_claim(offer_id=anywhere.pk, shopper=anonymous())
     other = store_factory("Any store", 45.76, 4.84)
+    anywhere = offer_factory()  # No stores: valid in all of them.
+    claim = claim_at(LYON, anywhere, customer())
 
     redeemed = offers.offer_redeem(code=claim.code, store=other, staff=staff_user)
 
     assert redeemed.redeemed_store == other
+
+
+# Where claims come from --------------------------------------------------------
+
+AUCKLAND = Point(-36.8485, 174.7633)
+
+
+@pytest.fixture
+def auckland_offer(store_factory, offer_factory):
+    """A 1 km offer of a store in Auckland, with no limit (anonymous claims)."""
+    auckland = store_factory(
+        "Auckland",
+        AUCKLAND.latitude,
+        AUCKLAND.longitude,
+        city="Auckland",
+        country="NZ",
+        postal_code="1010",
+        timezone="Pacific/Auckland",
+    )
+    return offer_factory(auckland, geofence_radius_km=1, per_shopper_limit=None)
+
+
+def test_a_claim_needs_to_say_where_the_shopper_is(auckland_offer, customer_user):
+    for shopper in (anonymous(), offers.Shopper(user=customer_user)):
+        with pytest.raises(O2OError) as refused:
+            offers.offer_claim(offer_id=auckland_offer.pk, shopper=shopper)
+        assert (refused.value.field, refused.value.code) == ("near", "REQUIRED")
+        assert code_of(lambda: claim_at(LOUVRE, auckland_offer, shopper)) == (
+            "OUT_OF_RANGE"
+        )
+    assert claim_at(AUCKLAND, auckland_offer, anonymous()).claimed_store.name == (
+        "Auckland"
+    )
+    assert OfferClaim.objects.count() == 1
+
+
+def test_remote_claims_are_for_logged_in_shoppers_where_the_merchant_allows_them(
+    auckland_offer, customer_user
+):
+    def claim(shopper, point=None, allow_remote=True):
+        return offers.offer_claim(
+            offer_id=auckland_offer.pk,
+            shopper=shopper,
+            point=point,
+            allow_remote=allow_remote,
+        )
+
+    user = offers.Shopper(user=customer_user)
+    assert code_of(lambda: claim(user, allow_remote=False)) == "REQUIRED"
+    assert code_of(lambda: claim(user, LOUVRE, allow_remote=False)) == "OUT_OF_RANGE"
+    assert code_of(lambda: claim(anonymous())) == "REQUIRED"
+    assert code_of(lambda: claim(anonymous(), LOUVRE)) == "OUT_OF_RANGE"
+    from_home = claim(user)
+    from_paris = claim(user, LOUVRE)
+    assert from_home.user == customer_user and from_home.claimed_store is None
+    assert from_paris.claimed_store is None
+    assert OfferClaim.objects.count() == 2
+
+
+# Limits bind to accounts -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"per_shopper_limit": 1},
+        {"per_shopper_limit": None, "total_limit": 20},
+        {"per_shopper_limit": 5, "total_limit": 20},
+    ],
+)
+def test_anonymous_shoppers_cannot_claim_limited_offers(store, offer_factory, limits):
+    offer = offer_factory(store, **limits)
+    one_client = [offers.Shopper(token=uuid.uuid4()) for _ in range(3)]
+    for shopper in one_client:
+        with pytest.raises(O2OError) as refused:
+            claim_at(LOUVRE, offer, shopper)
+        assert (refused.value.field, refused.value.code) == (
+            "offerId",
+            "LOGIN_REQUIRED",
+        )
+    offer.refresh_from_db()
+    assert offer.claimed_count == 0
+    assert not OfferClaim.objects.exists() and not O2OEvent.objects.exists()
+
+
+def test_a_logged_in_shoppers_limit_binds_to_their_account(
+    store, offer_factory, customer_user
+):
+    offer = offer_factory(store, per_shopper_limit=1, total_limit=20)
+    claim = claim_at(LOUVRE, offer, offers.Shopper(user=customer_user))
+    assert (claim.user, claim.anonymous_token) == (customer_user, None)
+    # Whatever else the client sends, the account has had its claim.
+    again = offers.shopper_for(customer_user, str(uuid.uuid4()))
+    assert code_of(lambda: claim_at(BASTILLE, offer, again)) == "LIMIT_REACHED"
+    assert claim_at(LOUVRE, offer, customer("other@example.com"))
+    assert Offer.objects.get(pk=offer.pk).claimed_count == 2
+
+
+def test_offers_without_limits_are_claimed_anonymously(store, offer_factory):
+    offer = offer_factory(store, per_shopper_limit=None, total_limit=None)
+    shopper = anonymous()
+    codes = {claim_at(LOUVRE, offer, shopper).code for _ in range(3)}
+    assert len(codes) == 3
+    assert set(OfferClaim.objects.values_list("anonymous_token", flat=True)) == {
+        shopper.token
+    }
+
+
+# Impressions -------------------------------------------------------------------
+
+
+def shown_counts():
+    return dict(OfferImpression.objects.values_list("offer_id", "shown"))
+
+
+def test_impressions_count_once_per_shopper_offer_and_day(
+    store, offer_factory, customer_user
+):
+    offer = offer_factory(store)
+    now = timezone.now()
+
+    def search(shopper, at=now):
+        offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper, now=at)
+
+    first = anonymous()
+    for _ in range(5):
+        search(first)
+    assert shown_counts() == {offer.pk: 1}
+    search(anonymous())
+    search(offers.Shopper(user=customer_user))
+    search(offers.Shopper(user=customer_user))
+    assert shown_counts() == {offer.pk: 3}
+    # Nobody to tell apart: not counted.
+    search(offers.Shopper())
+    assert shown_counts() == {offer.pk: 3}
+    # The next day counts again.
+    search(first, at=now + timedelta(days=1))
+    search(first, at=now + timedelta(days=1, hours=1))
+    assert shown_counts() == {offer.pk: 4}
+    total, _ = offers.offer_stats(offer=offer)
+    assert total.shown == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_searches_of_one_shopper_count_once(store_factory, offer_factory):
+    store = store_factory("Race", 48.8606, 2.3376)
+    offer = offer_factory(store)
+    shopper = anonymous()
+    results = race(
+        6, lambda _i: offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    )
+    assert results == ["won"] * 6
+    assert shown_counts() == {offer.pk: 1}
+
+
+# Retention ---------------------------------------------------------------------
+
+
+def test_purge_drops_views_past_retention_and_marks_of_past_days(
+    store, offer_factory, variant
+):
+    from saleor_o2o.models import OfferImpressionMark
+
+    now = timezone.now()
+    offer = offer_factory(store, starts_at=now - timedelta(days=10))
+    old, recent = anonymous(), anonymous()
+    offers.product_view_record(
+        shopper=old, product_id=variant.product_id, now=now - timedelta(days=31)
+    )
+    offers.product_view_record(
+        shopper=recent, product_id=variant.product_id, now=now - timedelta(days=29)
+    )
+    for days in (3, 2, 1, 0):
+        offers.offers_ranked(
+            point=LOUVRE, radius_km=10, shopper=old, now=now - timedelta(days=days)
+        )
+
+    purged = offers.shopper_signals_purge(now=now)
+
+    assert purged == offers.SignalsPurged(views=1, impression_marks=2)
+    assert list(ProductView.objects.values_list("anonymous_token", flat=True)) == [
+        recent.token
+    ]
+    assert OfferImpressionMark.objects.count() == 2
+    # Today's mark is kept: the same shopper still counts once today.
+    offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=old, now=now)
+    assert shown_counts() == {offer.pk: 4}
+
+
+def test_the_purge_task_is_scheduled_under_its_pinned_name(settings, variant):
+    from saleor.celeryconf import app
+
+    from saleor_o2o import tasks
+
+    name = "saleor_o2o.tasks.purge_shopper_signals_task"
+    assert tasks.purge_shopper_signals_task.name == name
+    assert name in app.tasks
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert name in scheduled
+    offers.product_view_record(
+        shopper=anonymous(),
+        product_id=variant.product_id,
+        now=timezone.now() - offers.rules.VIEWS_MAX_AGE - timedelta(minutes=1),
+    )
+    assert tasks.purge_shopper_signals_task.delay().get() == {
+        "views": 1,
+        "impression_marks": 0,
+    }
+    assert not ProductView.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_views_of_one_token_stay_within_the_bound(variant, monkeypatch):
+    from saleor.product.models import Product
+
+    monkeypatch.setattr(offers.rules, "MAX_VIEWS_KEPT", 3)
+    product = variant.product
+    pks = [
+        Product.objects.create(
+            name=f"P{index}",
+            slug=f"race-{index}",
+            product_type=product.product_type,
+            price_amount=1,
+            currency="USD",
+        ).pk
+        for index in range(8)
+    ]
+    shopper = anonymous()
+    results = race(
+        8,
+        lambda i: offers.product_view_record(shopper=shopper, product_id=pks[i]),
+    )
+    assert results == ["won"] * 8
+    assert ProductView.objects.filter(anonymous_token=shopper.token).count() == 3
