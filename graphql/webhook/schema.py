@@ -3,7 +3,7 @@ from saleor.core.permissions import WebhookPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from ... import models
+from ... import webhooks
 from ..core.connection import queryset_page
 from ..core.ids import pk_from_global_id
 from .mutations import O2OWebhookDeliveryRetry, O2OWebhookEventsUpdate
@@ -21,7 +21,8 @@ class O2OWebhookQueries(graphene.ObjectType):
         ),
         description=(
             "O2O webhook deliveries, newest first: list the DEAD ones to retry them. "
-            "Requires MANAGE_WEBHOOKS."
+            "Requires MANAGE_WEBHOOKS; an app sees its own webhooks' deliveries, "
+            "staff see all of them."
         ),
     )
 
@@ -29,9 +30,14 @@ class O2OWebhookQueries(graphene.ObjectType):
     def resolve_o2o_webhook_deliveries(
         self, info, status=None, webhook_id=None, **args
     ):
-        qs = models.WebhookDelivery.objects.select_related(
-            "event", "webhook"
-        ).prefetch_related("attempt_records")
+        qs = (
+            webhooks.deliveries_visible_to(
+                app=getattr(info.context, "app", None),
+                user=getattr(info.context, "user", None),
+            )
+            .select_related("event", "webhook", "webhook__app")
+            .prefetch_related("attempt_records")
+        )
         if status is not None:
             qs = qs.filter(status=status)
         if webhook_id is not None:
