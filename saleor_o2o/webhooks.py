@@ -25,11 +25,11 @@ with MANAGE_WEBHOOKS see every delivery (`deliveries_visible_to`).
 
 import json
 import logging
+import queue
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
-from typing import Collection, Dict, Iterable, List, Optional, Sequence
+from typing import Collection, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from django.conf import settings as django_settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -73,6 +73,8 @@ DEFAULT_SEND_THREADS = 8
 POLL_SECONDS = 0.25
 #: One run claims new work this long, then finishes what it holds (Celery task).
 RUN_SECONDS = 60.0
+#: A lane reads whether its webhook may still receive events at most this often.
+ACCESS_SECONDS = 1.0
 
 
 def delivery_body(event: O2OEvent) -> str:
@@ -176,34 +178,47 @@ def deliveries_claim(
     return [deliveries[pk] for pk in ids]
 
 
-def _refusal(webhook: Webhook, event_type: str) -> str:
-    """Return why the event may not go to the webhook now (an AttemptError), or "".
+class _Access:
+    """Whether a webhook may receive an event type now, read at most every ``max_age``.
 
-    Read afresh before each attempt, so a webhook or app switched off, a permission
-    taken away or a target changed since the event was recorded counts.
+    It may while the webhook and its app are active and the app holds the event's
+    permission; otherwise `refusal` says why (an AttemptError). A lane reads it
+    once a second at most; a single attempt reads it afresh.
     """
-    state = (
-        Webhook.objects.filter(pk=webhook.pk)
-        .annotate(
-            holds=Exists(
-                App.objects.filter(
-                    pk=OuterRef("app_id"), **permission_lookup(event_type)
+
+    def __init__(self, webhook: Webhook, *, max_age: float = 0.0):
+        self.webhook = webhook
+        self.max_age = max_age
+        self._read: Dict[str, Tuple[float, str]] = {}
+
+    def refusal(self, event_type: str) -> str:
+        now = time.monotonic()
+        read_at, answer = self._read.get(event_type, (0.0, ""))
+        if event_type not in self._read or now - read_at > self.max_age:
+            answer = self._refusal(event_type)
+            self._read[event_type] = (now, answer)
+        return answer
+
+    def _refusal(self, event_type: str) -> str:
+        state = (
+            Webhook.objects.filter(pk=self.webhook.pk)
+            .annotate(
+                holds=Exists(
+                    App.objects.filter(
+                        pk=OuterRef("app_id"), **permission_lookup(event_type)
+                    )
                 )
             )
+            .values("is_active", "app__is_active", "holds")
+            .first()
         )
-        .values("is_active", "app__is_active", "holds", "target_url", "secret_key")
-        .first()
-    )
-    if state is None or not state["is_active"]:
-        return AttemptError.WEBHOOK_INACTIVE
-    if not state["app__is_active"]:
-        return AttemptError.APP_INACTIVE
-    if not state["holds"]:
-        return AttemptError.PERMISSION_MISSING
-    webhook.target_url, webhook.secret_key = state["target_url"], state["secret_key"]
-    if targets.http_target(webhook.target_url) is None:
-        return AttemptError.INVALID_URL
-    return ""
+        if state is None or not state["is_active"]:
+            return AttemptError.WEBHOOK_INACTIVE
+        if not state["app__is_active"]:
+            return AttemptError.APP_INACTIVE
+        if not state["holds"]:
+            return AttemptError.PERMISSION_MISSING
+        return ""
 
 
 def delivery_attempt(
@@ -211,22 +226,26 @@ def delivery_attempt(
     *,
     max_attempts: int,
     session=None,
+    access: Optional[_Access] = None,
 ) -> Optional[WebhookAttempt]:
     """POST a leased delivery once and record the attempt and its outcome.
 
     Returns None, sending nothing, if the lease was lost to another worker. A
-    delivery its webhook may not receive (see `_refusal`), or whose target is not
-    public (unless allowed), is not sent: the attempt is recorded with its error
-    class and the delivery is DEAD, to be retried once the cause is fixed.
+    delivery that may not go out (webhook or app inactive, permission taken away,
+    not an http(s) URL), or whose target is not public (unless allowed), is not
+    sent: the attempt is recorded with its error class and the delivery is DEAD,
+    to be retried once the cause is fixed.
     """
     if not _renew_lease(delivery):
         return None
     webhook = delivery.webhook
     event = delivery.event
+    error = (access or _Access(webhook)).refusal(event.type)
+    if not error and targets.http_target(webhook.target_url) is None:
+        error = AttemptError.INVALID_URL
     attempt_number = delivery.attempts + 1
     status_code = None
     started = time.monotonic()
-    error = _refusal(webhook, event.type)
     if not error:
         body = delivery_body(event)
         headers = {
@@ -308,24 +327,17 @@ def _send_lane(
     Once ``stop`` is set, the deliveries not yet sent are handed back.
     """
     sent = 0
+    access = _Access(deliveries[0].webhook, max_age=ACCESS_SECONDS)
     with webhook_http.session() as http:
         for index, delivery in enumerate(deliveries):
             if stop is not None and stop.is_set():
                 _release(deliveries[index:])
                 break
             attempt = delivery_attempt(
-                delivery, max_attempts=max_attempts, session=http
+                delivery, max_attempts=max_attempts, session=http, access=access
             )
             sent += attempt is not None
     return sent
-
-
-def _send_lane_on_thread(deliveries, **kwargs) -> int:
-    """`_send_lane` on a pool thread, which closes its own database connection."""
-    try:
-        return _send_lane(deliveries, **kwargs)
-    finally:
-        connection.close()
 
 
 def _by_webhook(batch: Iterable[WebhookDelivery]) -> Dict[int, List[WebhookDelivery]]:
@@ -345,9 +357,10 @@ def deliveries_send_due(*, max_batches: int = 20) -> int:
     Each webhook's deliveries go out in order on a thread of their own (a lane, at
     most `SEND_THREADS` at once, each with its own database connection), so a slow
     or dead receiver holds up nothing but its own events. While lanes run, newly
-    due deliveries of the other webhooks are claimed every `POLL_SECONDS`. After
-    ``max_batches`` claims or `RUN_SECONDS`, the run stops claiming; its lanes end
-    their current attempt and hand the rest back for the next run.
+    due deliveries of the other webhooks are claimed every `POLL_SECONDS`. A run
+    leases at most ``max_batches`` times `BATCH_SIZE` deliveries, then lets its
+    lanes finish; after `RUN_SECONDS` its lanes end their current attempt and hand
+    the rest back for the next run (a kick or the periodic sweep).
 
     Called inside a transaction (as tests do), it sends from this thread, one
     webhook after the other: other connections could not see uncommitted rows.
@@ -366,39 +379,80 @@ def deliveries_send_due(*, max_batches: int = 20) -> int:
 
 
 def _send_in_lanes(*, max_batches: int, max_attempts: int) -> int:
-    threads = _send_threads()
+    """Send due deliveries on up to `SEND_THREADS` threads, one webhook per thread.
+
+    A thread keeps its database connection from lane to lane and closes it when the
+    run ends (connecting is the dearest part of a short lane).
+    """
+    size = _send_threads()
     deadline = time.monotonic() + RUN_SECONDS
     stop = threading.Event()
-    lanes: Dict[Future, int] = {}
-    sent = claims = 0
-    with ThreadPoolExecutor(threads, thread_name_prefix="o2o-webhooks") as pool:
+    lanes: "queue.Queue[Optional[List[WebhookDelivery]]]" = queue.Queue()
+    finished: "queue.Queue[Tuple[int, int]]" = queue.Queue()
+    threads: List[threading.Thread] = []
+    busy: Set[int] = set()  # Webhooks a lane is sending to.
+    sent = leased = 0
+
+    def send_lanes() -> None:
+        try:
+            while True:
+                lane = lanes.get()
+                if lane is None:
+                    return
+                count = 0
+                try:
+                    count = _send_lane(lane, max_attempts=max_attempts, stop=stop)
+                except Exception:  # Its leases run out; the other lanes go on.
+                    logger.exception(
+                        "Sending to O2O webhook %s failed", lane[0].webhook_id
+                    )
+                finally:
+                    finished.put((lane[0].webhook_id, count))
+        finally:
+            connection.close()
+
+    try:
         while True:
-            if not stop.is_set() and len(lanes) < threads:
+            if (
+                not stop.is_set()
+                and len(busy) < size
+                and leased < max_batches * BATCH_SIZE
+            ):
                 batch = deliveries_claim(
-                    exclude_webhook_ids=set(lanes.values()),
-                    max_webhooks=threads - len(lanes),
+                    limit=min(BATCH_SIZE, max_batches * BATCH_SIZE - leased),
+                    exclude_webhook_ids=busy,
+                    max_webhooks=size - len(busy),
                     per_webhook=LANE_SIZE,
                 )
-                claims += bool(batch)
+                leased += len(batch)
                 for webhook_id, lane in _by_webhook(batch).items():
-                    future = pool.submit(
-                        _send_lane_on_thread,
-                        lane,
-                        max_attempts=max_attempts,
-                        stop=stop,
-                    )
-                    lanes[future] = webhook_id
-            if not lanes:
+                    busy.add(webhook_id)
+                    if len(threads) < len(busy):  # Every lane has a thread at once.
+                        thread = threading.Thread(
+                            target=send_lanes, name=f"o2o-webhooks-{len(threads)}"
+                        )
+                        thread.start()
+                        threads.append(thread)
+                    lanes.put(lane)
+            if not busy:
                 break
-            done, _ = wait(lanes, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for future in done:
-                webhook_id = lanes.pop(future)
-                try:
-                    sent += future.result()
-                except Exception:  # One lane's failure leaves its leases to run out.
-                    logger.exception("Sending to O2O webhook %s failed", webhook_id)
-            if claims >= max_batches or time.monotonic() >= deadline:
+            try:
+                done = [finished.get(timeout=POLL_SECONDS)]
+                while not finished.empty():
+                    done.append(finished.get_nowait())
+            except queue.Empty:
+                done = []
+            for webhook_id, count in done:
+                busy.discard(webhook_id)
+                sent += count
+            if time.monotonic() >= deadline:
                 stop.set()
+    finally:
+        stop.set()  # After an error, lanes still sending hand back what is left.
+        for _ in threads:
+            lanes.put(None)
+        for thread in threads:
+            thread.join()
     return sent
 
 
