@@ -317,3 +317,21 @@ def test_shoppers_and_anonymous_callers_reach_no_delivery(
                 RETRY, {"id": gid("O2OWebhookDelivery", shop.deliveries["erp"].pk)}
             )
         )
+
+
+def test_an_apps_delivery_list_does_not_query_per_row(shop, api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notifier = shop.client(api_client, "notifier")
+
+    def queries(expected_rows):
+        notifier.post_graphql(DELIVERIES)  # Warm: the plugin's settings.
+        with CaptureQueriesContext(connection) as captured:
+            assert len(_nodes(notifier.post_graphql(DELIVERIES))) == expected_rows
+        return len(captured)
+
+    one = queries(1)
+    with transaction.atomic():
+        events_record(type=READY, payloads=[{"id": str(n)} for n in range(5)])
+    assert queries(6) == one
