@@ -4,15 +4,12 @@ from saleor.graphql.webhook.types import Webhook
 
 from ... import webhooks
 from ..core.mutations import O2OMutation
-from .types import O2OWebhookDelivery, O2OWebhookError, O2OWebhookEventTypeEnum
-
-
-def _requestor(info) -> dict:
-    """The app or user asking, as the webhook selectors take them."""
-    return {
-        "app": getattr(info.context, "app", None),
-        "user": getattr(info.context, "user", None),
-    }
+from .types import (
+    O2OWebhookDelivery,
+    O2OWebhookError,
+    O2OWebhookEventTypeEnum,
+    requestor_of,
+)
 
 
 class O2OWebhookEventsUpdate(O2OMutation):
@@ -56,7 +53,7 @@ class O2OWebhookEventsUpdate(O2OMutation):
             webhook_id,
             field="webhookId",
             only_type=Webhook,
-            qs=webhooks.webhooks_visible_to(**_requestor(info)).select_related("app"),
+            qs=webhooks.webhooks_visible_to(**requestor_of(info)).select_related("app"),
         )
         values = [getattr(event, "value", event) for event in events]
         subscribed = webhooks.webhook_subscriptions_set(
@@ -87,6 +84,6 @@ class O2OWebhookDeliveryRetry(O2OMutation):
             id,
             field="id",
             only_type=O2OWebhookDelivery,
-            qs=webhooks.deliveries_visible_to(**_requestor(info)),
+            qs=webhooks.deliveries_visible_to(**requestor_of(info)),
         )
         return cls(delivery=webhooks.delivery_retry(delivery=delivery))

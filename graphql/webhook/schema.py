@@ -7,7 +7,7 @@ from ... import webhooks
 from ..core.connection import queryset_page
 from ..core.ids import pk_from_global_id
 from .mutations import O2OWebhookDeliveryRetry, O2OWebhookEventsUpdate
-from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum
+from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum, requestor_of
 
 
 class O2OWebhookQueries(graphene.ObjectType):
@@ -31,10 +31,7 @@ class O2OWebhookQueries(graphene.ObjectType):
         self, info, status=None, webhook_id=None, **args
     ):
         qs = (
-            webhooks.deliveries_visible_to(
-                app=getattr(info.context, "app", None),
-                user=getattr(info.context, "user", None),
-            )
+            webhooks.deliveries_visible_to(**requestor_of(info))
             .select_related("event", "webhook", "webhook__app")
             .prefetch_related("attempt_records")
         )

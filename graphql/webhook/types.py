@@ -15,6 +15,15 @@ from ...events import O2OEventType, global_id
 from ..core.extend import add_field
 from .dataloaders import O2OEventsByWebhookIdLoader
 
+
+def requestor_of(info) -> dict:
+    """The app or user asking, as the webhook selectors take them."""
+    return {
+        "app": getattr(info.context, "app", None),
+        "user": getattr(info.context, "user", None),
+    }
+
+
 _EVENT_DESCRIPTIONS = {
     value: f"{label}. Requires {O2OEventType.PERMISSIONS[value].name}."
     for value, label in O2OEventType.CHOICES
@@ -192,10 +201,7 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset, info):
         """Answer only deliveries the requestor may see, whatever path asks."""
-        return queryset & webhooks.deliveries_visible_to(
-            app=getattr(info.context, "app", None),
-            user=getattr(info.context, "user", None),
-        )
+        return queryset & webhooks.deliveries_visible_to(**requestor_of(info))
 
     @staticmethod
     def resolve_event_type(root: models.WebhookDelivery, _info):
@@ -216,7 +222,7 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
 
     @staticmethod
     def resolve_webhook(root: models.WebhookDelivery, info):
-        app = getattr(info.context, "app", None)
+        app = requestor_of(info)["app"]
         if app is None or root.webhook.app_id != app.pk:
             return None
         return root.webhook
@@ -233,11 +239,7 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
 
 
 def _resolve_o2o_events(root, info):
-    if not webhooks.webhook_visible_to(
-        root,
-        app=getattr(info.context, "app", None),
-        user=getattr(info.context, "user", None),
-    ):
+    if not webhooks.webhook_visible_to(root, **requestor_of(info)):
         raise PermissionDenied()
     return O2OEventsByWebhookIdLoader(info.context).load(root.pk)
 
