@@ -9,6 +9,7 @@ from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.graphql.webhook.types import Webhook
 
 from ... import models, webhooks
+from ...domain.delivery import AttemptError
 from ...domain.targets import without_credentials
 from ...error_codes import O2O_WEBHOOK_ERROR_DESCRIPTIONS, O2OWebhookErrorCode
 from ...events import O2OEventType, global_id
@@ -88,11 +89,10 @@ class O2OWebhookAttempt(graphene.ObjectType):
     error = graphene.String(
         required=True,
         description=(
-            'Why it failed, as a class of error: "HTTP 503" (any non-2xx status), '
-            '"timeout", "connection refused", "connection reset", "connection error", '
-            '"DNS error", "TLS error", "invalid URL", "non-public address", "webhook '
-            'inactive", "app inactive" or "permission missing"; empty if it '
-            "succeeded. Never what the receiver answered."
+            'Why it failed, as a class of error: "HTTP <status>" for an answer '
+            'other than 2xx (e.g. "HTTP 503"), else one of '
+            + ", ".join(f'"{name}"' for name in AttemptError.ALL)
+            + "; empty if it succeeded. Never what the receiver answered."
         ),
     )
 

@@ -38,6 +38,20 @@ class AttemptError:
     APP_INACTIVE = "app inactive"
     PERMISSION_MISSING = "permission missing"
 
+    #: Every class but "HTTP <status>" (`for_status`).
+    ALL = (
+        TIMEOUT,
+        CONNECTION_REFUSED,
+        CONNECTION_RESET,
+        CONNECTION_ERROR,
+        DNS_ERROR,
+        TLS_ERROR,
+        INVALID_URL,
+        NON_PUBLIC_ADDRESS,
+        WEBHOOK_INACTIVE,
+        APP_INACTIVE,
+        PERMISSION_MISSING,
+    )
     #: Failures a retry cannot cure until someone changes the webhook, its app or the
     #: settings: the delivery is DEAD at once, to be retried after the fix.
     PERMANENT = frozenset(

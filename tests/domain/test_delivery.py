@@ -82,3 +82,13 @@ def test_network_and_http_failures_are_retried(error):
 
 def test_http_errors_are_named_by_their_status():
     assert delivery.AttemptError.for_status(503) == "HTTP 503"
+
+
+def test_every_error_class_is_listed():
+    error = delivery.AttemptError
+    constants = {
+        value
+        for name, value in vars(error).items()
+        if name.isupper() and isinstance(value, str)
+    }
+    assert set(error.ALL) == constants and error.PERMANENT <= constants
