@@ -232,6 +232,7 @@ def refuse_foreign_data() -> None:
 
 def reset_data(receiver_url: str):
     """Remove earlier runs' events and pickups; return (webhook, store, staff)."""
+    from django.contrib.auth.models import Permission
     from django.contrib.sites.models import Site
     from saleor.account.models import User
     from saleor.app.models import App
@@ -250,6 +251,12 @@ def reset_data(receiver_url: str):
         pk=1, defaults={"domain": "bench.example", "name": "bench"}
     )
     app = App.objects.create(name=APP_NAME, is_active=True)
+    # Pickup events go only to apps holding MANAGE_ORDERS.
+    app.permissions.add(
+        Permission.objects.get(
+            content_type__app_label="order", codename="manage_orders"
+        )
+    )
     webhook = Webhook.objects.create(
         app=app, target_url=receiver_url, is_active=True, secret_key=SECRET
     )

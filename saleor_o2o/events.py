@@ -5,6 +5,10 @@ Rows of `O2OEvent` form an outbox: recording an event also creates one
 delivered exactly when its change is committed, whatever happens to the broker or the
 receiver afterwards (see `saleor_o2o.webhooks`). Payloads follow Saleor's webhooks:
 JSON with global IDs.
+
+Each event type needs a permission, as Saleor's own events do
+(`O2OEventType.PERMISSIONS`): a webhook's app must hold it to subscribe, and to have
+the event delivered.
 """
 
 from typing import Any, Dict, List, Sequence
@@ -12,6 +16,12 @@ from typing import Any, Dict, List, Sequence
 import graphene
 from django.db import transaction
 from django.utils import timezone
+from saleor.core.permissions import (
+    BasePermissionEnum,
+    DiscountPermissions,
+    OrderPermissions,
+    ProductPermissions,
+)
 
 from .models import O2OEvent, WebhookDelivery, WebhookSubscription
 
@@ -45,6 +55,22 @@ class O2OEventType:
         (OFFER_REDEEMED, "An offer was redeemed in a store"),
     ]
 
+    #: The permission an app needs to receive each event, as Saleor's
+    #: ``WebhookEventType.PERMISSIONS``: the one that reads what the payload is about.
+    PERMISSIONS: Dict[str, BasePermissionEnum] = {
+        PICKUP_CREATED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_PREPARING: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_READY: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_CUSTOMER_ARRIVED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_COLLECTED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_EXPIRY_REMINDER: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_EXPIRED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        STORE_STOCK_LOW: ProductPermissions.MANAGE_PRODUCTS,
+        OFFER_CLAIMED: DiscountPermissions.MANAGE_DISCOUNTS,
+        OFFER_REDEEMED: DiscountPermissions.MANAGE_DISCOUNTS,
+    }
+
     #: The event sent when a pickup reaches a status.
     FOR_STATUS = {
         "received": PICKUP_CREATED,
@@ -66,12 +92,26 @@ def _require_transaction() -> None:
         raise RuntimeError("Record events inside the transaction of their change.")
 
 
+def permission_lookup(event_type: str, prefix: str = "") -> Dict[str, str]:
+    """Return the ORM lookup "holds the event's permission" for ``<prefix>permissions``.
+
+    E.g. ``Webhook.objects.filter(**permission_lookup(event_type, "app__"))``.
+    """
+    app_label, codename = O2OEventType.PERMISSIONS[event_type].value.split(".")
+    return {
+        f"{prefix}permissions__content_type__app_label": app_label,
+        f"{prefix}permissions__codename": codename,
+    }
+
+
 def _subscribed_webhooks(event_type: str) -> List[int]:
+    """Active webhooks subscribed to the event whose active app holds its permission."""
     return list(
         WebhookSubscription.objects.filter(
             event_type=event_type,
             webhook__is_active=True,
             webhook__app__is_active=True,
+            **permission_lookup(event_type, "webhook__app__"),
         )
         .order_by("webhook_id")
         .values_list("webhook_id", flat=True)

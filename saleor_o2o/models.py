@@ -416,7 +416,8 @@ class WebhookAttempt(models.Model):
     succeeded = models.BooleanField()
     response_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField()
-    #: The network error, or the start of the receiver's answer.
+    #: Why it failed, as a class of error (`domain.delivery.AttemptError`, or
+    #: "HTTP <status>"); never the receiver's answer. Empty if it succeeded.
     error = models.TextField(blank=True, default="")
 
     class Meta:

@@ -83,13 +83,19 @@ def _clean_text(value: Optional[str], *, limit: int, name: str) -> str:
 
 
 def pickup_payload(pickup: Pickup, transition: Optional[PickupTransition] = None):
-    """Return a pickup's webhook payload, in Saleor's style (global IDs)."""
+    """Return a pickup's webhook payload, in Saleor's style (global IDs).
+
+    It holds what an app with MANAGE_ORDERS (which pickup events require) needs to
+    act or to notify the shopper. Never the order's token: whoever holds it opens
+    the order as its shopper (orderByToken, pickupCheckIn); apps look orders up by
+    ID. The handover code only while the pickup is READY (pickup_ready and
+    pickup_expiry_reminder), the events that tell the shopper to come and collect.
+    """
     order, store = pickup.order, pickup.store
     payload: Dict[str, Any] = {
         "type": "Pickup",
         "id": global_id("Pickup", pickup.pk),
         "status": pickup.status.upper(),
-        "code": pickup.code,
         "is_curbside": pickup.is_curbside,
         "slot_start": pickup.slot_start.isoformat() if pickup.slot_start else None,
         "ready_at": pickup.ready_at.isoformat() if pickup.ready_at else None,
@@ -97,7 +103,6 @@ def pickup_payload(pickup: Pickup, transition: Optional[PickupTransition] = None
         "order": {
             "id": global_id("Order", order.pk),
             "number": str(order.pk),
-            "token": str(order.token),
             "user_email": order.get_customer_email(),
         },
         "store": {
@@ -121,6 +126,8 @@ def pickup_payload(pickup: Pickup, transition: Optional[PickupTransition] = None
             "note": transition.note,
             "collected_by": transition.collected_by,
         }
+    if pickup.status == PickupStatus.READY:
+        payload["code"] = pickup.code
     return payload
 
 

@@ -84,3 +84,16 @@ def code_of(call) -> str:
     with pytest.raises(O2OError) as error:
         call()
     return error.value.code
+
+
+def event_permissions(*event_types: str) -> list:
+    """Return the permissions an app needs to receive these O2O events."""
+    from django.contrib.auth.models import Permission
+
+    from saleor_o2o.events import O2OEventType
+
+    values = {O2OEventType.PERMISSIONS[event_type].value for event_type in event_types}
+    return [
+        Permission.objects.get(content_type__app_label=label, codename=codename)
+        for label, codename in (value.split(".") for value in sorted(values))
+    ]

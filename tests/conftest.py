@@ -403,15 +403,19 @@ class WebhookReceiver:
     """An HTTP server on 127.0.0.1 that receives webhooks and checks signatures.
 
     ``answer`` is the status it replies with (set 503 to play a receiver that is down);
-    every request is kept with its headers, body and whether its HMAC was valid.
+    ``delay`` seconds it waits before answering (a slow receiver); every request is
+    kept with its headers, body, whether its HMAC was valid, and when it arrived and
+    was answered (``time.monotonic``).
     """
 
     def __init__(self, secret: str = "receiver-secret"):
         import hashlib
         import hmac
+        import time as clock
 
         self.secret = secret
         self.answer = 200
+        self.delay = 0.0
         self.requests: List[dict] = []
         receiver = self
 
@@ -429,14 +433,18 @@ class WebhookReceiver:
                 )
                 signature = self.headers.get("X-Saleor-HMAC-SHA256", "")
                 status = receiver.answer
-                receiver.requests.append(
-                    {
-                        "headers": dict(self.headers),
-                        "body": json.loads(body),
-                        "verified": hmac.compare_digest(signature, expected),
-                        "status": status,
-                    }
-                )
+                request = {
+                    "headers": dict(self.headers),
+                    "body": json.loads(body),
+                    "verified": hmac.compare_digest(signature, expected),
+                    "status": status,
+                    "at": clock.monotonic(),
+                    "answered_at": None,
+                }
+                receiver.requests.append(request)
+                if receiver.delay:
+                    clock.sleep(receiver.delay)
+                request["answered_at"] = clock.monotonic()
                 self.send_response(status)
                 self.end_headers()
                 self.wfile.write(b"ok" if status < 300 else b"unavailable")
@@ -465,8 +473,26 @@ def webhook_receiver():
 
 
 @pytest.fixture
+def more_webhook_receivers():
+    """Return a function starting another receiver (same secret as webhook_receiver)."""
+    started: List[WebhookReceiver] = []
+
+    def start() -> WebhookReceiver:
+        started.append(WebhookReceiver())
+        return started[-1]
+
+    yield start
+    for receiver in started:
+        receiver.close()
+
+
+@pytest.fixture
 def o2o_webhook(app, webhook_receiver):
-    """Return a function subscribing a Saleor webhook of ``app`` to O2O events."""
+    """Return a function subscribing a Saleor webhook of ``app`` to O2O events.
+
+    The app is given the permissions the events need.
+    """
+    from api_helpers import event_permissions
     from saleor.webhook.models import Webhook
 
     from saleor_o2o import webhooks
@@ -478,6 +504,7 @@ def o2o_webhook(app, webhook_receiver):
             target_url=url or webhook_receiver.url,
             secret_key=webhook_receiver.secret,
         )
+        app.permissions.add(*event_permissions(*event_types))
         webhooks.webhook_subscriptions_set(webhook=webhook, event_types=event_types)
         return webhook
 

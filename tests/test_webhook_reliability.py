@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import pytest
+from api_helpers import event_permissions
 from celery import signals
 from celery_helpers import drop_broker_connections
 from django.conf import settings
@@ -178,7 +179,8 @@ class Receiver:
 
     ``status`` is what it answers (200, or 503 while "down"); `close` stops listening
     altogether (connection refused) and `open` listens again on the same port;
-    ``hang`` requests in a row wait, unanswered, until `release`.
+    ``hang`` requests in a row wait, unanswered, until `release`; each request waits
+    ``delay`` seconds before it is answered (a slow receiver).
     """
 
     def __init__(self, secret: str):
@@ -186,6 +188,7 @@ class Receiver:
         self.port = 0
         self.status = 200
         self.hang = 0
+        self.delay = 0.0
         self.released = threading.Event()
         self.hanging = threading.Event()
         self.requests: List[Dict] = []
@@ -215,6 +218,7 @@ class Receiver:
             "signature": signature,
             "verified": hmac.compare_digest(signature, self.expected_signature(body)),
             "answered": None,
+            "answered_at": None,
         }
         with self.lock:
             self.requests.append(entry)
@@ -225,6 +229,9 @@ class Receiver:
             self.hanging.set()
             self.released.wait(60)
             return  # Never answered: the sender is gone by then.
+        if self.delay:
+            time.sleep(self.delay)
+        entry["answered_at"] = time.monotonic()
         handler.send_response(status)
         handler.send_header("Content-Length", "2")
         handler.end_headers()
@@ -286,6 +293,7 @@ def webhook(transactional_db, receiver):
         pk=settings.SITE_ID, defaults={"domain": DOMAIN, "name": "O2O"}
     )
     app = App.objects.create(name="Pickup screen", is_active=True)
+    app.permissions.add(*event_permissions(EVENT_TYPE))
     hook = Webhook.objects.create(
         app=app, target_url=receiver.url, is_active=True, secret_key=SECRET
     )
@@ -672,3 +680,51 @@ def test_slow_receiver_and_two_worker_processes_send_each_event_once(
     wait_until(all_delivered(10), timeout=40, what="all 10 events delivered")
     by_key = assert_every_event_arrived_verified(receiver)
     assert all(len(sent) == 1 for sent in by_key.values())
+
+
+def test_a_slow_receiver_does_not_delay_a_fast_one(
+    webhook, receiver, test_process_on_broker, start_worker
+):
+    """Two apps' webhooks, one worker process: one answers in 8 s, the other at once.
+
+    The slow one answers within the 10 s timeout, so its deliveries succeed; the
+    fast one gets the first event, and two more recorded while the slow one is still
+    busy with the first, before the slow one has answered anything. Each receiver
+    gets its events in the order they were recorded.
+    """
+    slow = receiver
+    slow.delay = 8.0
+    fast = Receiver(SECRET)
+    fast.open()
+    try:
+        app = App.objects.create(name="Marketing", is_active=True)
+        app.permissions.add(*event_permissions(EVENT_TYPE))
+        fast_webhook = Webhook.objects.create(
+            app=app, target_url=fast.url, is_active=True, secret_key=SECRET
+        )
+        WebhookSubscription.objects.create(webhook=fast_webhook, event_type=EVENT_TYPE)
+        start_worker(lease=30.0)  # One process (--concurrency 1).
+
+        record_events(1)
+        wait_until(
+            lambda: len(slow.snapshot()) == 1 and len(fast.snapshot()) == 1,
+            timeout=20,
+            what="the first event at both receivers",
+        )
+        record_events(1, start=1)  # Each in its own transaction, while the slow
+        record_events(1, start=2)  # receiver still holds the first.
+        wait_until(all_delivered(6), timeout=60, what="3 events at both receivers")
+    finally:
+        fast.close()
+
+    slow_requests, fast_requests = slow.snapshot(), fast.snapshot()
+    assert [r["data"]["n"] for r in slow_requests] == [0, 1, 2]
+    assert [r["data"]["n"] for r in fast_requests] == [0, 1, 2]
+    assert all(r["verified"] and r["answered"] == 200 for r in slow_requests)
+    assert all(r["verified"] and r["answered"] == 200 for r in fast_requests)
+    first_slow_answer = slow_requests[0]["answered_at"]
+    # The last two were recorded after the slow receiver had the first ...
+    assert all(r["at"] > slow_requests[0]["at"] for r in fast_requests[1:])
+    # ... and the fast receiver had all three before the slow one answered it.
+    assert all(r["at"] < first_slow_answer for r in fast_requests)
+    assert WebhookAttempt.objects.count() == 6

@@ -4,7 +4,12 @@ from saleor.graphql.webhook.types import Webhook
 
 from ... import webhooks
 from ..core.mutations import O2OMutation
-from .types import O2OWebhookDelivery, O2OWebhookError, O2OWebhookEventTypeEnum
+from .types import (
+    O2OWebhookDelivery,
+    O2OWebhookError,
+    O2OWebhookEventTypeEnum,
+    requestor_of,
+)
 
 
 class O2OWebhookEventsUpdate(O2OMutation):
@@ -16,18 +21,26 @@ class O2OWebhookEventsUpdate(O2OMutation):
 
     class Arguments:
         webhook_id = graphene.ID(
-            required=True, description="ID of a webhook made with webhookCreate."
+            required=True,
+            description=(
+                "ID of a webhook made with webhookCreate (an app: one of its own)."
+            ),
         )
         events = graphene.List(
             graphene.NonNull(O2OWebhookEventTypeEnum),
             required=True,
-            description="Every O2O event it should receive; [] for none.",
+            description=(
+                "Every O2O event it should receive; [] for none. The webhook's app "
+                "must hold each event's permission."
+            ),
         )
 
     class Meta:
         description = (
             "Choose the O2O events a Saleor webhook receives, signed and retried "
-            "like Saleor's own. Replaces its previous O2O events."
+            "like Saleor's own. Replaces its previous O2O events. Apps change their "
+            "own webhooks; staff with MANAGE_WEBHOOKS any webhook. The target must "
+            "be on a public address unless the shop allows private ones."
         )
         permissions = (WebhookPermissions.MANAGE_WEBHOOKS,)
         error_type_class = O2OWebhookError
@@ -36,7 +49,11 @@ class O2OWebhookEventsUpdate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, webhook_id, events):
         webhook = cls.get_node_or_error(
-            info, webhook_id, field="webhookId", only_type=Webhook
+            info,
+            webhook_id,
+            field="webhookId",
+            only_type=Webhook,
+            qs=webhooks.webhooks_visible_to(**requestor_of(info)).select_related("app"),
         )
         values = [getattr(event, "value", event) for event in events]
         subscribed = webhooks.webhook_subscriptions_set(
@@ -53,7 +70,8 @@ class O2OWebhookDeliveryRetry(O2OMutation):
 
     class Meta:
         description = (
-            "Send a dead O2O webhook delivery again, with a new round of attempts."
+            "Send a dead O2O webhook delivery again, with a new round of attempts "
+            "(an app: one of its own webhooks' deliveries)."
         )
         permissions = (WebhookPermissions.MANAGE_WEBHOOKS,)
         error_type_class = O2OWebhookError
@@ -62,6 +80,10 @@ class O2OWebhookDeliveryRetry(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id):
         delivery = cls.get_node_or_error(
-            info, id, field="id", only_type=O2OWebhookDelivery
+            info,
+            id,
+            field="id",
+            only_type=O2OWebhookDelivery,
+            qs=webhooks.deliveries_visible_to(**requestor_of(info)),
         )
         return cls(delivery=webhooks.delivery_retry(delivery=delivery))

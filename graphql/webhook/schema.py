@@ -3,11 +3,11 @@ from saleor.core.permissions import WebhookPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from ... import models
+from ... import webhooks
 from ..core.connection import queryset_page
 from ..core.ids import pk_from_global_id
 from .mutations import O2OWebhookDeliveryRetry, O2OWebhookEventsUpdate
-from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum
+from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum, requestor_of
 
 
 class O2OWebhookQueries(graphene.ObjectType):
@@ -21,7 +21,8 @@ class O2OWebhookQueries(graphene.ObjectType):
         ),
         description=(
             "O2O webhook deliveries, newest first: list the DEAD ones to retry them. "
-            "Requires MANAGE_WEBHOOKS."
+            "Requires MANAGE_WEBHOOKS; an app sees its own webhooks' deliveries, "
+            "staff see all of them."
         ),
     )
 
@@ -29,9 +30,11 @@ class O2OWebhookQueries(graphene.ObjectType):
     def resolve_o2o_webhook_deliveries(
         self, info, status=None, webhook_id=None, **args
     ):
-        qs = models.WebhookDelivery.objects.select_related(
-            "event", "webhook"
-        ).prefetch_related("attempt_records")
+        qs = (
+            webhooks.deliveries_visible_to(**requestor_of(info))
+            .select_related("event", "webhook", "webhook__app")
+            .prefetch_related("attempt_records")
+        )
         if status is not None:
             qs = qs.filter(status=status)
         if webhook_id is not None:

@@ -2,17 +2,33 @@ import json
 from enum import Enum
 
 import graphene
+from graphql_jwt.exceptions import PermissionDenied
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
+from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.graphql.webhook.types import Webhook
 
 from ... import models, webhooks
+from ...domain.delivery import AttemptError
+from ...domain.targets import without_credentials
 from ...error_codes import O2O_WEBHOOK_ERROR_DESCRIPTIONS, O2OWebhookErrorCode
-from ...events import O2OEventType
+from ...events import O2OEventType, global_id
 from ..core.extend import add_field
 from .dataloaders import O2OEventsByWebhookIdLoader
 
-_EVENT_DESCRIPTIONS = dict(O2OEventType.CHOICES)
+
+def requestor_of(info) -> dict:
+    """The app or user asking, as the webhook selectors take them."""
+    return {
+        "app": getattr(info.context, "app", None),
+        "user": getattr(info.context, "user", None),
+    }
+
+
+_EVENT_DESCRIPTIONS = {
+    value: f"{label}. Requires {O2OEventType.PERMISSIONS[value].name}."
+    for value, label in O2OEventType.CHOICES
+}
 O2OWebhookEventTypeEnum = graphene.Enum.from_enum(
     Enum(
         "O2OWebhookEventTypeEnum",
@@ -21,7 +37,10 @@ O2OWebhookEventTypeEnum = graphene.Enum.from_enum(
     description=lambda value: (
         _EVENT_DESCRIPTIONS.get(value.value)
         if value
-        else "O2O events a webhook can subscribe to (sent as X-Saleor-Event)."
+        else (
+            "O2O events a webhook can subscribe to (sent as X-Saleor-Event); its app "
+            "must hold the permission each one names."
+        )
     ),
 )
 
@@ -69,11 +88,60 @@ class O2OWebhookAttempt(graphene.ObjectType):
     )
     error = graphene.String(
         required=True,
-        description="The network error, or the start of the receiver's answer.",
+        description=(
+            'Why it failed, as a class of error: "HTTP <status>" for an answer '
+            'other than 2xx (e.g. "HTTP 503"), else one of '
+            + ", ".join(f'"{name}"' for name in AttemptError.ALL)
+            + "; empty if it succeeded. Never what the receiver answered."
+        ),
     )
 
     class Meta:
         description = "One try at sending an O2O webhook delivery."
+
+
+class O2OWebhookSubscriber(graphene.ObjectType):
+    id = graphene.ID(
+        required=True,
+        description="The webhook's ID (a Saleor Webhook ID, as webhookId takes it).",
+    )
+    name = graphene.String(required=True, description="The webhook's name.")
+    target_url = graphene.String(
+        required=True,
+        description="Where its events are sent, without any user:password@ part.",
+    )
+    is_active = graphene.Boolean(
+        required=True, description="Whether the webhook receives events."
+    )
+    app_id = graphene.ID(
+        required=True, description="ID of the app that owns the webhook."
+    )
+    app_name = graphene.String(
+        required=True, description="Name of the app that owns the webhook."
+    )
+
+    class Meta:
+        description = "The webhook an O2O delivery goes to, without its secret."
+
+    @staticmethod
+    def resolve_id(root: Webhook, _info):
+        return global_id("Webhook", root.pk)
+
+    @staticmethod
+    def resolve_name(root: Webhook, _info):
+        return root.name or ""
+
+    @staticmethod
+    def resolve_target_url(root: Webhook, _info):
+        return without_credentials(root.target_url)
+
+    @staticmethod
+    def resolve_app_id(root: Webhook, _info):
+        return global_id("App", root.app_id)
+
+    @staticmethod
+    def resolve_app_name(root: Webhook, _info):
+        return root.app.name
 
 
 class O2OWebhookDelivery(CountableDjangoObjectType):
@@ -83,9 +151,27 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
     )
     event_type = O2OWebhookEventTypeEnum(required=True, description="The event.")
     payload = graphene.JSONString(
-        required=True, description="The JSON body sent (a list of one object)."
+        description=(
+            "The JSON body sent (a list of one object); null unless you hold the "
+            "permission the event requires."
+        )
     )
-    webhook = graphene.Field(Webhook, required=True, description="The receiver.")
+    subscriber = graphene.Field(
+        O2OWebhookSubscriber,
+        required=True,
+        description="The webhook it goes to, without its secret.",
+    )
+    webhook = graphene.Field(
+        Webhook,
+        description=(
+            "The receiver, as Saleor's Webhook; null unless you ask as the app "
+            "that owns it."
+        ),
+        deprecation_reason=(
+            "Use the `subscriber` field instead, which never holds the webhook's "
+            "secret. This field will be removed in a future release."
+        ),
+    )
     status = O2OWebhookDeliveryStatusEnum(
         required=True, description="Where the delivery stands."
     )
@@ -104,21 +190,41 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
     )
 
     class Meta:
-        description = "An O2O event sent, or to be sent, to one webhook."
+        description = (
+            "An O2O event sent, or to be sent, to one webhook. Apps see their own "
+            "webhooks' deliveries; staff with MANAGE_WEBHOOKS see all of them."
+        )
         model = models.WebhookDelivery
         interfaces = [graphene.relay.Node]
         only_fields = ["id"]
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        """Answer only deliveries the requestor may see, whatever path asks."""
+        return queryset & webhooks.deliveries_visible_to(**requestor_of(info))
 
     @staticmethod
     def resolve_event_type(root: models.WebhookDelivery, _info):
         return root.event.type
 
     @staticmethod
-    def resolve_payload(root: models.WebhookDelivery, _info):
+    def resolve_payload(root: models.WebhookDelivery, info):
+        requestor = get_user_or_app_from_context(info.context)
+        if not webhooks.delivery_payload_visible_to(
+            root.event.type, requestor=requestor
+        ):
+            return None
         return json.loads(webhooks.delivery_body(root.event))
 
     @staticmethod
-    def resolve_webhook(root: models.WebhookDelivery, _info):
+    def resolve_subscriber(root: models.WebhookDelivery, _info):
+        return root.webhook
+
+    @staticmethod
+    def resolve_webhook(root: models.WebhookDelivery, info):
+        app = requestor_of(info)["app"]
+        if app is None or root.webhook.app_id != app.pk:
+            return None
         return root.webhook
 
     @staticmethod
@@ -133,6 +239,8 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
 
 
 def _resolve_o2o_events(root, info):
+    if not webhooks.webhook_visible_to(root, **requestor_of(info)):
+        raise PermissionDenied()
     return O2OEventsByWebhookIdLoader(info.context).load(root.pk)
 
 
@@ -145,6 +253,9 @@ def extend_webhook_type():
             graphene.List(graphene.NonNull(O2OWebhookEventTypeEnum)),
             required=True,
             resolver=_resolve_o2o_events,
-            description="O2O events the webhook receives (o2oWebhookEventsUpdate).",
+            description=(
+                "O2O events the webhook receives (o2oWebhookEventsUpdate); for the "
+                "app that owns it and staff with MANAGE_WEBHOOKS."
+            ),
         ),
     )

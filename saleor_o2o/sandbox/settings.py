@@ -91,3 +91,9 @@ O2O_WEBHOOK_LEASE_SECONDS = float(os.environ.get("O2O_WEBHOOK_LEASE_SECONDS", "6
 O2O_WEBHOOK_RETRY_BASE_SECONDS = float(
     os.environ.get("O2O_WEBHOOK_RETRY_BASE_SECONDS", "10")
 )
+#: The demo's webhook receiver and the tests' receivers listen on 127.0.0.1: let O2O
+#: webhooks reach private addresses here. A shop leaves this unset (False), so that
+#: webhooks reach public addresses only (see README).
+O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = os.environ.get(
+    "O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"
+).lower() in ("1", "true", "yes")

@@ -53,3 +53,42 @@ def test_backoff_base_can_be_shortened():
         base=timedelta(milliseconds=500),
     )
     assert outcome.next_attempt_at == NOW + timedelta(seconds=2)
+
+
+@pytest.mark.parametrize("error", sorted(delivery.AttemptError.PERMANENT))
+def test_a_failure_no_retry_can_cure_is_dead_at_once(error):
+    outcome = delivery.after_attempt(
+        status_code=None, attempts=1, max_attempts=5, now=NOW, error=error
+    )
+    assert outcome == delivery.Outcome(delivery.DEAD, None)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        delivery.AttemptError.TIMEOUT,
+        delivery.AttemptError.CONNECTION_REFUSED,
+        delivery.AttemptError.DNS_ERROR,
+        delivery.AttemptError.TLS_ERROR,
+        delivery.AttemptError.for_status(503),
+    ],
+)
+def test_network_and_http_failures_are_retried(error):
+    outcome = delivery.after_attempt(
+        status_code=None, attempts=1, max_attempts=5, now=NOW, error=error
+    )
+    assert outcome == delivery.Outcome(delivery.PENDING, NOW + timedelta(seconds=10))
+
+
+def test_http_errors_are_named_by_their_status():
+    assert delivery.AttemptError.for_status(503) == "HTTP 503"
+
+
+def test_every_error_class_is_listed():
+    error = delivery.AttemptError
+    constants = {
+        value
+        for name, value in vars(error).items()
+        if name.isupper() and isinstance(value, str)
+    }
+    assert set(error.ALL) == constants and error.PERMANENT <= constants

@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from api_helpers import gid, payload
+from api_helpers import event_permissions, gid, payload
 from django.db import transaction
 from django.utils import timezone
 from freezegun import freeze_time
@@ -57,6 +57,10 @@ def integrator(staff_api_client, permission_manage_webhooks):
 
 @pytest.fixture
 def webhook(app, webhook_receiver):
+    """A webhook of an app holding the permissions of every O2O event."""
+    app.permissions.add(
+        *event_permissions(*(value for value, _ in O2OEventType.CHOICES))
+    )
     return Webhook.objects.create(
         app=app, target_url=webhook_receiver.url, secret_key=webhook_receiver.secret
     )
@@ -139,8 +143,17 @@ def test_subscribe_needs_manage_webhooks(staff_api_client, webhook):
 
 
 def test_staff_list_dead_deliveries_and_retry_them(
-    integrator, o2o_webhook, webhook_receiver, configure_o2o, on_commit, site_settings
+    integrator,
+    o2o_webhook,
+    webhook_receiver,
+    configure_o2o,
+    on_commit,
+    site_settings,
+    staff_user,
+    permission_manage_orders,
 ):
+    # Reading a pickup event's payload takes the event's permission too.
+    staff_user.user_permissions.add(permission_manage_orders)
     configure_o2o(
         active=True, **{conf.GEOCODER_PROVIDER: "none", conf.WEBHOOK_MAX_ATTEMPTS: "1"}
     )

@@ -133,3 +133,58 @@ def test_every_payload_id_resolves_through_the_api(every_event, api_client):
             where,
             answer,
         )
+
+
+def _strings(value, key=None):
+    """Yield ``(key, string)`` for every string in a payload, with its key."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from _strings(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, key)
+    elif isinstance(value, str):
+        yield key, value
+
+
+def test_payloads_carry_no_order_token_and_the_code_only_where_a_notice_needs_it(
+    every_event,
+):
+    """A subscriber with the event's permission needs no token: it reads by ID.
+
+    Whoever holds an order's token opens it as its shopper (orderByToken,
+    pickupCheckIn); the handover code goes only with the events that tell the
+    shopper to come (pickup_ready, pickup_expiry_reminder).
+    """
+    from saleor.order.models import Order
+
+    from saleor_o2o.models import OfferClaim, Pickup
+
+    tokens = {str(token) for token in Order.objects.values_list("token", flat=True)}
+    pickup_codes = dict(Pickup.objects.values_list("pk", "code"))
+    claim_codes = set(OfferClaim.objects.values_list("code", flat=True))
+    assert tokens and pickup_codes and claim_codes
+
+    with_code = set()
+    for event in O2OEvent.objects.all():
+        found = list(_strings(event.payload))
+        assert "token" not in json.dumps(event.payload), event.type
+        assert not tokens & {value for _, value in found}, event.type
+        assert not claim_codes & {value for _, value in found}, event.type
+        codes = [value for key, value in found if value in pickup_codes.values()]
+        if event.type in (
+            O2OEventType.PICKUP_READY,
+            O2OEventType.PICKUP_EXPIRY_REMINDER,
+        ):
+            with_code.add(event.type)
+            pickup_pk = int(
+                base64.b64decode(event.payload["id"]).decode().split(":")[1]
+            )
+            assert event.payload["code"] == pickup_codes[pickup_pk]
+            assert codes == [event.payload["code"]]
+        else:
+            assert "code" not in event.payload and codes == [], event.type
+    assert with_code == {
+        O2OEventType.PICKUP_READY,
+        O2OEventType.PICKUP_EXPIRY_REMINDER,
+    }

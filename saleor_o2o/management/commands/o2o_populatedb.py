@@ -387,6 +387,7 @@ class Command(BaseCommand):
 
     def _subscribe_demo_receiver(self):
         """Send every O2O event to the demo's receiver (o2o_webhook_receiver)."""
+        from django.contrib.auth.models import Permission
         from saleor.app.models import App
         from saleor.webhook.models import Webhook
 
@@ -395,6 +396,20 @@ class Command(BaseCommand):
 
         app, _ = App.objects.get_or_create(
             name="O2O demo receiver", defaults={"is_active": True}
+        )
+        # Each O2O event goes only to apps holding its permission.
+        app.permissions.add(
+            *(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+                for app_label, codename in sorted(
+                    {
+                        tuple(permission.value.split("."))
+                        for permission in O2OEventType.PERMISSIONS.values()
+                    }
+                )
+            )
         )
         webhook, _ = Webhook.objects.update_or_create(
             app=app,
