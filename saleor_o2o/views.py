@@ -10,6 +10,7 @@ from graphql.error import format_error as format_graphql_error
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
+from . import geocoding, limits
 from .errors import O2OError
 
 logger = logging.getLogger("saleor_o2o.graphql")
@@ -48,7 +49,16 @@ class O2OGraphQLView(GraphQLView):
     Errors the extension raises on purpose (`O2OError`) are the client's to fix: they
     are logged without a traceback and carry their ``code`` and ``field`` under
     ``extensions``. Everything else is formatted by Saleor.
+
+    Each HTTP request may geocode ``O2O_GEOCODING_PLACES_PER_REQUEST`` places given
+    as text, a batch included.
     """
+
+    def handle_query(self, request):
+        # One budget of geocoded places for the whole HTTP request, batch included.
+        places = limits.geocoding_places_per_request()
+        with geocoding.places_per_request(places):
+            return super().handle_query(request)
 
     def execute_graphql_request(self, request, data):
         query, variables, _operation = self.get_graphql_params(request, data)
