@@ -59,9 +59,7 @@ def memory_shapes(scale: int) -> Dict[str, str]:
     """Documents of various kinds, about ``scale`` selections or items large."""
     return {
         "tiny": "{ shop { name } }",
-        "aliases": "{ shop { "
-        + " ".join(f"a{i}: name" for i in range(scale))
-        + " } }",
+        "aliases": "{ shop { " + " ".join(f"a{i}: name" for i in range(scale)) + " } }",
         "long string": '{ products(first: 1, filter: {search: "'
         + "x" * (scale * 80)
         + '"}) { edges { node { name } } } }',
@@ -136,11 +134,12 @@ def main() -> None:
     import django
 
     django.setup()
+    from graphql.language.base import parse
+
     from saleor_o2o import limits
     from saleor_o2o.graphql.api import schema
     from saleor_o2o.graphql_backend import ValidatedDocumentBackend, estimated_bytes
     from saleor_o2o.query_cost import document_size
-    from graphql.language.base import parse
 
     max_selections = limits.query_limits().max_selections
     print(f"Validation at the selection limit ({max_selections}), best of 3:")
