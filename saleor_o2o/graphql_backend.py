@@ -56,9 +56,10 @@ MAX_VALIDATION_ERRORS = 100
 
 #: What a cached document costs in memory, estimated from its text and AST. Measured
 #: with tracemalloc (text, AST, validation, measures) on documents of 8 to 24,000
-#: nodes: 170-280 bytes a node, 400 more for invalid documents; the text is held
-#: twice (the query, and the names and values parsed from it); 6 kB for the
-#: smallest document.
+#: nodes (bench/query_limits.py): 170-280 bytes a node, about 400 a validation error
+#: (at most `MAX_VALIDATION_ERRORS`, counted as if the document had them); the text
+#: is held twice (the query, and the names and values parsed from it); 6 kB for the
+#: smallest document. The estimate came out 1.3 to 1.9 times the measure.
 BYTES_PER_NODE = 300
 BYTES_PER_ERROR = 400
 BYTES_PER_CHARACTER = 2

@@ -20,7 +20,7 @@ The cost of an operation counts the fields it may resolve:
   lists count once.
 
 So ``{ products(first: 20) { edges { node { name variants { sku } } } } }`` costs
-1 + 20 × (1 + 1 + 1 + (1 + 10 × 1)) = 281 with ``list_size`` 10.
+1 + 20 × (1 + 1 + 1 + (1 + 2 × 1)) = 121 with the default ``list_size`` of 2.
 """
 
 from dataclasses import dataclass
