@@ -51,9 +51,9 @@ class Place:
 class Throttle:
     """Keep at least `min_delay` seconds between calls, across threads of a process.
 
-    Each caller reserves the next free time under the lock and sleeps until it
-    outside the lock, so a waiting caller never holds up another; a caller whose
-    turn is more than ``max_wait`` seconds away is refused instead of queued.
+    Each caller takes the next free turn under the lock, then sleeps until that turn
+    outside it: a waiting caller never holds up another. A caller whose turn is more
+    than ``max_wait`` seconds away is refused instead of queued.
     """
 
     def __init__(
