@@ -39,4 +39,7 @@ bench-webhooks: ## Run the webhook benchmark (delivery rate, outbox cost; about 
 bench-offers: ## Run the offers-near benchmark (10,000 stores x 100,000 offers; a minute).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/offers.py
 
-.PHONY: help demo demo-pickup test lint schema migrations bench bench-availability bench-offers bench-webhooks
+bench-limits: ## Run the query-limits benchmark (validation time, cache memory; minutes).
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/query_limits.py
+
+.PHONY: help demo demo-pickup test lint schema migrations bench bench-availability bench-offers bench-webhooks bench-limits

@@ -62,3 +62,14 @@ class PlaceNotFound(GeocodingError, LookupError):
     """The provider answered, but knows no place matching the query."""
 
     code = "PLACE_NOT_FOUND"
+
+
+class QueryTooComplex(O2OError, ValueError):
+    """A request asks for more than the endpoint's limits allow (`saleor_o2o.limits`).
+
+    Refused before any resolver runs; ``code`` names the limit (QUERY_TOO_LONG,
+    TOO_MANY_SELECTIONS, QUERY_TOO_DEEP, TOO_MANY_ALIASES, QUERY_TOO_COSTLY,
+    TOO_MANY_OPERATIONS, or OUT_OF_RANGE for a page larger than lists serve).
+    """
+
+    code = "QUERY_TOO_COMPLEX"

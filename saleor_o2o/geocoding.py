@@ -1,8 +1,12 @@
 """Gateway to the geocoding provider: addresses in, coordinates out, through geopy.
 
 Errors come out as the extension's own: `PlaceNotFound` (the provider knows no such
-place; retrying will not help), `GeocodingUnavailable` (timeouts, rate limits, outages;
-worth retrying later) and `GeocodingError` (misconfiguration, refused credentials).
+place; retrying will not help), `GeocodingUnavailable` (timeouts, rate limits, outages,
+a rate-limited provider whose next free turn is too far away; worth retrying later)
+and `GeocodingError` (misconfiguration, refused credentials).
+
+Searches from a place given as text are limited per request (`places_per_request`):
+each is a call to the provider, which public Nominatim allows once a second.
 """
 
 import hashlib
@@ -10,15 +14,24 @@ import inspect
 import logging
 import threading
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Iterator, Optional, Union
 
 from django.core.cache import cache
 from geopy import exc as geopy_exc
 from geopy.geocoders import get_geocoder_for_service
 
+from . import limits
 from .conf import GeocoderSettings
-from .errors import GeocodingError, GeocodingUnavailable, PlaceNotFound
+from .errors import (
+    GeocodingError,
+    GeocodingUnavailable,
+    InvalidInput,
+    O2OError,
+    PlaceNotFound,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +49,12 @@ class Place:
 
 
 class Throttle:
-    """Keep at least `min_delay` seconds between calls, across threads of a process."""
+    """Keep at least `min_delay` seconds between calls, across threads of a process.
+
+    Each caller takes the next free turn under the lock, then sleeps until that turn
+    outside it: a waiting caller never holds up another. A caller whose turn is more
+    than ``max_wait`` seconds away is refused instead of queued.
+    """
 
     def __init__(
         self,
@@ -46,18 +64,23 @@ class Throttle:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._last_call: Optional[float] = None
+        self._next_free: Optional[float] = None
 
-    def wait(self, min_delay: float) -> None:
-        """Block until a call is allowed, then record it."""
+    def wait(self, min_delay: float, max_wait: Optional[float] = None) -> None:
+        """Block until this caller's turn, or raise `GeocodingUnavailable` if that
+        is more than ``max_wait`` seconds away (None: wait however long)."""
         with self._lock:
             now = self._clock()
-            if self._last_call is not None and min_delay > 0:
-                pause = self._last_call + min_delay - now
-                if pause > 0:
-                    self._sleep(pause)
-                    now = self._clock()
-            self._last_call = now
+            turn = now if self._next_free is None else max(now, self._next_free)
+            pause = turn - now
+            if max_wait is not None and pause > max_wait:
+                raise GeocodingUnavailable(
+                    "The geocoding provider is busy: search again in a few seconds, "
+                    "or give coordinates instead of an address."
+                )
+            self._next_free = turn + max(min_delay, 0.0)
+        if pause > 0:
+            self._sleep(pause)
 
 
 _throttles: Dict[str, Throttle] = {}
@@ -103,7 +126,9 @@ def geocode(query: str, *, settings: GeocoderSettings, country_code: str = "") -
         and "country_codes" in inspect.signature(geocoder.geocode).parameters
     ):
         options["country_codes"] = country_code.lower()
-    _throttle_for(settings).wait(settings.min_delay_seconds)
+    _throttle_for(settings).wait(
+        settings.min_delay_seconds, max_wait=limits.geocoding_max_wait_seconds()
+    )
     try:
         location = geocoder.geocode(query, exactly_one=True, **options)
     except (
@@ -151,11 +176,70 @@ def _cache_key(query: str, settings: GeocoderSettings, country_code: str) -> str
     return "saleor_o2o:geocode:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+class PlaceBudget:
+    """The places given as text one request may geocode; the same place again is
+    answered as the first time, without counting."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._answers: Dict[str, Union[Place, O2OError]] = {}
+
+    def answer(self, key: str, find: Callable[[], Place]) -> Place:
+        """Return ``find()``'s place for ``key``, found once per request."""
+        if key not in self._answers:
+            if len(self._answers) >= self.limit:
+                raise InvalidInput(
+                    f"One request may search near at most {self.limit} "
+                    f"place{'' if self.limit == 1 else 's'} given as text: give "
+                    "coordinates, or send each place in its own request.",
+                    code="OUT_OF_RANGE",
+                )
+            try:
+                self._answers[key] = find()
+            except O2OError as error:
+                self._answers[key] = error
+        answer = self._answers[key]
+        if isinstance(answer, O2OError):
+            raise answer
+        return answer
+
+
+_request_places: "ContextVar[Optional[PlaceBudget]]" = ContextVar(
+    "saleor_o2o_request_places", default=None
+)
+
+
+@contextmanager
+def places_per_request(limit: int) -> Iterator[PlaceBudget]:
+    """Hold `geocode_cached` to ``limit`` distinct places until the block ends."""
+    budget = PlaceBudget(limit)
+    token = _request_places.set(budget)
+    try:
+        yield budget
+    finally:
+        _request_places.reset(token)
+
+
 def geocode_cached(
     query: str, *, settings: GeocoderSettings, country_code: str = ""
 ) -> Place:
-    """Return `geocode`'s answer, remembering it so repeated searches stay local."""
+    """Return `geocode`'s answer, remembering it so repeated searches stay local.
+
+    Inside `places_per_request`, a place beyond the request's limit is refused
+    (`InvalidInput`, code OUT_OF_RANGE), whether or not it is remembered.
+    """
     key = _cache_key(query, settings, country_code)
+    budget = _request_places.get()
+    if budget is None:
+        return _geocode_remembered(key, query, settings, country_code)
+    return budget.answer(
+        key, lambda: _geocode_remembered(key, query, settings, country_code)
+    )
+
+
+def _geocode_remembered(
+    key: str, query: str, settings: GeocoderSettings, country_code: str
+) -> Place:
     cached = cache.get(key)
     if cached is not None:
         if cached == "not-found":

@@ -10,7 +10,9 @@ from graphql.error import format_error as format_graphql_error
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
-from .errors import O2OError
+from . import geocoding, limits
+from .errors import O2OError, QueryTooComplex
+from .graphql_backend import refusal
 
 logger = logging.getLogger("saleor_o2o.graphql")
 
@@ -48,9 +50,36 @@ class O2OGraphQLView(GraphQLView):
     Errors the extension raises on purpose (`O2OError`) are the client's to fix: they
     are logged without a traceback and carry their ``code`` and ``field`` under
     ``extensions``. Everything else is formatted by Saleor.
+
+    Each HTTP request may hold at most ``O2O_QUERY_MAX_BATCH`` operations and geocode
+    ``O2O_GEOCODING_PLACES_PER_REQUEST`` places given as text, a batch included; the
+    backend (`saleor_o2o.graphql_backend`) holds each operation to the other limits.
     """
 
+    def handle_query(self, request):
+        # One budget of geocoded places for the whole HTTP request, batch included.
+        places = limits.geocoding_places_per_request()
+        with geocoding.places_per_request(places):
+            return super().handle_query(request)
+
+    @staticmethod
+    def parse_body(request):
+        data = GraphQLView.parse_body(request)
+        # Saleor answers a JSON array of operations one by one: count them.
+        request._o2o_operations = len(data) if isinstance(data, list) else 1
+        return data
+
     def execute_graphql_request(self, request, data):
+        operations = getattr(request, "_o2o_operations", 1)
+        max_batch = limits.query_limits().max_batch
+        if max_batch is not None and operations > max_batch:
+            return refusal(
+                QueryTooComplex(
+                    f"The request holds {operations} operations; at most "
+                    f"{max_batch} are accepted in one request.",
+                    code="TOO_MANY_OPERATIONS",
+                )
+            )
         query, variables, _operation = self.get_graphql_params(request, data)
         # Checked for Saleor's fields as for the extension's: the database would
         # fail on them. In the query text, NUL also hides in a string's escape.

@@ -495,3 +495,203 @@ def test_coordinates_and_address_together_are_invalid(
     assert error["extensions"]["code"] == "INVALID"
     assert error["extensions"]["field"] == "near"
     assert o2o_active_with_geocoder.requests == []
+
+
+# The throttle never holds its lock while a caller waits, and refuses long waits.
+
+
+class RecordingSleep:
+    """A sleep that returns at once (the clock does not move) and records pauses."""
+
+    def __init__(self):
+        self.pauses = []
+
+    def __call__(self, seconds):
+        self.pauses.append(seconds)
+
+
+def test_a_waiting_caller_leaves_the_throttle_to_others():
+    throttle = geocoding.Throttle()
+    pauses = []
+    changed = threading.Condition()
+    release = threading.Event()
+
+    def sleep(seconds):
+        with changed:
+            pauses.append(seconds)
+            changed.notify_all()
+        release.wait(10)
+
+    throttle._sleep = sleep
+    throttle.wait(30.0)  # Now: no pause. The next turns are 30 and 60 s away.
+    callers = [
+        threading.Thread(target=throttle.wait, args=(30.0,), kwargs={"max_wait": 90})
+        for _ in range(2)
+    ]
+    try:
+        callers[0].start()
+        with changed:
+            assert changed.wait_for(lambda: len(pauses) == 1, timeout=10)
+        # The first caller sleeps; the lock is free, and the second caller takes
+        # the turn after it without waiting for it to wake up.
+        assert not throttle._lock.locked()
+        callers[1].start()
+        with changed:
+            assert changed.wait_for(lambda: len(pauses) == 2, timeout=10), pauses
+    finally:
+        release.set()
+        for caller in callers:
+            if caller.ident:  # Started.
+                caller.join(10)
+    assert pauses == [pytest.approx(30.0, abs=5), pytest.approx(60.0, abs=5)]
+
+
+def test_a_turn_too_far_away_is_refused_instead_of_queued():
+    clock = FakeClock()
+    sleep = RecordingSleep()
+    throttle = geocoding.Throttle(clock=clock, sleep=sleep)
+
+    for _ in range(3):  # Turns now, in 1 s and in 2 s.
+        throttle.wait(1.0, max_wait=2.5)
+    with pytest.raises(GeocodingUnavailable) as raised:
+        throttle.wait(1.0, max_wait=2.5)  # In 3 s: too far.
+
+    assert raised.value.code == "GEOCODING_UNAVAILABLE"
+    assert sleep.pauses == [pytest.approx(1.0), pytest.approx(2.0)]
+    # The refused caller took no turn: the next is still in 3 s.
+    throttle.wait(1.0, max_wait=10)
+    assert sleep.pauses[-1] == pytest.approx(3.0)
+
+
+def test_geocode_refuses_when_the_provider_is_busy(
+    fake_geocoder, monkeypatch, settings
+):
+    fake_geocoder.add("Lyon", *LYON_69002)
+    base = fake_geocoder.settings()
+    polite = PoliteSettings(
+        provider=base.provider,
+        user_agent=base.user_agent,
+        domain=base.domain,
+        scheme=base.scheme,
+        timeout_seconds=base.timeout_seconds,
+    )
+    throttle = geocoding.Throttle(clock=FakeClock(), sleep=RecordingSleep())
+    monkeypatch.setattr(
+        geocoding, "_throttles", {f"nominatim:{fake_geocoder.domain}": throttle}
+    )
+    settings.O2O_GEOCODING_MAX_WAIT_SECONDS = 0.75
+
+    geocoding.geocode("Lyon", settings=polite)  # Now.
+    geocoding.geocode("Lyon", settings=polite)  # In 0.5 s.
+    with pytest.raises(GeocodingUnavailable):
+        geocoding.geocode("Lyon", settings=polite)  # In 1 s: refused.
+
+    assert len(fake_geocoder.requests) == 2
+
+
+# One place given as text per request.
+
+TWO_SEARCHES = """
+query($first: StoreNearInput!, $second: StoreNearInput!) {
+  a: stores(first: 5, near: $first) { edges { node { name } } }
+  b: stores(first: 5, near: $second) { edges { node { name } } }
+}
+"""
+
+
+def test_a_second_place_in_one_request_is_refused(
+    o2o_active_with_geocoder, paris_and_lyon_stores, api_client
+):
+    fake = o2o_active_with_geocoder
+    fake.add("Champs", *CHAMPS_ELYSEES)
+    fake.add("Lyon", *LYON_69002)
+
+    response = api_client.post_graphql(
+        TWO_SEARCHES, {"first": {"address": "Champs"}, "second": {"address": "Lyon"}}
+    )
+
+    answer = json.loads(response.content)
+    assert [e["node"]["name"] for e in answer["data"]["a"]["edges"]] == [
+        "Étoile",
+        "Louvre",
+    ]
+    assert answer["data"]["b"] is None
+    [error] = answer["errors"]
+    assert error["path"] == ["b"]
+    assert error["extensions"]["code"] == "OUT_OF_RANGE"
+    assert error["extensions"]["field"] == "near.address"
+    assert [request["params"]["q"] for request in fake.requests] == ["Champs"]
+
+
+def test_the_same_place_twice_in_one_request_is_geocoded_once(
+    o2o_active_with_geocoder, paris_and_lyon_stores, api_client
+):
+    fake = o2o_active_with_geocoder
+    fake.add("69002", *LYON_69002)
+    near = {"postalCode": "69002", "country": "FR"}
+
+    response = api_client.post_graphql(TWO_SEARCHES, {"first": near, "second": near})
+
+    data = graphql_content(response)["data"]
+    assert data["a"] == data["b"] == {"edges": [{"node": {"name": "Lyon Bellecour"}}]}
+    assert len(fake.requests) == 1
+
+
+def test_a_place_remembered_from_an_earlier_request_still_counts(
+    o2o_active_with_geocoder, paris_and_lyon_stores, api_client
+):
+    fake = o2o_active_with_geocoder
+    fake.add("Champs", *CHAMPS_ELYSEES)
+    fake.add("Lyon", *LYON_69002)
+    assert stores_near(api_client, {"address": "Lyon"})  # Now in the cache.
+
+    response = api_client.post_graphql(
+        TWO_SEARCHES, {"first": {"address": "Lyon"}, "second": {"address": "Champs"}}
+    )
+
+    [error] = json.loads(response.content)["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["b"], "OUT_OF_RANGE")
+    assert len(fake.requests) == 1
+    # A new request has a new allowance.
+    assert stores_near(api_client, {"address": "Champs"})
+    assert len(fake.requests) == 2
+
+
+def test_a_batch_is_one_request(
+    o2o_active_with_geocoder, paris_and_lyon_stores, api_client
+):
+    fake = o2o_active_with_geocoder
+    fake.add("Champs", *CHAMPS_ELYSEES)
+    fake.add("Lyon", *LYON_69002)
+    batch = [
+        {"query": STORES_NEAR, "variables": {"near": {"address": place}}}
+        for place in ("Champs", "Lyon")
+    ]
+
+    response = api_client.post(
+        "/graphql/", json.dumps(batch), content_type="application/json"
+    )
+
+    first, second = json.loads(response.content)
+    assert "errors" not in first
+    assert second["errors"][0]["extensions"]["code"] == "OUT_OF_RANGE"
+    assert len(fake.requests) == 1
+
+
+def test_eight_aliased_places_make_one_call(
+    o2o_active_with_geocoder, paris_and_lyon_stores, api_client
+):
+    fake = o2o_active_with_geocoder
+    searches = " ".join(
+        f'p{i}: stores(first: 1, near: {{address: "Place {i}"}}) {{ totalCount }}'
+        for i in range(8)
+    )
+
+    response = api_client.post_graphql("{ " + searches + " }")
+
+    errors = json.loads(response.content)["errors"]
+    assert [error["extensions"]["code"] for error in errors] == [
+        "PLACE_NOT_FOUND",
+        *["OUT_OF_RANGE"] * 7,
+    ]
+    assert len(fake.requests) == 1

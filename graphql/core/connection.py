@@ -10,9 +10,7 @@ from saleor.graphql.core.connection import (
 )
 
 from ...errors import InvalidInput
-
-#: The largest page a client may ask for, as in Saleor.
-MAX_PAGE_SIZE = 100
+from ...limits import MAX_PAGE_SIZE
 
 
 def page_args_check(args: dict, *, name: str) -> None:

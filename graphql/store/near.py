@@ -5,10 +5,8 @@ from typing import Tuple
 from ... import selectors
 from ...domain.geo import Point, validate_radius_km
 from ...errors import InvalidInput
+from ...limits import MAX_PAGE_SIZE
 from ..core.context import require_storefront_enabled
-
-#: The most results a list field returns, as Saleor's connections do.
-MAX_RESULTS = 100
 
 
 def resolve_near(info, near, radius_km) -> Tuple[Point, float]:
@@ -22,7 +20,15 @@ def resolve_near(info, near, radius_km) -> Tuple[Point, float]:
 
 
 def check_first(first: int) -> None:
-    if not 1 <= first <= MAX_RESULTS:
+    """Refuse a `first` no list answers: below 1 (INVALID), above the page size
+    Saleor's lists allow (OUT_OF_RANGE)."""
+    if first > MAX_PAGE_SIZE:
         raise InvalidInput(
-            f"`first` must be between 1 and {MAX_RESULTS}.", field="first"
+            f"`first` must be between 1 and {MAX_PAGE_SIZE}.",
+            field="first",
+            code="OUT_OF_RANGE",
+        )
+    if first < 1:
+        raise InvalidInput(
+            f"`first` must be between 1 and {MAX_PAGE_SIZE}.", field="first"
         )

@@ -4,6 +4,7 @@ import random
 import graphene
 import pytest
 import pytz
+from api_helpers import code_of
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -419,3 +420,12 @@ def test_opening_state_through_a_fragment_does_not_query_per_store(
         q for q in queries.captured_queries if "storehoursexception" in q["sql"]
     ]
     assert len(exception_queries) == 1
+
+
+def test_lists_near_a_point_refuse_pages_they_cannot_serve():
+    from saleor_o2o.graphql.store.near import check_first
+
+    assert code_of(lambda: check_first(101)) == "OUT_OF_RANGE"
+    assert code_of(lambda: check_first(0)) == "INVALID"
+    check_first(1)
+    check_first(100)
