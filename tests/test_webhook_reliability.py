@@ -612,8 +612,12 @@ def test_redis_stopped_and_restarted(
 def test_worker_killed_mid_delivery(
     webhook, receiver, test_process_on_broker, start_worker
 ):
-    """A delivery in flight when its worker dies is sent again, with the same key."""
-    lease = 6.0
+    """A delivery in flight when its worker dies is sent again, with the same key.
+
+    The lease is long enough for the second worker to be up well before it runs out
+    even on a busy machine (a worker takes 3-10 s to start on two loaded cores).
+    """
+    lease = 15.0
     first = start_worker(lease=lease)
     receiver.hang = 1
 
