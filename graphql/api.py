@@ -4,16 +4,20 @@ from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
-from .checkout.mutations import CheckoutMutations
-from .core.entities import entities_guard
-from .offer.schema import OfferMutations, OfferQueries
-from .pickup.schema import PickupMutations, PickupQueries
-from .pickup.types import extend_saleor_types
-from .store.schema import StoreMutations, StoreQueries
-from .store.staff import StoreStaffMutations, StoreStaffQueries, extend_store_type
-from .store.supply import extend_product_variant_type
-from .webhook.schema import O2OWebhookMutations, O2OWebhookQueries
-from .webhook.types import extend_webhook_type
+from saleor_o2o.graphql.checkout.mutations import CheckoutMutations
+from saleor_o2o.graphql.core.entities import entities_guard
+from saleor_o2o.graphql.offer.schema import OfferMutations, OfferQueries
+from saleor_o2o.graphql.pickup.schema import PickupMutations, PickupQueries
+from saleor_o2o.graphql.pickup.types import extend_saleor_types
+from saleor_o2o.graphql.store.schema import StoreMutations, StoreQueries
+from saleor_o2o.graphql.store.staff import (
+    StoreStaffMutations,
+    StoreStaffQueries,
+    extend_store_type,
+)
+from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.webhook.schema import O2OWebhookMutations, O2OWebhookQueries
+from saleor_o2o.graphql.webhook.types import extend_webhook_type
 
 extend_product_variant_type()
 extend_saleor_types()

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from saleor.account.models import User
 from saleor.app.models import App
 
-from .domain.access import CLERK, EVERYWHERE, MANAGER, NOWHERE, ROLES, Reach
-from .errors import InvalidInput, NotFound, O2OError
-from .models import AppStore, StaffAllStores, Store, StoreMembership
+from saleor_o2o.domain.access import CLERK, EVERYWHERE, MANAGER, NOWHERE, ROLES, Reach
+from saleor_o2o.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.models import AppStore, StaffAllStores, Store, StoreMembership
 
 PERMISSION_DENIED = "PERMISSION_DENIED"
 

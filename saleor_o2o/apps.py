@@ -10,8 +10,8 @@ class O2OConfig(AppConfig):
     def ready(self):
         from saleor.order.models import Order
 
-        from .completion import order_stock_prelock
-        from .core.db import fork_safety_install
+        from saleor_o2o.completion import order_stock_prelock
+        from saleor_o2o.core.db import fork_safety_install
 
         fork_safety_install()
         post_save.connect(

@@ -37,8 +37,8 @@ from saleor.payment import ChargeStatus, PaymentError, gateway
 from saleor.payment.models import Payment
 from saleor.warehouse.models import Stock
 
-from . import pickups, reservations
-from .core.db import session_lock_is_free, session_lock_try
+from saleor_o2o import pickups, reservations
+from saleor_o2o.core.db import session_lock_is_free, session_lock_try
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
-from .domain import lifecycle
-from .errors import InvalidInput
+from saleor_o2o.domain import lifecycle
+from saleor_o2o.errors import InvalidInput
 
 PLUGIN_ID = "saleor_o2o"
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from saleor.core.emails import get_email_context
 from templated_email import send_templated_mail
 
-from .models import Pickup, PickupEmail
+from saleor_o2o.models import Pickup, PickupEmail
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def pickup_email_record(*, pickup: Pickup, kind: str) -> None:
         raise ValueError(f"Unknown pickup e-mail: {kind!r}")
     email, created = PickupEmail.objects.get_or_create(pickup=pickup, kind=kind)
     if created:
-        from .tasks import enqueue, send_pickup_email_task
+        from saleor_o2o.tasks import enqueue, send_pickup_email_task
 
         transaction.on_commit(lambda: enqueue(send_pickup_email_task, email.pk))
 
@@ -99,7 +99,7 @@ def pickup_email_send(*, pickup_id: int, kind: str) -> Optional[str]:
 
     Nothing is sent when the order has no e-mail address.
     """
-    from .conf import get_o2o_settings
+    from saleor_o2o.conf import get_o2o_settings
 
     pickup = (
         Pickup.objects.select_related("order", "store__warehouse__address")

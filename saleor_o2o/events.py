@@ -23,7 +23,7 @@ from saleor.core.permissions import (
     ProductPermissions,
 )
 
-from .models import O2OEvent, WebhookDelivery, WebhookSubscription
+from saleor_o2o.models import O2OEvent, WebhookDelivery, WebhookSubscription
 
 
 class O2OEventType:
@@ -144,7 +144,7 @@ def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OE
             ],
             batch_size=1000,
         )
-        from .webhooks import deliveries_kick
+        from saleor_o2o.webhooks import deliveries_kick
 
         transaction.on_commit(deliveries_kick)
     return events

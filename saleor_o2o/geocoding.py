@@ -23,9 +23,9 @@ from django.core.cache import cache
 from geopy import exc as geopy_exc
 from geopy.geocoders import get_geocoder_for_service
 
-from . import limits
-from .conf import GeocoderSettings
-from .errors import (
+from saleor_o2o import limits
+from saleor_o2o.conf import GeocoderSettings
+from saleor_o2o.errors import (
     GeocodingError,
     GeocodingUnavailable,
     InvalidInput,

@@ -41,9 +41,14 @@ from graphql.utils.type_info import TypeInfo
 from graphql.validation.rules import specified_rules
 from graphql.validation.validation import ValidationContext
 
-from . import limits
-from .errors import QueryTooComplex
-from .query_cost import DocumentSize, OperationMeasure, document_size, measure_operation
+from saleor_o2o import limits
+from saleor_o2o.errors import QueryTooComplex
+from saleor_o2o.query_cost import (
+    DocumentSize,
+    OperationMeasure,
+    document_size,
+    measure_operation,
+)
 
 #: Distinct query strings kept; storefronts use a few dozen.
 DEFAULT_MAX_DOCUMENTS = 500

@@ -16,7 +16,7 @@ from saleor.shipping.models import ShippingMethod
 from saleor.warehouse.models import Stock, Warehouse
 from saleor.webhook.models import Webhook
 
-from .domain import access, delivery, hours, lifecycle, offers
+from saleor_o2o.domain import access, delivery, hours, lifecycle, offers
 
 
 class GeocodingStatus:

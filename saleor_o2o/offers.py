@@ -28,13 +28,13 @@ from saleor.checkout.models import CheckoutLine
 from saleor.order.models import Order, OrderLine
 from saleor.product.models import Category, Product
 
-from .core.db import transaction_lock
-from .core.validation import datetime_check, model_text_check, text_check
-from .domain import offers as rules
-from .domain.geo import Point
-from .errors import InvalidInput, NotFound, O2OError
-from .events import O2OEventType, events_record, global_id
-from .models import (
+from saleor_o2o.core.db import transaction_lock
+from saleor_o2o.core.validation import datetime_check, model_text_check, text_check
+from saleor_o2o.domain import offers as rules
+from saleor_o2o.domain.geo import Point
+from saleor_o2o.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.events import O2OEventType, events_record, global_id
+from saleor_o2o.models import (
     Offer,
     OfferClaim,
     OfferImpression,
@@ -44,7 +44,7 @@ from .models import (
     ProductView,
     Store,
 )
-from .selectors import km_sql, search_area, stores_near
+from saleor_o2o.selectors import km_sql, search_area, stores_near
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
 MAX_CANDIDATES = 200

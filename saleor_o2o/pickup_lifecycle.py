@@ -22,13 +22,19 @@ from saleor.order.models import Order
 from saleor.plugins.manager import get_plugins_manager
 from saleor.warehouse.models import Allocation, Stock
 
-from .conf import O2OSettings, get_o2o_settings
-from .core.db import rows_lock
-from .domain import lifecycle
-from .emails import pickup_email_record
-from .errors import InvalidInput, NotFound, O2OError
-from .events import O2OEventType, events_record, global_id
-from .models import Pickup, PickupActor, PickupAuditKind, PickupStatus, PickupTransition
+from saleor_o2o.conf import O2OSettings, get_o2o_settings
+from saleor_o2o.core.db import rows_lock
+from saleor_o2o.domain import lifecycle
+from saleor_o2o.emails import pickup_email_record
+from saleor_o2o.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.events import O2OEventType, events_record, global_id
+from saleor_o2o.models import (
+    Pickup,
+    PickupActor,
+    PickupAuditKind,
+    PickupStatus,
+    PickupTransition,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -30,13 +30,13 @@ from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Stock
 
-from . import reservations
-from .conf import O2OSettings
-from .core.db import rows_lock, transaction_lock
-from .core.validation import datetime_check
-from .domain import codes, slots, supply
-from .errors import NotFound, O2OError
-from .models import CheckoutPickup, Pickup, PickupMethod, PickupStatus, Store
+from saleor_o2o import reservations
+from saleor_o2o.conf import O2OSettings
+from saleor_o2o.core.db import rows_lock, transaction_lock
+from saleor_o2o.core.validation import datetime_check
+from saleor_o2o.domain import codes, slots, supply
+from saleor_o2o.errors import NotFound, O2OError
+from saleor_o2o.models import CheckoutPickup, Pickup, PickupMethod, PickupStatus, Store
 
 #: Handover codes (`domain.codes`).
 CODE_ALPHABET = codes.ALPHABET
@@ -465,7 +465,7 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
         slot_start=choice.slot_start,
         code=_new_code(),
     )
-    from .pickup_lifecycle import pickup_created
+    from saleor_o2o.pickup_lifecycle import pickup_created
 
     pickup_created(pickup=pickup)
     return pickup
@@ -473,7 +473,7 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
 
 def _record_low_stock(store: Store, before: Dict[int, int], takes) -> None:
     """Record low-stock events for the variants this order took below the threshold."""
-    from .services import record_stock_low
+    from saleor_o2o.services import record_stock_low
 
     if store.low_stock_threshold is None:
         return

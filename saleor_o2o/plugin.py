@@ -7,8 +7,8 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 from saleor.plugins.models import PluginConfiguration
 
-from . import completion, conf, pickup_lifecycle
-from .errors import InvalidInput
+from saleor_o2o import completion, conf, pickup_lifecycle
+from saleor_o2o.errors import InvalidInput
 
 
 class O2OPlugin(BasePlugin):

@@ -32,7 +32,7 @@ from graphql.type.definition import get_named_type
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.utils.get_operation_ast import get_operation_ast
 
-from .limits import MAX_PAGE_SIZE
+from saleor_o2o.limits import MAX_PAGE_SIZE
 
 #: Arguments that set how many items a list returns.
 PAGE_ARGUMENTS = ("first", "last")

@@ -34,8 +34,8 @@ from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from .domain import supply
-from .models import PickupMethod, PickupReservation
+from saleor_o2o.domain import supply
+from saleor_o2o.models import PickupMethod, PickupReservation
 
 #: How long units stay reserved for a completing checkout.
 RESERVATION_MINUTES = 15

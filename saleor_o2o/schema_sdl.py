@@ -5,7 +5,7 @@ from graphql import print_schema
 
 def composed_schema_sdl() -> str:
     """Return Saleor's schema with the O2O fields, printed the way Saleor prints it."""
-    from .graphql.api import schema
+    from saleor_o2o.graphql.api import schema
 
     lines = []
     for line in print_schema(schema).splitlines():

@@ -27,11 +27,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from saleor.warehouse.models import Stock
 
-from . import geocoding
-from .conf import GeocoderSettings
-from .domain import supply
-from .domain.access import NOWHERE, Reach
-from .domain.geo import (
+from saleor_o2o import geocoding
+from saleor_o2o.conf import GeocoderSettings
+from saleor_o2o.domain import supply
+from saleor_o2o.domain.access import NOWHERE, Reach
+from saleor_o2o.domain.geo import (
     EARTH_RADIUS_KM,
     EARTHDISTANCE_RADIUS_M,
     Point,
@@ -39,8 +39,8 @@ from .domain.geo import (
     earth_cube,
     validate_point,
 )
-from .errors import InvalidInput, NotFound, O2OError
-from .models import PickupReservation, Store
+from saleor_o2o.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.models import PickupReservation, Store
 
 #: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
 LOCATION_SQL = '"saleor_o2o_store"."location"'

@@ -14,14 +14,14 @@ from saleor.account.models import Address
 from saleor.account.validators import validate_possible_number
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from . import geocoding, pickups
-from .conf import GeocoderSettings, get_o2o_settings
-from .core.db import rows_lock
-from .core.validation import model_text_check
-from .domain import geo, hours, slots, supply
-from .errors import GeocodingUnavailable, InvalidInput, O2OError
-from .events import O2OEventType, events_record, global_id
-from .models import GeocodingStatus, Store, StoreHoursException
+from saleor_o2o import geocoding, pickups
+from saleor_o2o.conf import GeocoderSettings, get_o2o_settings
+from saleor_o2o.core.db import rows_lock
+from saleor_o2o.core.validation import model_text_check
+from saleor_o2o.domain import geo, hours, slots, supply
+from saleor_o2o.errors import GeocodingUnavailable, InvalidInput, O2OError
+from saleor_o2o.events import O2OEventType, events_record, global_id
+from saleor_o2o.models import GeocodingStatus, Store, StoreHoursException
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ def _request_geocoding(store: Store) -> None:
     store.geocoding_requested_at = timezone.now()
 
     def enqueue():
-        from .tasks import geocode_store_task
+        from saleor_o2o.tasks import geocode_store_task
 
         geocode_store_task.delay(store.pk)
 
@@ -524,7 +524,7 @@ def store_stock_update(
 
 
 def _availability(store: Store, variant_ids) -> Dict[int, int]:
-    from .selectors import pickup_availability
+    from saleor_o2o.selectors import pickup_availability
 
     return {
         variant_id: units

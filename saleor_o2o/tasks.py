@@ -6,11 +6,11 @@ from datetime import timedelta
 from django.utils import timezone
 from saleor.celeryconf import app
 
-from . import services
-from .conf import get_o2o_settings
-from .domain.delivery import retry_delay
-from .errors import GeocodingUnavailable
-from .models import GeocodingStatus, Store
+from saleor_o2o import services
+from saleor_o2o.conf import get_o2o_settings
+from saleor_o2o.domain.delivery import retry_delay
+from saleor_o2o.errors import GeocodingUnavailable
+from saleor_o2o.models import GeocodingStatus, Store
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def geocode_pending_stores_task() -> int:
 @app.task
 def purge_pickup_reservations_task() -> int:
     """Delete expired pickup reservations (they already count for nothing)."""
-    from .reservations import reservations_purge
+    from saleor_o2o.reservations import reservations_purge
 
     return reservations_purge()
 
@@ -87,7 +87,7 @@ def purge_pickup_reservations_task() -> int:
 @app.task(acks_late=True)
 def send_pickup_email_task(email_id: int) -> bool:
     """Send a recorded pickup e-mail; a failure is left to the periodic sweep."""
-    from .emails import pickup_email_deliver
+    from saleor_o2o.emails import pickup_email_deliver
 
     try:
         return pickup_email_deliver(email_id=email_id)
@@ -99,7 +99,7 @@ def send_pickup_email_task(email_id: int) -> bool:
 @app.task
 def send_pending_pickup_emails_task() -> int:
     """Send recorded pickup e-mails whose hand-over to Celery was lost."""
-    from .emails import pickup_emails_send_pending
+    from saleor_o2o.emails import pickup_emails_send_pending
 
     return pickup_emails_send_pending()
 
@@ -107,7 +107,7 @@ def send_pending_pickup_emails_task() -> int:
 @app.task
 def expire_pickups_task() -> dict:
     """Remind shoppers of pickups about to expire, and expire overdue ones."""
-    from .pickup_lifecycle import pickups_expire
+    from saleor_o2o.pickup_lifecycle import pickups_expire
 
     settings = get_o2o_settings()
     if not settings.active:
@@ -119,7 +119,7 @@ def expire_pickups_task() -> dict:
 @app.task(acks_late=True)
 def deliver_webhooks_task() -> int:
     """Send the O2O webhook deliveries that are due; return how many attempts."""
-    from .webhooks import deliveries_send_due
+    from saleor_o2o.webhooks import deliveries_send_due
 
     return deliveries_send_due()
 
@@ -127,7 +127,7 @@ def deliver_webhooks_task() -> int:
 @app.task
 def purge_webhook_deliveries_task() -> int:
     """Delete delivered O2O webhook deliveries and events past their retention."""
-    from .webhooks import deliveries_purge
+    from saleor_o2o.webhooks import deliveries_purge
 
     return deliveries_purge()
 
@@ -135,7 +135,7 @@ def purge_webhook_deliveries_task() -> int:
 @app.task
 def refund_orphaned_payments_task() -> int:
     """Refund payments captured by a checkout completion that placed no order."""
-    from .completion import payments_orphaned_refund
+    from saleor_o2o.completion import payments_orphaned_refund
 
     return payments_orphaned_refund()
 
@@ -143,7 +143,7 @@ def refund_orphaned_payments_task() -> int:
 @app.task(name="saleor_o2o.tasks.purge_shopper_signals_task")
 def purge_shopper_signals_task() -> dict:
     """Delete product views past their retention and past days' impression marks."""
-    from .offers import shopper_signals_purge
+    from saleor_o2o.offers import shopper_signals_purge
 
     purged = shopper_signals_purge()
     return {"views": purged.views, "impression_marks": purged.impression_marks}

@@ -5,9 +5,9 @@ from django.conf.urls import url
 from django.views.decorators.csrf import csrf_exempt
 from saleor.urls import urlpatterns as saleor_urlpatterns
 
-from .graphql.api import schema
-from .graphql_backend import ValidatedDocumentBackend
-from .views import O2OGraphQLView, pickup_desk
+from saleor_o2o.graphql.api import schema
+from saleor_o2o.graphql_backend import ValidatedDocumentBackend
+from saleor_o2o.views import O2OGraphQLView, pickup_desk
 
 graphql_view = O2OGraphQLView.as_view(schema=schema, backend=ValidatedDocumentBackend())
 

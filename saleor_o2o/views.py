@@ -10,9 +10,9 @@ from graphql.error import format_error as format_graphql_error
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
-from . import geocoding, limits
-from .errors import O2OError, QueryTooComplex
-from .graphql_backend import refusal
+from saleor_o2o import geocoding, limits
+from saleor_o2o.errors import O2OError, QueryTooComplex
+from saleor_o2o.graphql_backend import refusal
 
 logger = logging.getLogger("saleor_o2o.graphql")
 

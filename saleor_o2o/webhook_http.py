@@ -21,9 +21,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family, create_connection
 
-from .domain import targets
-from .domain.delivery import AttemptError
-from .errors import InvalidInput, O2OError
+from saleor_o2o.domain import targets
+from saleor_o2o.domain.delivery import AttemptError
+from saleor_o2o.errors import InvalidInput, O2OError
 
 #: Django setting: let webhooks reach loopback, private and other non-public
 #: addresses (a demo, tests, a receiver inside the shop's own network).

@@ -41,14 +41,14 @@ from saleor.core.permissions import WebhookPermissions
 from saleor.plugins.webhook import create_webhook_headers
 from saleor.webhook.models import Webhook
 
-from . import webhook_http
-from .conf import get_o2o_settings
-from .domain import delivery as policy
-from .domain import targets
-from .domain.delivery import AttemptError
-from .errors import InvalidInput, NotFound, O2OError
-from .events import O2OEventType, permission_lookup
-from .models import (
+from saleor_o2o import webhook_http
+from saleor_o2o.conf import get_o2o_settings
+from saleor_o2o.domain import delivery as policy
+from saleor_o2o.domain import targets
+from saleor_o2o.domain.delivery import AttemptError
+from saleor_o2o.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.events import O2OEventType, permission_lookup
+from saleor_o2o.models import (
     DeliveryStatus,
     O2OEvent,
     WebhookAttempt,
@@ -90,7 +90,7 @@ def delivery_body(event: O2OEvent) -> str:
 
 def deliveries_kick() -> None:
     """Ask a worker to send due deliveries now; the periodic sweep covers failures."""
-    from .tasks import deliver_webhooks_task, enqueue
+    from saleor_o2o.tasks import deliver_webhooks_task, enqueue
 
     enqueue(deliver_webhooks_task)
 

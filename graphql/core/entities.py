@@ -18,7 +18,7 @@ from saleor.core.permissions import (
 )
 from saleor.graphql.utils import get_user_or_app_from_context
 
-from .context import requestor_has
+from saleor_o2o.graphql.core.context import requestor_has
 
 
 def _user(info) -> Any:

@@ -1,7 +1,7 @@
 import graphene
 
-from ...domain.offers import CustomerSegment, RewardType
-from ...error_codes import OFFER_ERROR_DESCRIPTIONS, OfferErrorCode
+from saleor_o2o.domain.offers import CustomerSegment, RewardType
+from saleor_o2o.error_codes import OFFER_ERROR_DESCRIPTIONS, OfferErrorCode
 
 OfferErrorCodeEnum = graphene.Enum.from_enum(
     OfferErrorCode,

@@ -1,6 +1,6 @@
 import graphene
 
-from .enums import OfferCustomerSegmentEnum, OfferRewardTypeEnum
+from saleor_o2o.graphql.offer.enums import OfferCustomerSegmentEnum, OfferRewardTypeEnum
 
 
 class OfferInput(graphene.InputObjectType):

@@ -4,19 +4,19 @@ import graphene
 from saleor.core.permissions import DiscountPermissions, OrderPermissions
 from saleor.graphql.core.utils import snake_to_camel_case
 
-from ... import offers as services
-from ... import selectors
-from ...access import PERMISSION_DENIED, store_check
-from ...domain import offers as rules
-from ...domain.access import MANAGER
-from ...errors import O2OError
-from ..core.context import requestor_reach, require_storefront_enabled
-from ..core.ids import pk_from_global_id
-from ..core.mutations import O2OMutation
-from ..store.inputs import StoreNearInput
-from ..store.types import Store
-from .inputs import OfferCreateInput, OfferUpdateInput
-from .types import ClaimedOffer, Offer, OfferError
+from saleor_o2o import offers as services
+from saleor_o2o import selectors
+from saleor_o2o.access import PERMISSION_DENIED, store_check
+from saleor_o2o.domain import offers as rules
+from saleor_o2o.domain.access import MANAGER
+from saleor_o2o.errors import O2OError
+from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.core.mutations import O2OMutation
+from saleor_o2o.graphql.offer.inputs import OfferCreateInput, OfferUpdateInput
+from saleor_o2o.graphql.offer.types import ClaimedOffer, Offer, OfferError
+from saleor_o2o.graphql.store.inputs import StoreNearInput
+from saleor_o2o.graphql.store.types import Store
 
 
 def pk_of(global_id: str, type_name: str, field: str) -> int:

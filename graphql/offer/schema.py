@@ -4,15 +4,12 @@ from saleor.core.permissions import DiscountPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from ... import models
-from ... import offers as services
-from ...errors import NotFound
-from ..core.connection import queryset_page
-from ..core.context import requestor_reach, require_storefront_enabled
-from ..store.inputs import StoreNearInput
-from ..store.near import check_first, resolve_near
-from ..store.prefetch import with_related
-from .mutations import (
+from saleor_o2o import models
+from saleor_o2o import offers as services
+from saleor_o2o.errors import NotFound
+from saleor_o2o.graphql.core.connection import queryset_page
+from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
+from saleor_o2o.graphql.offer.mutations import (
     OfferClaim,
     OfferCreate,
     OfferDelete,
@@ -23,7 +20,7 @@ from .mutations import (
     pk_of,
     shopper_of,
 )
-from .types import (
+from saleor_o2o.graphql.offer.types import (
     ClaimedOffer,
     NearbyOffer,
     Offer,
@@ -31,6 +28,9 @@ from .types import (
     OfferStoreStats,
     offers_with_related,
 )
+from saleor_o2o.graphql.store.inputs import StoreNearInput
+from saleor_o2o.graphql.store.near import check_first, resolve_near
+from saleor_o2o.graphql.store.prefetch import with_related
 
 OfferCountableConnection = Offer._meta.connection
 

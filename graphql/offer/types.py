@@ -6,13 +6,20 @@ from saleor.graphql.core.types import Error
 from saleor.graphql.decorators import permission_required
 from saleor.graphql.product.types import Category, Product
 
-from ... import models
-from ... import offers as services
-from ...domain import offers as rules
-from ..core.context import can_manage_offers, require_storefront_enabled
-from ..store.prefetch import with_related
-from ..store.types import Store
-from .enums import OfferCustomerSegmentEnum, OfferErrorCodeEnum, OfferRewardTypeEnum
+from saleor_o2o import models
+from saleor_o2o import offers as services
+from saleor_o2o.domain import offers as rules
+from saleor_o2o.graphql.core.context import (
+    can_manage_offers,
+    require_storefront_enabled,
+)
+from saleor_o2o.graphql.offer.enums import (
+    OfferCustomerSegmentEnum,
+    OfferErrorCodeEnum,
+    OfferRewardTypeEnum,
+)
+from saleor_o2o.graphql.store.prefetch import with_related
+from saleor_o2o.graphql.store.types import Store
 
 
 class OfferError(Error):

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from saleor.graphql.core.dataloaders import DataLoader
 
-from ... import models
+from saleor_o2o import models
 
 
 class TransitionsByPickupIdLoader(DataLoader):

@@ -4,14 +4,14 @@ from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.order.models import Order as OrderModel
 
-from ... import pickup_lifecycle, pickups
-from ...access import store_check
-from ...domain.access import MANAGER
-from ...errors import NotFound
-from ..core.context import requestor_reach, require_storefront_enabled
-from ..core.mutations import O2OMutation
-from ..store.types import Store
-from .types import Pickup, PickupError, PickupStatusEnum
+from saleor_o2o import pickup_lifecycle, pickups
+from saleor_o2o.access import store_check
+from saleor_o2o.domain.access import MANAGER
+from saleor_o2o.errors import NotFound
+from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
+from saleor_o2o.graphql.core.mutations import O2OMutation
+from saleor_o2o.graphql.pickup.types import Pickup, PickupError, PickupStatusEnum
+from saleor_o2o.graphql.store.types import Store
 
 
 class CheckoutPickupStoreUpdate(O2OMutation):

@@ -4,12 +4,12 @@ from saleor.core.permissions import OrderPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from ... import models
-from ...access import store_check, stores_within
-from ..core.connection import queryset_page
-from ..core.context import requestor_reach
-from ..core.ids import pk_from_global_id
-from .mutations import (
+from saleor_o2o import models
+from saleor_o2o.access import store_check, stores_within
+from saleor_o2o.graphql.core.connection import queryset_page
+from saleor_o2o.graphql.core.context import requestor_reach
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.pickup.mutations import (
     CheckoutPickupStoreUpdate,
     PickupAlternateCollectorUpdate,
     PickupCheckIn,
@@ -17,7 +17,7 @@ from .mutations import (
     PickupCollect,
     PickupStatusUpdate,
 )
-from .types import Pickup, PickupStatusEnum
+from saleor_o2o.graphql.pickup.types import Pickup, PickupStatusEnum
 
 
 class PickupQueries(graphene.ObjectType):

@@ -8,17 +8,25 @@ from saleor.graphql.order.types import Order
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.product.models import ProductVariant as ProductVariantModel
 
-from ... import models, selectors
-from ...domain import lifecycle
-from ...error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
-from ...pickup_lifecycle import Actor
-from ..core.context import can_manage_orders, o2o_settings, request_now, requestor_reach
-from ..core.extend import add_field
-from ..store.inputs import StoreNearInput
-from ..store.near import check_first, resolve_near
-from ..store.supply import StoreCartSupply
-from ..store.types import Store
-from .dataloaders import PickupByOrderIdLoader, TransitionsByPickupIdLoader
+from saleor_o2o import models, selectors
+from saleor_o2o.domain import lifecycle
+from saleor_o2o.error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
+from saleor_o2o.graphql.core.context import (
+    can_manage_orders,
+    o2o_settings,
+    request_now,
+    requestor_reach,
+)
+from saleor_o2o.graphql.core.extend import add_field
+from saleor_o2o.graphql.pickup.dataloaders import (
+    PickupByOrderIdLoader,
+    TransitionsByPickupIdLoader,
+)
+from saleor_o2o.graphql.store.inputs import StoreNearInput
+from saleor_o2o.graphql.store.near import check_first, resolve_near
+from saleor_o2o.graphql.store.supply import StoreCartSupply
+from saleor_o2o.graphql.store.types import Store
+from saleor_o2o.pickup_lifecycle import Actor
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
     PickupErrorCode,

@@ -1,7 +1,7 @@
 from saleor.graphql.core.dataloaders import DataLoader
 
-from ... import pickups
-from ..core.context import request_now
+from saleor_o2o import pickups
+from saleor_o2o.graphql.core.context import request_now
 
 
 class PickupSlotsByStoreAndDateLoader(DataLoader):

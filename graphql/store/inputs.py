@@ -3,7 +3,7 @@ from saleor.graphql.account.enums import CountryCodeEnum
 from saleor.graphql.account.types import AddressInput
 from saleor.graphql.core.enums import OrderDirection
 
-from .enums import StoreServiceEnum, StoreSortField, WeekdayEnum
+from saleor_o2o.graphql.store.enums import StoreServiceEnum, StoreSortField, WeekdayEnum
 
 
 class TimeIntervalInput(graphene.InputObjectType):

@@ -3,15 +3,15 @@ from typing import Any, Dict, List
 import graphene
 from saleor.core.permissions import ProductPermissions
 
-from ... import services
-from ...domain import hours
-from ...domain.access import MANAGER
-from ...errors import NotFound, O2OError
-from ..core.ids import pk_from_global_id
-from ..core.mutations import O2OMutation
-from .enums import StoreServiceEnum
-from .inputs import StoreCreateInput, StoreUpdateInput
-from .types import Store, StoreError
+from saleor_o2o import services
+from saleor_o2o.domain import hours
+from saleor_o2o.domain.access import MANAGER
+from saleor_o2o.errors import NotFound, O2OError
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.core.mutations import O2OMutation
+from saleor_o2o.graphql.store.enums import StoreServiceEnum
+from saleor_o2o.graphql.store.inputs import StoreCreateInput, StoreUpdateInput
+from saleor_o2o.graphql.store.types import Store, StoreError
 
 
 def _interval(data) -> hours.Interval:

@@ -2,11 +2,11 @@
 
 from typing import Tuple
 
-from ... import selectors
-from ...domain.geo import Point, validate_radius_km
-from ...errors import InvalidInput
-from ...limits import MAX_PAGE_SIZE
-from ..core.context import require_storefront_enabled
+from saleor_o2o import selectors
+from saleor_o2o.domain.geo import Point, validate_radius_km
+from saleor_o2o.errors import InvalidInput
+from saleor_o2o.graphql.core.context import require_storefront_enabled
+from saleor_o2o.limits import MAX_PAGE_SIZE
 
 
 def resolve_near(info, near, radius_km) -> Tuple[Point, float]:

@@ -8,24 +8,31 @@ from saleor.graphql.core.connection import (
 )
 from saleor.graphql.core.fields import BaseConnectionField
 
-from ... import selectors
-from ...errors import InvalidInput
-from ..core.connection import page_args_check, queryset_page
-from ..core.context import can_manage_stores, require_storefront_enabled
-from ..core.ids import pk_from_global_id
-from .enums import StoreServiceEnum, StoreSortField
-from .inputs import StoreFilterInput, StoreNearInput, StoreSortingInput
-from .mutations import (
+from saleor_o2o import selectors
+from saleor_o2o.errors import InvalidInput
+from saleor_o2o.graphql.core.connection import page_args_check, queryset_page
+from saleor_o2o.graphql.core.context import (
+    can_manage_stores,
+    require_storefront_enabled,
+)
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.store.enums import StoreServiceEnum, StoreSortField
+from saleor_o2o.graphql.store.inputs import (
+    StoreFilterInput,
+    StoreNearInput,
+    StoreSortingInput,
+)
+from saleor_o2o.graphql.store.mutations import (
     StoreCreate,
     StoreDelete,
     StoreGeocode,
     StoreStockUpdate,
     StoreUpdate,
 )
-from .near import resolve_near
-from .prefetch import with_related
-from .supply import clean_supply_lines, ranked_supply_connection
-from .types import Store, visible_stores
+from saleor_o2o.graphql.store.near import resolve_near
+from saleor_o2o.graphql.store.prefetch import with_related
+from saleor_o2o.graphql.store.supply import clean_supply_lines, ranked_supply_connection
+from saleor_o2o.graphql.store.types import Store, visible_stores
 
 SORT_FIELDS = {
     StoreSortField.NAME.value: ["name", "slug"],

@@ -8,15 +8,15 @@ from saleor.graphql.account.types import User
 from saleor.graphql.app.types import App
 from saleor.graphql.core.fields import BaseConnectionField
 
-from ... import access, models
-from ...domain.access import MANAGER
-from ...errors import NotFound
-from ..core.connection import queryset_page
-from ..core.context import requestor_has, requestor_reach
-from ..core.extend import add_field
-from ..core.ids import pk_from_global_id
-from ..core.mutations import O2OMutation
-from .types import Store, StoreError
+from saleor_o2o import access, models
+from saleor_o2o.domain.access import MANAGER
+from saleor_o2o.errors import NotFound
+from saleor_o2o.graphql.core.connection import queryset_page
+from saleor_o2o.graphql.core.context import requestor_has, requestor_reach
+from saleor_o2o.graphql.core.extend import add_field
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.core.mutations import O2OMutation
+from saleor_o2o.graphql.store.types import Store, StoreError
 
 #: Either permission lets a staff user or app manage store staff.
 STAFF_MANAGERS = (AccountPermissions.MANAGE_STAFF, ProductPermissions.MANAGE_PRODUCTS)

@@ -8,16 +8,20 @@ from graphql_relay.connection.arrayconnection import cursor_to_offset, offset_to
 from saleor.graphql.product.types import ProductVariant
 from saleor.product import models as product_models
 
-from ... import selectors
-from ...domain import supply
-from ...errors import InvalidInput, NotFound
-from ...models import Store as StoreModel
-from ..core.context import can_manage_stores, request_now, requestor_reach
-from ..core.extend import add_field
-from ..core.ids import pk_from_global_id
-from .inputs import StoreNearInput
-from .near import check_first, resolve_near
-from .prefetch import with_related
+from saleor_o2o import selectors
+from saleor_o2o.domain import supply
+from saleor_o2o.errors import InvalidInput, NotFound
+from saleor_o2o.graphql.core.context import (
+    can_manage_stores,
+    request_now,
+    requestor_reach,
+)
+from saleor_o2o.graphql.core.extend import add_field
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.store.inputs import StoreNearInput
+from saleor_o2o.graphql.store.near import check_first, resolve_near
+from saleor_o2o.graphql.store.prefetch import with_related
+from saleor_o2o.models import Store as StoreModel
 
 
 class StoreSupplyLineInput(graphene.InputObjectType):

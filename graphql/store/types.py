@@ -9,11 +9,15 @@ from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 from saleor.graphql.warehouse.types import Warehouse
 
-from ... import models, selectors
-from ...domain import hours, slots
-from ..core.context import can_manage_stores, request_now, requestor_reach
-from .dataloaders import PickupSlotsByStoreAndDateLoader
-from .enums import (
+from saleor_o2o import models, selectors
+from saleor_o2o.domain import hours, slots
+from saleor_o2o.graphql.core.context import (
+    can_manage_stores,
+    request_now,
+    requestor_reach,
+)
+from saleor_o2o.graphql.store.dataloaders import PickupSlotsByStoreAndDateLoader
+from saleor_o2o.graphql.store.enums import (
     GeocodingStatusEnum,
     StoreErrorCodeEnum,
     StoreServiceEnum,

@@ -1,6 +1,6 @@
 from saleor.graphql.core.dataloaders import DataLoader
 
-from ... import webhooks
+from saleor_o2o import webhooks
 
 
 class O2OEventsByWebhookIdLoader(DataLoader):

@@ -2,9 +2,9 @@ import graphene
 from saleor.core.permissions import WebhookPermissions
 from saleor.graphql.webhook.types import Webhook
 
-from ... import webhooks
-from ..core.mutations import O2OMutation
-from .types import (
+from saleor_o2o import webhooks
+from saleor_o2o.graphql.core.mutations import O2OMutation
+from saleor_o2o.graphql.webhook.types import (
     O2OWebhookDelivery,
     O2OWebhookError,
     O2OWebhookEventTypeEnum,

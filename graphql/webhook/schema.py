@@ -3,11 +3,18 @@ from saleor.core.permissions import WebhookPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from ... import webhooks
-from ..core.connection import queryset_page
-from ..core.ids import pk_from_global_id
-from .mutations import O2OWebhookDeliveryRetry, O2OWebhookEventsUpdate
-from .types import O2OWebhookDelivery, O2OWebhookDeliveryStatusEnum, requestor_of
+from saleor_o2o import webhooks
+from saleor_o2o.graphql.core.connection import queryset_page
+from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.graphql.webhook.mutations import (
+    O2OWebhookDeliveryRetry,
+    O2OWebhookEventsUpdate,
+)
+from saleor_o2o.graphql.webhook.types import (
+    O2OWebhookDelivery,
+    O2OWebhookDeliveryStatusEnum,
+    requestor_of,
+)
 
 
 class O2OWebhookQueries(graphene.ObjectType):

@@ -8,13 +8,13 @@ from saleor.graphql.core.types import Error
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.graphql.webhook.types import Webhook
 
-from ... import models, webhooks
-from ...domain.delivery import AttemptError
-from ...domain.targets import without_credentials
-from ...error_codes import O2O_WEBHOOK_ERROR_DESCRIPTIONS, O2OWebhookErrorCode
-from ...events import O2OEventType, global_id
-from ..core.extend import add_field
-from .dataloaders import O2OEventsByWebhookIdLoader
+from saleor_o2o import models, webhooks
+from saleor_o2o.domain.delivery import AttemptError
+from saleor_o2o.domain.targets import without_credentials
+from saleor_o2o.error_codes import O2O_WEBHOOK_ERROR_DESCRIPTIONS, O2OWebhookErrorCode
+from saleor_o2o.events import O2OEventType, global_id
+from saleor_o2o.graphql.core.extend import add_field
+from saleor_o2o.graphql.webhook.dataloaders import O2OEventsByWebhookIdLoader
 
 
 def requestor_of(info) -> dict:

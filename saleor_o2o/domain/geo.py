@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from ..errors import InvalidInput
+from saleor_o2o.errors import InvalidInput
 
 #: Mean Earth radius in kilometres (IUGG).
 EARTH_RADIUS_KM = 6371.0088

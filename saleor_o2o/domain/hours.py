@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 
 import pytz
 
-from ..errors import InvalidInput
+from saleor_o2o.errors import InvalidInput
 
 WEEKDAY_NAMES = (
     "Monday",

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import FrozenSet, Mapping, Optional, Tuple
 
-from ..errors import O2OError
-from . import codes
+from saleor_o2o.domain import codes
+from saleor_o2o.errors import O2OError
 
 RECEIVED = "received"
 PREPARING = "preparing"

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import FrozenSet, Iterable, List, Optional, Sequence
 
-from ..errors import InvalidInput, O2OError
-from . import codes
+from saleor_o2o.domain import codes
+from saleor_o2o.errors import InvalidInput, O2OError
 
 
 class RewardType:

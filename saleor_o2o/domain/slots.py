@@ -12,8 +12,8 @@ from typing import List, Mapping
 
 import pytz
 
-from ..errors import InvalidInput
-from . import hours
+from saleor_o2o.domain import hours
+from saleor_o2o.errors import InvalidInput
 
 MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 8 * 60

@@ -8,8 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import InvalidInput
-from . import hours
+from saleor_o2o.domain import hours
+from saleor_o2o.errors import InvalidInput
 
 #: The most lines a cart check accepts: beyond, it is not a shopper's cart.
 MAX_LINES = 100

@@ -9,9 +9,9 @@ from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 from saleor.warehouse.models import Stock
 
-from ... import pickup_lifecycle, pickups
-from ...conf import get_o2o_settings
-from ...models import Store
+from saleor_o2o import pickup_lifecycle, pickups
+from saleor_o2o.conf import get_o2o_settings
+from saleor_o2o.models import Store
 
 
 class Command(BaseCommand):

@@ -20,13 +20,13 @@ from saleor.account.models import User
 from saleor.product.models import ProductVariant
 from saleor.warehouse.models import Stock
 
-from ... import access, services
-from ...core.db import rows_lock
-from ...domain.access import EVERYWHERE, MANAGER, Reach
-from ...errors import O2OError
-from ...events import O2OEventType, global_id
-from ...models import O2OEvent, Store
-from ...services import StockLevel
+from saleor_o2o import access, services
+from saleor_o2o.core.db import rows_lock
+from saleor_o2o.domain.access import EVERYWHERE, MANAGER, Reach
+from saleor_o2o.errors import O2OError
+from saleor_o2o.events import O2OEventType, global_id
+from saleor_o2o.models import O2OEvent, Store
+from saleor_o2o.services import StockLevel
 
 #: The columns every file needs (header names are matched case-insensitively).
 REQUIRED_COLUMNS = ("store", "sku", "quantity")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from saleor.plugins.models import PluginConfiguration
 from saleor.product.models import Category, ProductVariant
 
-from ... import conf, offers, services
-from ...domain import hours
-from ...models import Offer, Store
+from saleor_o2o import conf, offers, services
+from saleor_o2o.domain import hours
+from saleor_o2o.models import Offer, Store
 
 T = dt.time
 #: Where scripts/run-demo.sh runs o2o_webhook_receiver.
@@ -391,8 +391,8 @@ class Command(BaseCommand):
         from saleor.app.models import App
         from saleor.webhook.models import Webhook
 
-        from ... import webhooks
-        from ...events import O2OEventType
+        from saleor_o2o import webhooks
+        from saleor_o2o.events import O2OEventType
 
         app, _ = App.objects.get_or_create(
             name="O2O demo receiver", defaults={"is_active": True}
