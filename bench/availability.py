@@ -504,7 +504,7 @@ def database_size() -> str:
 
 def query_points(count: int):
     """Return `count` search points, each near one of the cities (10 km spread)."""
-    from saleor_o2o.domain.geo import Point
+    from saleor_o2o.core.geo import Point
 
     rng = random.Random(POINT_SEED)
     points = []
@@ -519,7 +519,7 @@ def carts(count: int) -> List[Tuple]:
     """Return `count` carts of CART_LINES different variants, 1-3 units each."""
     from saleor.product.models import ProductVariant
 
-    from saleor_o2o.domain import supply
+    from saleor_o2o.store import supply
 
     variant_ids = list(
         ProductVariant.objects.order_by("pk").values_list("pk", flat=True)
@@ -539,7 +539,7 @@ def carts(count: int) -> List[Tuple]:
 
 def selector_supply(point, lines):
     """`stores_supplying` over the stores a shopper sees, as `stores(near:)` runs it."""
-    from saleor_o2o import selectors
+    from saleor_o2o.store import selectors
 
     return selectors.stores_supplying(
         queryset=selectors.stores_visible_to(can_manage=False),
@@ -569,8 +569,8 @@ class NaiveStore:
 
 def naive_stores() -> List[NaiveStore]:
     """The stores a shopper sees, loaded once (untimed) for the per-store check."""
-    from saleor_o2o.domain.geo import Point
-    from saleor_o2o.models import Store
+    from saleor_o2o.core.geo import Point
+    from saleor_o2o.store.models import Store
 
     rows = (
         Store.objects.active()
@@ -595,9 +595,8 @@ def naive_supply(stores: Sequence[NaiveStore], point, lines):
     from django.db.models import Sum
     from saleor.warehouse.models import Stock
 
-    from saleor_o2o import selectors
-    from saleor_o2o.domain import supply
-    from saleor_o2o.domain.geo import great_circle_km
+    from saleor_o2o.core.geo import great_circle_km
+    from saleor_o2o.store import selectors, supply
 
     near = []
     for store in stores:
@@ -898,7 +897,7 @@ def measure(plan: Plan, args: argparse.Namespace) -> Report:
 
 
 def capped_at() -> int:
-    from saleor_o2o import selectors
+    from saleor_o2o.store import selectors
 
     return selectors.MAX_SUPPLY_CANDIDATES
 

@@ -245,7 +245,7 @@ def store_coordinates(count: int) -> List[Tuple[float, float]]:
 
 def query_points(count: int):
     """Return `count` search points: most near a city, the rest anywhere."""
-    from saleor_o2o.domain.geo import Point
+    from saleor_o2o.core.geo import Point
 
     rng = random.Random(POINT_SEED)
     points = []
@@ -343,7 +343,7 @@ def activate_plugin() -> None:
     """Switch the O2O plugin on, with geocoding off."""
     from saleor.plugins.models import PluginConfiguration
 
-    from saleor_o2o import conf
+    from saleor_o2o.core import settings as conf
     from saleor_o2o.plugin import O2OPlugin
 
     values = {
@@ -485,7 +485,7 @@ def server_facts() -> Dict[str, str]:
 
 def near_queryset(point):
     """`selectors.stores_near` over the stores a shopper sees, as `stores(near:)`."""
-    from saleor_o2o import selectors
+    from saleor_o2o.store import selectors
 
     return selectors.stores_near(
         queryset=selectors.stores_visible_to(can_manage=False),
@@ -545,7 +545,7 @@ def raw_cursor():
 
 
 def scan_params(point) -> Dict[str, float]:
-    from saleor_o2o.domain.geo import EARTH_RADIUS_KM
+    from saleor_o2o.core.geo import EARTH_RADIUS_KM
 
     return {
         "earth_radius": EARTH_RADIUS_KM,
@@ -638,7 +638,7 @@ def explain(point) -> None:
 
 def explain_points(points) -> list:
     """Return a query point in a city and one far from every city."""
-    from saleor_o2o.domain.geo import Point, great_circle_km
+    from saleor_o2o.core.geo import Point, great_circle_km
 
     def to_city(point) -> float:
         return min(
@@ -654,7 +654,7 @@ def explain_points(points) -> list:
 def measure_size(plan: Plan, points, args) -> SizeReport:
     from geopy.distance import geodesic, great_circle
 
-    from saleor_o2o.models import Store
+    from saleor_o2o.store.models import Store
 
     cursor = raw_cursor()
     statements = [locator_queryset(point).query.sql_with_params() for point in points]

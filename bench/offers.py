@@ -155,8 +155,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     from django.utils import timezone
 
-    from saleor_o2o import offers
-    from saleor_o2o.domain.geo import EARTH_RADIUS_KM
+    from saleor_o2o.core.geo import EARTH_RADIUS_KM
+    from saleor_o2o.offer import selectors as offer_selectors
+    from saleor_o2o.offer import shoppers
 
     facts = locator.server_facts()
     points = locator.query_points(args.points or (40 if args.quick else 200))
@@ -167,7 +168,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     now = timezone.now()
     cursor = locator.raw_cursor()
     indexed = [
-        offers.near_params(point, RADIUS_KM, now, offers.MAX_CANDIDATES)
+        offer_selectors.near_params(
+            point, RADIUS_KM, now, offer_selectors.MAX_CANDIDATES
+        )
         for point in points
     ]
     scans = [
@@ -177,7 +180,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "lng": point.longitude,
             "radius": RADIUS_KM,
             "now": now,
-            "limit": offers.MAX_CANDIDATES,
+            "limit": offer_selectors.MAX_CANDIDATES,
         }
         for point in points
     ]
@@ -185,7 +188,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         dense = locator.explain_points(points)[0]
         index = points.index(dense)
         for label, sql, params in (
-            ("offers near (indexed)", offers.OFFERS_NEAR_SQL, indexed[index]),
+            ("offers near (indexed)", offer_selectors.OFFERS_NEAR_SQL, indexed[index]),
             ("full scan", FULL_SCAN_SQL, scans[index]),
         ):
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
@@ -206,22 +209,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     gc.disable()
     try:
         for params in indexed[:10]:
-            cursor.execute(offers.OFFERS_NEAR_SQL, params)  # warm-up
+            cursor.execute(offer_selectors.OFFERS_NEAR_SQL, params)  # warm-up
             cursor.fetchall()
         for params in indexed:
             started = time.perf_counter()
-            cursor.execute(offers.OFFERS_NEAR_SQL, params)
+            cursor.execute(offer_selectors.OFFERS_NEAR_SQL, params)
             result = cursor.fetchall()
             rows["sql"].samples.append(time.perf_counter() - started)
             found.append(result)
             rows["sql_server"].samples.append(
-                execution_seconds(cursor, offers.OFFERS_NEAR_SQL, params)
+                execution_seconds(cursor, offer_selectors.OFFERS_NEAR_SQL, params)
             )
         locator.log(f"  indexed search: {len(indexed)} points")
-        shopper = offers.Shopper(token=uuid.uuid4())
+        shopper = shoppers.Shopper(token=uuid.uuid4())
         for point in points:
             started = time.perf_counter()
-            offers.offers_ranked(
+            offer_selectors.offers_ranked(
                 point=point, radius_km=RADIUS_KM, shopper=shopper, now=now
             )
             rows["service"].samples.append(time.perf_counter() - started)
@@ -243,7 +246,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     mean_found = sum(len(result) for result in found) / len(found)
     print(
         f"\n{stores:,} stores, {offer_count:,} offers, offers usable within"
-        f" {RADIUS_KM:g} km (at most {offers.MAX_CANDIDATES});"
+        f" {RADIUS_KM:g} km (at most {offer_selectors.MAX_CANDIDATES});"
         f" {mean_found:.1f} found on average; {facts['postgres']}, {facts['python']},"
         f" {facts['cpu']}"
     )

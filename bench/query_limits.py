@@ -94,7 +94,7 @@ def run_document(backend, schema, query: str) -> list:
 
 
 def time_validation(schema, label: str, query: str) -> None:
-    from saleor_o2o.graphql_backend import ValidatedDocumentBackend
+    from saleor_o2o.graphql.core.backend import ValidatedDocumentBackend
 
     best = float("inf")
     for _ in range(3):
@@ -136,10 +136,13 @@ def main() -> None:
     django.setup()
     from graphql.language.base import parse
 
-    from saleor_o2o import limits
+    from saleor_o2o.core import limits
     from saleor_o2o.graphql.api import schema
-    from saleor_o2o.graphql_backend import ValidatedDocumentBackend, estimated_bytes
-    from saleor_o2o.query_cost import document_size
+    from saleor_o2o.graphql.core.backend import (
+        ValidatedDocumentBackend,
+        estimated_bytes,
+    )
+    from saleor_o2o.graphql.core.query_cost import document_size
 
     max_selections = limits.query_limits().max_selections
     print(f"Validation at the selection limit ({max_selections}), best of 3:")

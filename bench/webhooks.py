@@ -239,9 +239,11 @@ def reset_data(receiver_url: str):
     from saleor.order.models import Order
     from saleor.webhook.models import Webhook
 
-    from saleor_o2o import services
-    from saleor_o2o.events import O2OEventType
-    from saleor_o2o.models import O2OEvent, Pickup, Store, WebhookSubscription
+    from saleor_o2o.pickup.models import Pickup
+    from saleor_o2o.store import services as store_services
+    from saleor_o2o.store.models import Store
+    from saleor_o2o.webhook.events import O2OEventType
+    from saleor_o2o.webhook.models import O2OEvent, WebhookSubscription
 
     Pickup.objects.all().delete()
     Order.objects.all().delete()
@@ -266,7 +268,7 @@ def reset_data(receiver_url: str):
     )
     store = Store.objects.filter(slug=SLUG_PREFIX + "webhooks").first()
     if store is None:
-        store = services.store_create(
+        store = store_services.store_create(
             data={
                 "name": "Bench webhooks",
                 "slug": SLUG_PREFIX + "webhooks",
@@ -292,7 +294,7 @@ def reset_data(receiver_url: str):
 def make_pickups(store, count: int) -> list:
     from saleor.order.models import Order
 
-    from saleor_o2o.models import Pickup
+    from saleor_o2o.pickup.models import Pickup
 
     orders = Order.objects.bulk_create(
         Order(
@@ -335,7 +337,7 @@ def wait_for_receipts(receiver: Receiver, event_ids, timeout: float) -> Dict:
 def throughput(receiver: Receiver, count: int, *, one_transaction: bool) -> dict:
     from django.db import transaction
 
-    from saleor_o2o.events import O2OEventType, events_record
+    from saleor_o2o.webhook.events import O2OEventType, events_record
 
     receiver.clear()
     committed: Dict[int, float] = {}
@@ -381,10 +383,11 @@ def throughput(receiver: Receiver, count: int, *, one_transaction: bool) -> dict
 def mutation_latency(webhook, store, staff, runs: int) -> Dict[str, List[float]]:
     from unittest import mock
 
-    from saleor_o2o import pickup_lifecycle
-    from saleor_o2o.events import O2OEventType
-    from saleor_o2o.models import PickupStatus, WebhookDelivery, WebhookSubscription
-    from saleor_o2o.pickup_lifecycle import Actor, pickup_status_update
+    from saleor_o2o.pickup import services as pickup_services
+    from saleor_o2o.pickup.models import PickupStatus
+    from saleor_o2o.pickup.services import Actor, pickup_status_update
+    from saleor_o2o.webhook.events import O2OEventType
+    from saleor_o2o.webhook.models import WebhookDelivery, WebhookSubscription
 
     variants = ["subscribed", "no subscription", "no event recording"]
     pickups = make_pickups(store, runs * len(variants) + 10)
@@ -423,7 +426,7 @@ def mutation_latency(webhook, store, staff, runs: int) -> Dict[str, List[float]]
             subscribe(name == "subscribed")
             if name == "no event recording":
                 with mock.patch.object(
-                    pickup_lifecycle, "events_record", lambda **kwargs: []
+                    pickup_services, "events_record", lambda **kwargs: []
                 ):
                     samples[name].append(change(pickup))
             else:

@@ -10,12 +10,12 @@ class O2OConfig(AppConfig):
     def ready(self):
         from saleor.order.models import Order
 
-        from saleor_o2o.completion import order_stock_prelock
+        from saleor_o2o.checkout.completion import order_stock_prelock
         from saleor_o2o.core.db import fork_safety_install
 
         fork_safety_install()
         post_save.connect(
             order_stock_prelock,
             sender=Order,
-            dispatch_uid="saleor_o2o.completion.order_stock_prelock",
+            dispatch_uid="saleor_o2o.checkout.completion.order_stock_prelock",
         )

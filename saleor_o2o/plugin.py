@@ -7,8 +7,10 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 from saleor.plugins.models import PluginConfiguration
 
-from saleor_o2o import completion, conf, pickup_lifecycle
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.checkout import completion
+from saleor_o2o.core import settings as conf
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.pickup import services as pickup_services
 
 
 class O2OPlugin(BasePlugin):
@@ -179,5 +181,5 @@ class O2OPlugin(BasePlugin):
 
     def order_cancelled(self, order, previous_value):
         if self.active:
-            pickup_lifecycle.order_pickup_cancelled(order=order)
+            pickup_services.order_pickup_cancelled(order=order)
         return previous_value

@@ -6,8 +6,9 @@ from django.views.decorators.csrf import csrf_exempt
 from saleor.urls import urlpatterns as saleor_urlpatterns
 
 from saleor_o2o.graphql.api import schema
-from saleor_o2o.graphql_backend import ValidatedDocumentBackend
-from saleor_o2o.views import O2OGraphQLView, pickup_desk
+from saleor_o2o.graphql.core.backend import ValidatedDocumentBackend
+from saleor_o2o.pickup.views import pickup_desk
+from saleor_o2o.views import O2OGraphQLView
 
 graphql_view = O2OGraphQLView.as_view(schema=schema, backend=ValidatedDocumentBackend())
 

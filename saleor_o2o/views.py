@@ -1,6 +1,5 @@
 import logging
 import math
-import secrets
 from typing import Optional
 
 from django.http import HttpResponse
@@ -10,9 +9,9 @@ from graphql.error import format_error as format_graphql_error
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
-from saleor_o2o import geocoding, limits
-from saleor_o2o.errors import O2OError, QueryTooComplex
-from saleor_o2o.graphql_backend import refusal
+from saleor_o2o.core import geocoding, limits
+from saleor_o2o.core.errors import O2OError, QueryTooComplex
+from saleor_o2o.graphql.core.backend import refusal
 
 logger = logging.getLogger("saleor_o2o.graphql")
 
@@ -110,26 +109,3 @@ class O2OGraphQLView(GraphQLView):
             "field": original.field,
         }
         return result
-
-
-def pickup_desk(request):
-    """The pickup desk: store staff move pickups along and hand them over.
-
-    The page holds a staff token: it may not be framed by another site
-    (clickjacking), and runs only its own script and style (a nonce per response).
-    """
-    nonce = secrets.token_urlsafe(18)
-    page = render_to_string(
-        "o2o/pickup_desk.html", {"api_url": "/graphql/", "nonce": nonce}
-    )
-    response = HttpResponse(page)
-    response["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src 'nonce-{nonce}'; "
-        f"style-src 'nonce-{nonce}'; connect-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    )
-    response["X-Frame-Options"] = "DENY"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
-    return response

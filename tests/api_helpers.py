@@ -79,7 +79,7 @@ def code_of(call) -> str:
     """Call ``call``, asserting it raises an O2O error; return the error's code."""
     import pytest
 
-    from saleor_o2o.errors import O2OError
+    from saleor_o2o.core.errors import O2OError
 
     with pytest.raises(O2OError) as error:
         call()
@@ -90,7 +90,7 @@ def event_permissions(*event_types: str) -> list:
     """Return the permissions an app needs to receive these O2O events."""
     from django.contrib.auth.models import Permission
 
-    from saleor_o2o.events import O2OEventType
+    from saleor_o2o.webhook.events import O2OEventType
 
     values = {O2OEventType.PERMISSIONS[event_type].value for event_type in event_types}
     return [

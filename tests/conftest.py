@@ -23,8 +23,9 @@ from saleor.account.models import User
 from saleor.app.models import App
 from saleor.plugins.models import PluginConfiguration
 
-from saleor_o2o import conf, services
-from saleor_o2o.domain import hours
+from saleor_o2o.core import settings as conf
+from saleor_o2o.store import hours
+from saleor_o2o.store import services as store_services
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +44,7 @@ def api_client():
 def staff_user(db):
     """A staff user acting in every store (as every staff user did before store
     staff existed; the migration gives them that)."""
-    from saleor_o2o.models import StaffAllStores
+    from saleor_o2o.store.models import StaffAllStores
 
     user = User.objects.create_user(
         "staff@example.com", "password", is_staff=True, is_active=True
@@ -169,7 +170,7 @@ def make_store(name: str, latitude, longitude, *, city="Paris", country="FR", **
         "opening_hours": extra.pop("opening_hours", WEEKDAYS_9_TO_19),
     }
     data.update(extra)
-    return services.store_create(data=data)
+    return store_services.store_create(data=data)
 
 
 @pytest.fixture
@@ -351,7 +352,7 @@ def pickup_factory(store, variant):
     from saleor.order.models import Order
     from saleor.warehouse.models import Stock
 
-    from saleor_o2o import pickups
+    from saleor_o2o.pickup import checkout as pickup_checkout
 
     def make(
         *, in_store=None, quantity=1, curbside=False, user=None, stock=10, slot=None
@@ -368,7 +369,7 @@ def pickup_factory(store, variant):
         email = user.email if user else "shopper@example.com"
         checkout = Checkout.objects.create(email=email, user=user)
         checkout.lines.create(variant=variant, quantity=quantity)
-        pickups.checkout_pickup_set(
+        pickup_checkout.checkout_pickup_set(
             checkout=checkout,
             store=target,
             curbside=curbside,
@@ -376,7 +377,7 @@ def pickup_factory(store, variant):
             slot_start=slot,
         )
         with transaction.atomic():
-            pickups.checkout_pickup_reserve(checkout=checkout)
+            pickup_checkout.checkout_pickup_reserve(checkout=checkout)
             order = Order.objects.create(
                 checkout_token=checkout.token,
                 user=user,
@@ -394,7 +395,7 @@ def pickup_factory(store, variant):
                 unit_price_gross_amount=50,
                 currency="USD",
             )
-            return pickups.order_pickup_allocate(order=order)
+            return pickup_checkout.order_pickup_allocate(order=order)
 
     return make
 
@@ -495,7 +496,7 @@ def o2o_webhook(app, webhook_receiver):
     from api_helpers import event_permissions
     from saleor.webhook.models import Webhook
 
-    from saleor_o2o import webhooks
+    from saleor_o2o.webhook import services as webhook_services
 
     def subscribe(*event_types, url=None):
         webhook = Webhook.objects.create(
@@ -505,7 +506,9 @@ def o2o_webhook(app, webhook_receiver):
             secret_key=webhook_receiver.secret,
         )
         app.permissions.add(*event_permissions(*event_types))
-        webhooks.webhook_subscriptions_set(webhook=webhook, event_types=event_types)
+        webhook_services.webhook_subscriptions_set(
+            webhook=webhook, event_types=event_types
+        )
         return webhook
 
     return subscribe
@@ -536,7 +539,7 @@ def site_settings(db):
 
 def make_offer(*stores, **fields):
     """Create a running 20%-off offer valid in `stores` (or every store)."""
-    from saleor_o2o import offers
+    from saleor_o2o.offer import services as offer_services
 
     data = {
         "title": "20% off in store",
@@ -548,7 +551,7 @@ def make_offer(*stores, **fields):
         "starts_at": timezone.now() - timedelta(days=1),
     }
     data.update(fields)
-    return offers.offer_create(data=data)
+    return offer_services.offer_create(data=data)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import pytest
 from saleor.plugins.models import PluginConfiguration
 
-from saleor_o2o import conf
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core import settings as conf
+from saleor_o2o.core.errors import InvalidInput
 
 
 def items(**values):

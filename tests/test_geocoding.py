@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from saleor_o2o import conf, geocoding
-from saleor_o2o.errors import GeocodingError, GeocodingUnavailable, PlaceNotFound
+from saleor_o2o.core import geocoding
+from saleor_o2o.core import settings as conf
+from saleor_o2o.core.errors import GeocodingError, GeocodingUnavailable, PlaceNotFound
 
 STORES_NEAR = """
 query StoresNear($near: StoreNearInput!, $radius: Float) {

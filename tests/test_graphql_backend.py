@@ -3,9 +3,9 @@ import json
 import graphene
 import pytest
 
-from saleor_o2o import graphql_backend
-from saleor_o2o.graphql_backend import ValidatedDocumentBackend
-from saleor_o2o.query_cost import document_size
+from saleor_o2o.graphql.core import backend as graphql_backend
+from saleor_o2o.graphql.core.backend import ValidatedDocumentBackend
+from saleor_o2o.graphql.core.query_cost import document_size
 
 
 class Query(graphene.ObjectType):

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from graphql.utils.introspection_query import introspection_query
 
-from saleor_o2o import limits
+from saleor_o2o.core import limits
 
 #: Anything an operation asks for in these tests: none of it should be reached.
 NEAR = "{latitude: 48.8566, longitude: 2.3522}"
@@ -127,7 +127,7 @@ def test_bad_settings_are_named(name, value):
 
 
 def test_a_long_query_is_refused_before_it_is_parsed(refused, monkeypatch):
-    from saleor_o2o import graphql_backend
+    from saleor_o2o.graphql.core import backend as graphql_backend
 
     def no_parsing(_text):
         raise AssertionError("parsed")
@@ -145,7 +145,7 @@ def test_a_long_query_is_refused_before_it_is_parsed(refused, monkeypatch):
 def test_two_thousand_repeated_fields_are_refused_before_validation(
     refused, monkeypatch
 ):
-    from saleor_o2o import graphql_backend
+    from saleor_o2o.graphql.core import backend as graphql_backend
 
     def no_validation(*_args):
         raise AssertionError("validated")

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from saleor_o2o.domain import geo
-from saleor_o2o.domain.geo import Point
+from saleor_o2o.core import geo
+from saleor_o2o.core.geo import Point
 
 
 def test_earthdistance_sphere_radius_is_the_one_we_assume(db):

@@ -4,8 +4,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from saleor_o2o import pickup_lifecycle as lifecycle_services
-from saleor_o2o.models import Pickup, PickupStatus
+from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.pickup.models import Pickup, PickupStatus
 
 pytestmark = [pytest.mark.slow]
 
@@ -63,7 +64,7 @@ class Desk:
 
 
 def global_id(pickup):
-    return lifecycle_services.global_id("Pickup", pickup.pk)
+    return pickup_services.global_id("Pickup", pickup.pk)
 
 
 @pytest.fixture
@@ -122,8 +123,8 @@ def test_a_clerk_prepares_and_hands_over_a_pickup(
 def test_shopper_text_is_shown_as_text(desk, clerk, pickup_factory, o2o_active):
     pickup = pickup_factory(curbside=True)
     for status in ("ready", "customer_arrived"):
-        pickup = lifecycle_services.pickup_status_update(
-            pickup=pickup, status=status, actor=lifecycle_services.Actor.of(clerk)
+        pickup = pickup_services.pickup_status_update(
+            pickup=pickup, status=status, actor=pickup_services.Actor.of(clerk)
         )
     vehicle = "<img src=x onerror=\"document.title='pwned'\">"
     Pickup.objects.filter(pk=pickup.pk).update(arrival_bay="3", arrival_vehicle=vehicle)
@@ -166,12 +167,12 @@ def test_wrong_password_is_refused(desk, clerk):
 def test_a_clerk_redeems_an_offer_code_once(
     desk, clerk, store, o2o_active, offer, customer_user
 ):
-    from saleor_o2o import offers
-    from saleor_o2o.domain.geo import Point
+    from saleor_o2o.core.geo import Point
+    from saleor_o2o.offer import claims, shoppers
 
-    claim = offers.offer_claim(
+    claim = claims.offer_claim(
         offer_id=offer.pk,
-        shopper=offers.Shopper(user=customer_user),
+        shopper=shoppers.Shopper(user=customer_user),
         point=Point(store.latitude, store.longitude),
     )
     page = desk()
@@ -202,7 +203,7 @@ def test_a_clerk_redeems_an_offer_code_once(
 def store_member(email, store, role, *permissions):
     from saleor.account.models import User
 
-    from saleor_o2o.models import StoreMembership
+    from saleor_o2o.store.models import StoreMembership
 
     user = User.objects.create_user(email, PASSWORD, is_staff=True, is_active=True)
     user.user_permissions.add(*permissions)
@@ -232,19 +233,19 @@ def test_a_clerk_sees_only_their_store(
 def test_a_manager_releases_a_locked_handover(
     desk, store, pickup_factory, o2o_active, permission_manage_orders
 ):
-    from saleor_o2o.domain.lifecycle import MAX_CODE_ATTEMPTS
-    from saleor_o2o.errors import O2OError
-    from saleor_o2o.models import PickupAuditKind
+    from saleor_o2o.core.errors import O2OError
+    from saleor_o2o.pickup.models import PickupAuditKind
+    from saleor_o2o.pickup.rules import MAX_CODE_ATTEMPTS
 
     manager = store_member(
         "manager@paris.example", store, "manager", permission_manage_orders
     )
     pickup = pickup_factory()
-    actor = lifecycle_services.Actor.of(manager)
-    lifecycle_services.pickup_status_update(pickup=pickup, status="ready", actor=actor)
+    actor = pickup_services.Actor.of(manager)
+    pickup_services.pickup_status_update(pickup=pickup, status="ready", actor=actor)
     for _ in range(MAX_CODE_ATTEMPTS):
         with pytest.raises(O2OError):
-            lifecycle_services.pickup_collect(pickup=pickup, code="WRONG0", actor=actor)
+            handover.pickup_collect(pickup=pickup, code="WRONG0", actor=actor)
     page = desk()
 
     page.sign_in(manager.email)
@@ -272,12 +273,10 @@ def test_an_alternate_collector_is_checked_and_recorded(
     desk, clerk, pickup_factory, o2o_active
 ):
     pickup = pickup_factory()
-    lifecycle_services.pickup_status_update(
-        pickup=pickup, status="ready", actor=lifecycle_services.Actor.of(clerk)
+    pickup_services.pickup_status_update(
+        pickup=pickup, status="ready", actor=pickup_services.Actor.of(clerk)
     )
-    lifecycle_services.pickup_alternate_collector_set(
-        order=pickup.order, name="Alex Martin"
-    )
+    handover.pickup_alternate_collector_set(order=pickup.order, name="Alex Martin")
     page = desk()
 
     page.sign_in(clerk.email)

@@ -4,7 +4,7 @@ import pytest
 from api_helpers import assert_permission_denied, content, only_error
 from saleor.plugins.models import PluginConfiguration
 
-from saleor_o2o import conf
+from saleor_o2o.core import settings as conf
 
 PLUGIN = """
 query {

@@ -5,7 +5,12 @@ from graphql.language.base import parse
 from graphql.utils.introspection_query import introspection_query
 
 from saleor_o2o.graphql.api import schema
-from saleor_o2o.query_cost import DocumentSize, Page, document_size, measure_operation
+from saleor_o2o.graphql.core.query_cost import (
+    DocumentSize,
+    Page,
+    document_size,
+    measure_operation,
+)
 
 
 def measure(query, variables=None, operation_name=None, list_size=10):

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import saleor_o2o.graphql
-from saleor_o2o.schema_sdl import composed_schema_sdl
+from saleor_o2o.graphql.core.sdl import composed_schema_sdl
 
 SDL_FILE = Path(saleor_o2o.graphql.__file__).resolve().parent / "schema.graphql"
 

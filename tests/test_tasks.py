@@ -17,8 +17,10 @@ from django.db import connections
 from django.utils import timezone
 from saleor.plugins.models import PluginConfiguration
 
-from saleor_o2o import conf, services, tasks
-from saleor_o2o.models import GeocodingStatus, Store
+from saleor_o2o.core import settings as conf
+from saleor_o2o.store import services as store_services
+from saleor_o2o.store import tasks as store_tasks
+from saleor_o2o.store.models import GeocodingStatus, Store
 
 #: What the fake server answers for make_store's default address, "1 Rue de Test".
 RUE_DE_TEST = (48.8625, 2.3340)
@@ -72,13 +74,13 @@ def store_manager(staff_api_client, permission_manage_products):
 def retry_delays(monkeypatch):
     """Record the countdowns the task asks `geocode_retry_delay` for."""
     asked = []
-    geocode_retry_delay = tasks.geocode_retry_delay
+    geocode_retry_delay = store_tasks.geocode_retry_delay
 
     def delay(retries):
         asked.append(geocode_retry_delay(retries))
         return asked[-1]
 
-    monkeypatch.setattr(tasks, "geocode_retry_delay", delay)
+    monkeypatch.setattr(store_tasks, "geocode_retry_delay", delay)
     return asked
 
 
@@ -226,7 +228,7 @@ def test_failure_is_recorded_while_retries_remain(
 ):
     geocoder.failures = [503]
     seen = []
-    store_geocode = services.store_geocode
+    store_geocode = store_services.store_geocode
 
     def recording_store_geocode(**kwargs):
         try:
@@ -236,7 +238,7 @@ def test_failure_is_recorded_while_retries_remain(
                 Store.objects.values_list("geocoding_status", "geocoding_error").get()
             )
 
-    monkeypatch.setattr(services, "store_geocode", recording_store_geocode)
+    monkeypatch.setattr(store_services, "store_geocode", recording_store_geocode)
 
     with on_commit():
         create_unlocated_store(store_factory)
@@ -257,7 +259,7 @@ def test_gives_up_after_the_last_retry(
 
     store.refresh_from_db()
     assert store.geocoding_status == GeocodingStatus.FAILED
-    assert store.geocoding_attempts == tasks.GEOCODE_MAX_RETRIES + 1 == 7
+    assert store.geocoding_attempts == store_tasks.GEOCODE_MAX_RETRIES + 1 == 7
     assert "unavailable" in store.geocoding_error
     assert store.latitude is None
     assert len(geocoder.requests) == 7
@@ -287,15 +289,15 @@ def test_no_provider_ends_failed_with_a_hint(o2o_active, store_factory, on_commi
 
 
 def test_retry_delay_doubles_from_30_seconds_up_to_an_hour():
-    delays = [tasks.geocode_retry_delay(retries) for retries in range(9)]
+    delays = [store_tasks.geocode_retry_delay(retries) for retries in range(9)]
 
     assert delays == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
 
 
 def test_task_retries_six_times_by_default():
-    assert tasks.GEOCODE_MAX_RETRIES == 6
-    assert tasks.geocode_store_task.max_retries == 6
-    assert tasks.geocode_store_task.acks_late is True
+    assert store_tasks.GEOCODE_MAX_RETRIES == 6
+    assert store_tasks.geocode_store_task.max_retries == 6
+    assert store_tasks.geocode_store_task.acks_late is True
 
 
 # Coordinates entered by staff win.
@@ -307,7 +309,9 @@ def test_manual_coordinates_entered_before_the_task_runs_are_kept(
     with on_commit(execute=False) as queued:
         store = create_unlocated_store(store_factory)
     with on_commit():
-        services.store_update(store=store, data={"latitude": 48.1, "longitude": 2.1})
+        store_services.store_update(
+            store=store, data={"latitude": 48.1, "longitude": 2.1}
+        )
 
     for callback in queued:
         callback()
@@ -324,18 +328,18 @@ def test_manual_coordinates_entered_while_geocoding_are_kept(
 ):
     with on_commit(execute=False) as queued:
         store = create_unlocated_store(store_factory)
-    geocode = services.geocoding.geocode
+    geocode = store_services.geocoding.geocode
 
     def staff_types_coordinates_meanwhile(query, **kwargs):
         place = geocode(query, **kwargs)
         with on_commit():
-            services.store_update(
+            store_services.store_update(
                 store=store, data={"latitude": 48.1, "longitude": 2.1}
             )
         return place
 
     monkeypatch.setattr(
-        services.geocoding, "geocode", staff_types_coordinates_meanwhile
+        store_services.geocoding, "geocode", staff_types_coordinates_meanwhile
     )
     for callback in queued:
         callback()
@@ -414,14 +418,18 @@ def test_pending_stores_task_requeues_only_stale_pending_stores(
         failed = create_unlocated_store(store_factory, "Failed")
     manual = store_factory("Manual", 48.8606, 2.3376)
     Store.objects.filter(pk__in=[stale.pk, failed.pk]).update(
-        geocoding_requested_at=now - tasks.GEOCODE_STALE_AFTER - timedelta(minutes=1)
+        geocoding_requested_at=now
+        - store_tasks.GEOCODE_STALE_AFTER
+        - timedelta(minutes=1)
     )
     Store.objects.filter(pk=fresh.pk).update(
-        geocoding_requested_at=now - tasks.GEOCODE_STALE_AFTER + timedelta(minutes=5)
+        geocoding_requested_at=now
+        - store_tasks.GEOCODE_STALE_AFTER
+        + timedelta(minutes=5)
     )
     Store.objects.filter(pk=failed.pk).update(geocoding_status=GeocodingStatus.FAILED)
 
-    queued = tasks.geocode_pending_stores_task()
+    queued = store_tasks.geocode_pending_stores_task()
 
     assert queued == 1
     assert len(geocoder.requests) == 1
@@ -435,7 +443,7 @@ def test_pending_stores_task_requeues_only_stale_pending_stores(
 
 
 def test_pending_stores_task_with_nothing_to_do(geocoder, store):
-    assert tasks.geocode_pending_stores_task() == 0
+    assert store_tasks.geocode_pending_stores_task() == 0
     assert geocoder.requests == []
 
 
@@ -524,6 +532,6 @@ def test_real_worker_geocodes_a_new_store(
     assert store.geocoding_attempts == 1
     assert len(fake_geocoder.requests) == 1
     [(task_name, eager, thread)] = celery_worker_on_redis
-    assert task_name == tasks.geocode_store_task.name
+    assert task_name == store_tasks.geocode_store_task.name
     assert eager is False
     assert thread is not threading.main_thread()

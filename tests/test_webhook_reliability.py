@@ -36,8 +36,8 @@ from django.db import connection, transaction
 from saleor.app.models import App
 from saleor.webhook.models import Webhook
 
-from saleor_o2o.events import O2OEventType, events_record
-from saleor_o2o.models import (
+from saleor_o2o.webhook.events import O2OEventType, events_record
+from saleor_o2o.webhook.models import (
     DeliveryStatus,
     O2OEvent,
     WebhookAttempt,

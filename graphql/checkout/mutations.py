@@ -20,7 +20,7 @@ from saleor.graphql.checkout.utils import (
 )
 from saleor.graphql.core.types.common import CheckoutError
 
-from saleor_o2o import completion
+from saleor_o2o.checkout import completion
 
 
 def _checkout_token(checkout_id) -> Optional[uuid.UUID]:

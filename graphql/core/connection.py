@@ -9,8 +9,8 @@ from saleor.graphql.core.connection import (
     from_global_cursor,
 )
 
-from saleor_o2o.errors import InvalidInput
-from saleor_o2o.limits import MAX_PAGE_SIZE
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.core.limits import MAX_PAGE_SIZE
 
 
 def page_args_check(args: dict, *, name: str) -> None:

@@ -10,10 +10,10 @@ from saleor.core.permissions import (
 )
 from saleor.graphql.utils import get_user_or_app_from_context
 
-from saleor_o2o import access
-from saleor_o2o.conf import O2OSettings, get_o2o_settings
-from saleor_o2o.domain.access import Reach
-from saleor_o2o.errors import FeatureDisabled
+from saleor_o2o.core.errors import FeatureDisabled
+from saleor_o2o.core.settings import O2OSettings, get_o2o_settings
+from saleor_o2o.store import access
+from saleor_o2o.store.reach import Reach
 
 
 def o2o_settings(context) -> O2OSettings:

@@ -3,7 +3,7 @@ from typing import Any, Callable
 import graphene
 from django.core.exceptions import ValidationError
 
-from saleor_o2o.errors import O2OError
+from saleor_o2o.core.errors import O2OError
 
 
 def pk_from_global_id(

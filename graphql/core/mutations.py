@@ -6,11 +6,11 @@ from saleor.graphql.core.mutations import BaseMutation
 from saleor.graphql.core.types import Error
 from saleor.graphql.core.utils import snake_to_camel_case
 
-from saleor_o2o import access
-from saleor_o2o.domain.access import CLERK
-from saleor_o2o.errors import O2OError
+from saleor_o2o.core.errors import O2OError
 from saleor_o2o.graphql.core.context import requestor_reach
 from saleor_o2o.graphql.core.ids import pk_from_global_id
+from saleor_o2o.store import access
+from saleor_o2o.store.reach import CLERK
 
 
 class O2OMutation(BaseMutation):

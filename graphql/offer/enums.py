@@ -1,7 +1,7 @@
 import graphene
 
-from saleor_o2o.domain.offers import CustomerSegment, RewardType
-from saleor_o2o.error_codes import OFFER_ERROR_DESCRIPTIONS, OfferErrorCode
+from saleor_o2o.offer.error_codes import OFFER_ERROR_DESCRIPTIONS, OfferErrorCode
+from saleor_o2o.offer.rules import CustomerSegment, RewardType
 
 OfferErrorCodeEnum = graphene.Enum.from_enum(
     OfferErrorCode,

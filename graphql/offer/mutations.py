@@ -4,12 +4,7 @@ import graphene
 from saleor.core.permissions import DiscountPermissions, OrderPermissions
 from saleor.graphql.core.utils import snake_to_camel_case
 
-from saleor_o2o import offers as services
-from saleor_o2o import selectors
-from saleor_o2o.access import PERMISSION_DENIED, store_check
-from saleor_o2o.domain import offers as rules
-from saleor_o2o.domain.access import MANAGER
-from saleor_o2o.errors import O2OError
+from saleor_o2o.core.errors import O2OError
 from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.core.mutations import O2OMutation
@@ -17,6 +12,12 @@ from saleor_o2o.graphql.offer.inputs import OfferCreateInput, OfferUpdateInput
 from saleor_o2o.graphql.offer.types import ClaimedOffer, Offer, OfferError
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.types import Store
+from saleor_o2o.offer import claims, ranking
+from saleor_o2o.offer import services as offer_services
+from saleor_o2o.offer import shoppers
+from saleor_o2o.store import selectors
+from saleor_o2o.store.access import PERMISSION_DENIED, store_check
+from saleor_o2o.store.reach import MANAGER
 
 
 def pk_of(global_id: str, type_name: str, field: str) -> int:
@@ -60,7 +61,7 @@ class OfferCreate(O2OMutation):
         check_offer_reach(
             info, all_stores=data.get("all_stores"), store_ids=data.get("store_ids")
         )
-        return cls(offer=services.offer_create(data=data))
+        return cls(offer=offer_services.offer_create(data=data))
 
 
 class OfferUpdate(O2OMutation):
@@ -84,7 +85,7 @@ class OfferUpdate(O2OMutation):
         check_offer_reach(
             info, all_stores=data.get("all_stores"), store_ids=data.get("store_ids")
         )
-        offer = services.offer_update(offer=offer, data=data)
+        offer = offer_services.offer_update(offer=offer, data=data)
         return cls(offer=offer)
 
 
@@ -108,7 +109,7 @@ class OfferDelete(O2OMutation):
         offer = cls.get_node_or_error(info, id, only_type=Offer)
         check_offer_reach(info, **offer_stores(offer))
         pk = offer.pk
-        services.offer_delete(offer=offer)
+        offer_services.offer_delete(offer=offer)
         offer.pk = offer.id = pk
         return cls(offer=offer)
 
@@ -138,8 +139,8 @@ def check_offer_reach(info, *, all_stores=None, store_ids=None) -> None:
         store_check(reach, store_id, role=MANAGER, field="storeIds")
 
 
-def shopper_of(info, token) -> services.Shopper:
-    return services.shopper_for(info.context.user, token)
+def shopper_of(info, token) -> shoppers.Shopper:
+    return shoppers.shopper_for(info.context.user, token)
 
 
 class OfferClaim(O2OMutation):
@@ -189,7 +190,7 @@ class OfferClaim(O2OMutation):
         point = None
         if near is not None:
             point = selectors.point_for_search(**dict(near), settings=settings.geocoder)
-        claim = services.offer_claim(
+        claim = claims.offer_claim(
             offer_id=pk_of(offer_id, "Offer", "offerId"),
             shopper=shopper,
             store=store,
@@ -224,7 +225,7 @@ class OfferRedeem(O2OMutation):
         user = info.context.user
         staff = user if getattr(user, "is_authenticated", False) else None
         app = getattr(info.context, "app", None)
-        claim = services.offer_redeem(code=code, store=store, staff=staff, app=app)
+        claim = claims.offer_redeem(code=code, store=store, staff=staff, app=app)
         return cls(claim=claim)
 
 
@@ -240,8 +241,8 @@ class ProductViewRecord(O2OMutation):
     class Meta:
         description = (
             "Record that the shopper viewed a product, to rank offers for them. The "
-            f"newest {rules.MAX_VIEWS_KEPT} views per shopper are kept, each for "
-            f"{rules.VIEWS_MAX_AGE.days} days; productViewsErase forgets them."
+            f"newest {ranking.MAX_VIEWS_KEPT} views per shopper are kept, each for "
+            f"{ranking.VIEWS_MAX_AGE.days} days; productViewsErase forgets them."
         )
         error_type_class = OfferError
         error_type_field = "offer_errors"
@@ -249,7 +250,7 @@ class ProductViewRecord(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, product_id, token=None):
         require_storefront_enabled(info.context)
-        services.product_view_record(
+        shoppers.product_view_record(
             shopper=shopper_of(info, token),
             product_id=pk_of(product_id, "Product", "productId"),
         )
@@ -272,5 +273,5 @@ class ProductViewsErase(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, token=None):
         require_storefront_enabled(info.context)
-        erased = services.product_views_erase(shopper=shopper_of(info, token))
+        erased = shoppers.product_views_erase(shopper=shopper_of(info, token))
         return cls(erased=erased)

@@ -4,9 +4,7 @@ from saleor.core.permissions import DiscountPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from saleor_o2o import models
-from saleor_o2o import offers as services
-from saleor_o2o.errors import NotFound
+from saleor_o2o.core.errors import NotFound
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
 from saleor_o2o.graphql.offer.mutations import (
@@ -31,6 +29,9 @@ from saleor_o2o.graphql.offer.types import (
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
 from saleor_o2o.graphql.store.prefetch import with_related
+from saleor_o2o.offer import models as offer_models
+from saleor_o2o.offer import selectors as offer_selectors
+from saleor_o2o.store import models as store_models
 
 OfferCountableConnection = Offer._meta.connection
 
@@ -40,17 +41,17 @@ def resolve_offers_near(
 ):
     point, radius = resolve_near(info, near, radius_km)
     check_first(first)
-    ranked = services.offers_ranked(
+    ranked = offer_selectors.offers_ranked(
         point=point,
         radius_km=radius,
         shopper=shopper_of(info, token),
         checkout_token=checkout_token,
         first=first,
     )
-    offers = offers_with_related(models.Offer.objects.all()).in_bulk(
+    offers = offers_with_related(offer_models.Offer.objects.all()).in_bulk(
         [r.offer_id for r in ranked]
     )
-    stores = with_related(models.Store.objects.all()).in_bulk(
+    stores = with_related(store_models.Store.objects.all()).in_bulk(
         [r.store_id for r in ranked]
     )
     results = []
@@ -70,7 +71,7 @@ def resolve_offers_near(
 
 
 def resolve_offer_list(info, *, search=None, is_active=None, **args):
-    qs = offers_with_related(models.Offer.objects.all())
+    qs = offers_with_related(offer_models.Offer.objects.all())
     if search:
         qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
     if is_active is not None:
@@ -86,10 +87,12 @@ def resolve_offer_list(info, *, search=None, is_active=None, **args):
 
 
 def resolve_offer_stats(info, *, offer_id, days):
-    offer = models.Offer.objects.filter(pk=pk_of(offer_id, "Offer", "offerId")).first()
+    offer = offer_models.Offer.objects.filter(
+        pk=pk_of(offer_id, "Offer", "offerId")
+    ).first()
     if offer is None:
         raise NotFound("No such offer.", field="offerId")
-    total, per_store = services.offer_stats(offer=offer, days=days)
+    total, per_store = offer_selectors.offer_stats(offer=offer, days=days)
     reach = requestor_reach(info.context)
     if not reach.all_stores:
         # Figures of the stores the requestor works in, and totals over them only.
@@ -97,10 +100,10 @@ def resolve_offer_stats(info, *, offer_id, days):
         if not per_store and not offer.all_stores:
             if not offer.stores.filter(pk__in=reach.store_ids()).exists():
                 raise NotFound("No such offer.", field="offerId")
-        total = services.StoreStats(store_id=None)
+        total = offer_selectors.StoreStats(store_id=None)
         for row in per_store:
             total.add(row)
-    stores = models.Store.objects.in_bulk(
+    stores = store_models.Store.objects.in_bulk(
         [row.store_id for row in per_store if row.store_id]
     )
     return OfferStats(
@@ -168,7 +171,7 @@ class OfferQueries(graphene.ObjectType):
         ),
         days=graphene.Argument(
             graphene.Int,
-            default_value=services.DEFAULT_TRAFFIC_DAYS,
+            default_value=offer_selectors.DEFAULT_TRAFFIC_DAYS,
             description="Days after a redemption counted as foot traffic (1-365).",
         ),
         description="An offer's figures, in total and per store (staff).",
@@ -204,7 +207,7 @@ class OfferQueries(graphene.ObjectType):
     @staticmethod
     def resolve_my_offer_claims(_root, info, token=None):
         require_storefront_enabled(info.context)
-        return services.shopper_claims(shopper=shopper_of(info, token))
+        return offer_selectors.shopper_claims(shopper=shopper_of(info, token))
 
 
 class OfferMutations(graphene.ObjectType):

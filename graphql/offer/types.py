@@ -6,9 +6,6 @@ from saleor.graphql.core.types import Error
 from saleor.graphql.decorators import permission_required
 from saleor.graphql.product.types import Category, Product
 
-from saleor_o2o import models
-from saleor_o2o import offers as services
-from saleor_o2o.domain import offers as rules
 from saleor_o2o.graphql.core.context import (
     can_manage_offers,
     require_storefront_enabled,
@@ -20,6 +17,10 @@ from saleor_o2o.graphql.offer.enums import (
 )
 from saleor_o2o.graphql.store.prefetch import with_related
 from saleor_o2o.graphql.store.types import Store
+from saleor_o2o.offer import models as offer_models
+from saleor_o2o.offer import rules as offer_rules
+from saleor_o2o.offer import selectors as offer_selectors
+from saleor_o2o.store import models as store_models
 
 
 class OfferError(Error):
@@ -95,20 +96,20 @@ class Offer(CountableDjangoObjectType):
 
     class Meta:
         description = "An in-store reward promoted online to shoppers near its stores."
-        model = models.Offer
+        model = offer_models.Offer
         interfaces = [graphene.relay.Node]
         only_fields = ["id"]
 
     @classmethod
     def get_node(cls, info, pk):
-        qs = offers_with_related(models.Offer.objects.all())
+        qs = offers_with_related(offer_models.Offer.objects.all())
         if not can_manage_offers(info.context):
             require_storefront_enabled(info.context)
             qs = qs.filter(is_active=True)
         return qs.filter(pk=pk).first()
 
     @staticmethod
-    def resolve_stores(root: models.Offer, _info):
+    def resolve_stores(root: offer_models.Offer, _info):
         if root.all_stores:
             return []
         prefetched = getattr(root, "active_stores", None)
@@ -117,45 +118,45 @@ class Offer(CountableDjangoObjectType):
         return _active_stores().filter(offers=root)
 
     @staticmethod
-    def resolve_reward_type(root: models.Offer, _info):
+    def resolve_reward_type(root: offer_models.Offer, _info):
         return root.reward_type
 
     @staticmethod
-    def resolve_reward_value(root: models.Offer, _info):
+    def resolve_reward_value(root: offer_models.Offer, _info):
         return float(root.reward_value)
 
     @staticmethod
-    def resolve_reward_label(root: models.Offer, _info):
-        return services.reward_label(root)
+    def resolve_reward_label(root: offer_models.Offer, _info):
+        return offer_selectors.reward_label(root)
 
     @staticmethod
-    def resolve_customer_segment(root: models.Offer, _info):
+    def resolve_customer_segment(root: offer_models.Offer, _info):
         return root.customer_segment
 
     @staticmethod
-    def resolve_login_required(root: models.Offer, _info):
-        return rules.claims_need_login(
+    def resolve_login_required(root: offer_models.Offer, _info):
+        return offer_rules.claims_need_login(
             per_shopper_limit=root.per_shopper_limit, total_limit=root.total_limit
         )
 
     @staticmethod
     @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
-    def resolve_claimed_count(root: models.Offer, _info):
+    def resolve_claimed_count(root: offer_models.Offer, _info):
         return root.claimed_count
 
     @staticmethod
     @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
-    def resolve_target_categories(root: models.Offer, _info):
+    def resolve_target_categories(root: offer_models.Offer, _info):
         return root.target_categories.all()
 
     @staticmethod
     @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
-    def resolve_target_products(root: models.Offer, _info):
+    def resolve_target_products(root: offer_models.Offer, _info):
         return root.target_products.all()
 
 
 def _active_stores():
-    return with_related(models.Store.objects.active())
+    return with_related(store_models.Store.objects.active())
 
 
 def offers_with_related(qs):
@@ -209,7 +210,7 @@ class ClaimedOffer(CountableDjangoObjectType):
 
     class Meta:
         description = "A shopper's claim of an offer: the code redeemed in store."
-        model = models.OfferClaim
+        model = offer_models.OfferClaim
         interfaces = [graphene.relay.Node]
         only_fields = ["id"]
 
@@ -219,23 +220,23 @@ class ClaimedOffer(CountableDjangoObjectType):
         return None
 
     @staticmethod
-    def resolve_offer(root: models.OfferClaim, _info):
+    def resolve_offer(root: offer_models.OfferClaim, _info):
         return root.offer
 
     @staticmethod
-    def resolve_qr_payload(root: models.OfferClaim, _info):
-        return rules.qr_payload(root.code)
+    def resolve_qr_payload(root: offer_models.OfferClaim, _info):
+        return offer_rules.qr_payload(root.code)
 
     @staticmethod
-    def resolve_claimed_at(root: models.OfferClaim, _info):
+    def resolve_claimed_at(root: offer_models.OfferClaim, _info):
         return root.created_at
 
     @staticmethod
-    def resolve_claimed_store(root: models.OfferClaim, _info):
+    def resolve_claimed_store(root: offer_models.OfferClaim, _info):
         return root.claimed_store
 
     @staticmethod
-    def resolve_redeemed_store(root: models.OfferClaim, _info):
+    def resolve_redeemed_store(root: offer_models.OfferClaim, _info):
         return root.redeemed_store
 
 
@@ -268,7 +269,7 @@ class OfferStoreStats(graphene.ObjectType):
         description = "An offer's figures at one store."
 
     @staticmethod
-    def from_stats(stats: services.StoreStats, stores) -> "OfferStoreStats":
+    def from_stats(stats: offer_selectors.StoreStats, stores) -> "OfferStoreStats":
         return OfferStoreStats(
             store=stores.get(stats.store_id),
             shown=stats.shown,

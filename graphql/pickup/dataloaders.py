@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from saleor.graphql.core.dataloaders import DataLoader
 
-from saleor_o2o import models
+from saleor_o2o.pickup import models as pickup_models
 
 
 class TransitionsByPickupIdLoader(DataLoader):
@@ -12,7 +12,7 @@ class TransitionsByPickupIdLoader(DataLoader):
 
     def batch_load(self, keys):
         trails = defaultdict(list)
-        rows = models.PickupTransition.objects.filter(pickup_id__in=keys)
+        rows = pickup_models.PickupTransition.objects.filter(pickup_id__in=keys)
         for transition in rows.select_related("user", "app").order_by(
             "created_at", "pk"
         ):
@@ -26,7 +26,7 @@ class PickupByOrderIdLoader(DataLoader):
     context_key = "o2o_pickup_by_order_id"
 
     def batch_load(self, keys):
-        pickups = models.Pickup.objects.filter(order_id__in=keys).select_related(
+        pickups = pickup_models.Pickup.objects.filter(order_id__in=keys).select_related(
             "order", "store"
         )
         by_order = {pickup.order_id: pickup for pickup in pickups}

@@ -4,14 +4,16 @@ from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.order.models import Order as OrderModel
 
-from saleor_o2o import pickup_lifecycle, pickups
-from saleor_o2o.access import store_check
-from saleor_o2o.domain.access import MANAGER
-from saleor_o2o.errors import NotFound
+from saleor_o2o.core.errors import NotFound
 from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
 from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.pickup.types import Pickup, PickupError, PickupStatusEnum
 from saleor_o2o.graphql.store.types import Store
+from saleor_o2o.pickup import checkout as pickup_checkout
+from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.store.access import store_check
+from saleor_o2o.store.reach import MANAGER
 
 
 class CheckoutPickupStoreUpdate(O2OMutation):
@@ -45,7 +47,7 @@ class CheckoutPickupStoreUpdate(O2OMutation):
             info, checkout_id, field="checkoutId", only_type=Checkout
         )
         store = cls.get_node_or_error(info, store_id, field="storeId", only_type=Store)
-        checkout = pickups.checkout_pickup_set(
+        checkout = pickup_checkout.checkout_pickup_set(
             checkout=checkout,
             store=store,
             curbside=curbside,
@@ -55,8 +57,8 @@ class CheckoutPickupStoreUpdate(O2OMutation):
         return cls(checkout=checkout)
 
 
-def _actor(info) -> pickup_lifecycle.Actor:
-    return pickup_lifecycle.Actor.of(get_user_or_app_from_context(info.context))
+def _actor(info) -> pickup_services.Actor:
+    return pickup_services.Actor.of(get_user_or_app_from_context(info.context))
 
 
 class PickupStatusUpdate(O2OMutation):
@@ -86,7 +88,7 @@ class PickupStatusUpdate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id, status, note=None):
         pickup = cls.get_node_or_error(info, id, field="id", only_type=Pickup)
-        pickup = pickup_lifecycle.pickup_status_update(
+        pickup = pickup_services.pickup_status_update(
             pickup=pickup, status=status, actor=_actor(info), note=note
         )
         return cls(pickup=pickup)
@@ -125,7 +127,7 @@ class PickupCollect(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, id, code, collected_by=None, note=None):
         pickup = cls.get_node_or_error(info, id, field="id", only_type=Pickup)
-        pickup = pickup_lifecycle.pickup_collect(
+        pickup = handover.pickup_collect(
             pickup=pickup,
             code=code,
             actor=_actor(info),
@@ -163,7 +165,7 @@ class PickupCheckIn(O2OMutation):
         if order is None:
             raise NotFound("No order has this token.", field="orderToken")
         user = getattr(info.context, "user", None)
-        pickup = pickup_lifecycle.pickup_check_in(
+        pickup = pickup_services.pickup_check_in(
             order=order,
             bay=bay,
             vehicle=vehicle,
@@ -202,7 +204,7 @@ class PickupCodeUnlock(O2OMutation):
             field="id",
             what="pickup",
         )
-        pickup = pickup_lifecycle.pickup_code_unlock(
+        pickup = handover.pickup_code_unlock(
             pickup=pickup, reason=reason, actor=_actor(info)
         )
         return cls(pickup=pickup)
@@ -239,7 +241,7 @@ class PickupAlternateCollectorUpdate(O2OMutation):
         if order is None:
             raise NotFound("No order has this token.", field="orderToken")
         user = getattr(info.context, "user", None)
-        pickup = pickup_lifecycle.pickup_alternate_collector_set(
+        pickup = handover.pickup_alternate_collector_set(
             order=order,
             name=name,
             user=user if user is not None and user.is_authenticated else None,

@@ -4,8 +4,6 @@ from saleor.core.permissions import OrderPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from saleor_o2o import models
-from saleor_o2o.access import store_check, stores_within
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.context import requestor_reach
 from saleor_o2o.graphql.core.ids import pk_from_global_id
@@ -18,6 +16,8 @@ from saleor_o2o.graphql.pickup.mutations import (
     PickupStatusUpdate,
 )
 from saleor_o2o.graphql.pickup.types import Pickup, PickupStatusEnum
+from saleor_o2o.pickup import models as pickup_models
+from saleor_o2o.store.access import store_check, stores_within
 
 
 class PickupQueries(graphene.ObjectType):
@@ -48,9 +48,9 @@ class PickupQueries(graphene.ObjectType):
 
     @permission_required(OrderPermissions.MANAGE_ORDERS)
     def resolve_pickups(self, info, store_id=None, statuses=None, **args):
-        qs = models.Pickup.objects.select_related("order__user", "store").annotate(
-            desk_order=Coalesce("slot_start", "created_at")
-        )
+        qs = pickup_models.Pickup.objects.select_related(
+            "order__user", "store"
+        ).annotate(desk_order=Coalesce("slot_start", "created_at"))
         reach = requestor_reach(info.context)
         if store_id is not None:
             pk = pk_from_global_id(store_id, "Store", field="storeId")

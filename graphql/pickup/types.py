@@ -8,9 +8,6 @@ from saleor.graphql.order.types import Order
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.product.models import ProductVariant as ProductVariantModel
 
-from saleor_o2o import models, selectors
-from saleor_o2o.domain import lifecycle
-from saleor_o2o.error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
 from saleor_o2o.graphql.core.context import (
     can_manage_orders,
     o2o_settings,
@@ -26,7 +23,12 @@ from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
 from saleor_o2o.graphql.store.supply import StoreCartSupply
 from saleor_o2o.graphql.store.types import Store
-from saleor_o2o.pickup_lifecycle import Actor
+from saleor_o2o.pickup import models as pickup_models
+from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup.error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
+from saleor_o2o.pickup.services import Actor
+from saleor_o2o.store import models as store_models
+from saleor_o2o.store import selectors
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
     PickupErrorCode,
@@ -39,20 +41,20 @@ PickupErrorCodeEnum = graphene.Enum.from_enum(
 
 
 class PickupStatusEnum(graphene.Enum):
-    RECEIVED = models.PickupStatus.RECEIVED
-    PREPARING = models.PickupStatus.PREPARING
-    READY = models.PickupStatus.READY
-    CUSTOMER_ARRIVED = models.PickupStatus.CUSTOMER_ARRIVED
-    COLLECTED = models.PickupStatus.COLLECTED
-    EXPIRED = models.PickupStatus.EXPIRED
-    CANCELLED = models.PickupStatus.CANCELLED
+    RECEIVED = pickup_models.PickupStatus.RECEIVED
+    PREPARING = pickup_models.PickupStatus.PREPARING
+    READY = pickup_models.PickupStatus.READY
+    CUSTOMER_ARRIVED = pickup_models.PickupStatus.CUSTOMER_ARRIVED
+    COLLECTED = pickup_models.PickupStatus.COLLECTED
+    EXPIRED = pickup_models.PickupStatus.EXPIRED
+    CANCELLED = pickup_models.PickupStatus.CANCELLED
 
     class Meta:
         description = "Where a pickup order stands."
 
     @property
     def description(self):
-        return dict(models.PickupStatus.CHOICES).get(self.value)
+        return dict(pickup_models.PickupStatus.CHOICES).get(self.value)
 
 
 class PickupError(Error):
@@ -63,24 +65,24 @@ class PickupError(Error):
 
 
 class PickupActorTypeEnum(graphene.Enum):
-    STAFF = models.PickupActor.STAFF
-    APP = models.PickupActor.APP
-    SHOPPER = models.PickupActor.SHOPPER
-    SYSTEM = models.PickupActor.SYSTEM
+    STAFF = pickup_models.PickupActor.STAFF
+    APP = pickup_models.PickupActor.APP
+    SHOPPER = pickup_models.PickupActor.SHOPPER
+    SYSTEM = pickup_models.PickupActor.SYSTEM
 
     class Meta:
         description = "Who made a pickup transition."
 
     @property
     def description(self):
-        return dict(models.PickupActor.CHOICES).get(self.value)
+        return dict(pickup_models.PickupActor.CHOICES).get(self.value)
 
 
 PickupAuditKindEnum = graphene.Enum(
     "PickupAuditKindEnum",
-    [(value.upper(), value) for value, _label in models.PickupAuditKind.CHOICES],
+    [(value.upper(), value) for value, _label in pickup_models.PickupAuditKind.CHOICES],
     description=lambda value: (
-        dict(models.PickupAuditKind.CHOICES)[value.value]
+        dict(pickup_models.PickupAuditKind.CHOICES)[value.value]
         if value
         else "What an entry of a pickup's audit trail records."
     ),
@@ -111,15 +113,15 @@ class PickupTransition(graphene.ObjectType):
         description = "One entry of a pickup's audit trail."
 
     @staticmethod
-    def resolve_user(root: models.PickupTransition, _info):
+    def resolve_user(root: pickup_models.PickupTransition, _info):
         return root.user
 
     @staticmethod
-    def resolve_app(root: models.PickupTransition, _info):
+    def resolve_app(root: pickup_models.PickupTransition, _info):
         return root.app
 
 
-def can_see_pickup(context, pickup: models.Pickup) -> bool:
+def can_see_pickup(context, pickup: pickup_models.Pickup) -> bool:
     """Return whether the requestor is order staff working in the pickup's store,
     or the shopper who ordered."""
     if can_manage_orders(context):
@@ -204,54 +206,56 @@ class Pickup(CountableDjangoObjectType):
             "An order to be collected in a store. Visible to staff with "
             "MANAGE_ORDERS and to the shopper through their order."
         )
-        model = models.Pickup
+        model = pickup_models.Pickup
         interfaces = [graphene.relay.Node]
         only_fields = ["id"]
 
     @classmethod
     def get_node(cls, info, id):
         pickup = (
-            models.Pickup.objects.select_related("order", "store").filter(pk=id).first()
+            pickup_models.Pickup.objects.select_related("order", "store")
+            .filter(pk=id)
+            .first()
         )
         if pickup is None or not can_see_pickup(info.context, pickup):
             return None
         return pickup
 
     @staticmethod
-    def resolve_store(root: models.Pickup, _info):
+    def resolve_store(root: pickup_models.Pickup, _info):
         return root.store
 
     @staticmethod
-    def resolve_order(root: models.Pickup, _info):
+    def resolve_order(root: pickup_models.Pickup, _info):
         return root.order
 
     @staticmethod
-    def resolve_qr_payload(root: models.Pickup, _info):
+    def resolve_qr_payload(root: pickup_models.Pickup, _info):
         return lifecycle.qr_payload(root.code)
 
     @staticmethod
-    def resolve_expires_at(root: models.Pickup, info):
-        if root.ready_at is None or root.status != models.PickupStatus.READY:
+    def resolve_expires_at(root: pickup_models.Pickup, info):
+        if root.ready_at is None or root.status != pickup_models.PickupStatus.READY:
             return None
         return o2o_settings(info.context).hold_policy.expires_at(root.ready_at)
 
     @staticmethod
-    def resolve_next_statuses(root: models.Pickup, info):
+    def resolve_next_statuses(root: pickup_models.Pickup, info):
         if can_manage_orders(info.context):
             requestor = get_user_or_app_from_context(info.context)
             actor = Actor.of(requestor).kind
         else:
-            actor = models.PickupActor.SHOPPER
+            actor = pickup_models.PickupActor.SHOPPER
         return list(lifecycle.next_statuses(root.status, actor=actor))
 
     @staticmethod
-    def resolve_transitions(root: models.Pickup, info):
+    def resolve_transitions(root: pickup_models.Pickup, info):
         if not _store_staff(info.context, root):
             return None
         return TransitionsByPickupIdLoader(info.context).load(root.pk)
 
     @staticmethod
-    def resolve_code_locked_until(root: models.Pickup, info):
+    def resolve_code_locked_until(root: pickup_models.Pickup, info):
         if not _store_staff(info.context, root):
             return None
         now = request_now(info.context)
@@ -259,7 +263,7 @@ class Pickup(CountableDjangoObjectType):
         return root.code_locked_until if locked else None
 
 
-def _store_staff(context, pickup: models.Pickup) -> bool:
+def _store_staff(context, pickup: pickup_models.Pickup) -> bool:
     """Return whether the requestor is order staff working in the pickup's store."""
     return can_manage_orders(context) and requestor_reach(context).sees(pickup.store_id)
 
@@ -305,7 +309,7 @@ def _resolve_pickup_options(root, info, near, radius_km=None, first=10):
     ranked = selectors.stores_supplying(
         queryset=queryset, point=point, radius_km=radius, lines=lines
     )[:first]
-    stores = models.Store.objects.select_related("warehouse__address").in_bulk(
+    stores = store_models.Store.objects.select_related("warehouse__address").in_bulk(
         [result.store_id for result in ranked]
     )
     variants = ProductVariantModel.objects.in_bulk([line.variant_id for line in lines])

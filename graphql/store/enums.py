@@ -1,7 +1,7 @@
 import graphene
 
-from saleor_o2o.error_codes import STORE_ERROR_DESCRIPTIONS, StoreErrorCode
-from saleor_o2o.models import GeocodingStatus
+from saleor_o2o.store.error_codes import STORE_ERROR_DESCRIPTIONS, StoreErrorCode
+from saleor_o2o.store.models import GeocodingStatus
 
 StoreErrorCodeEnum = graphene.Enum.from_enum(
     StoreErrorCode,

@@ -3,15 +3,16 @@ from typing import Any, Dict, List
 import graphene
 from saleor.core.permissions import ProductPermissions
 
-from saleor_o2o import services
-from saleor_o2o.domain import hours
-from saleor_o2o.domain.access import MANAGER
-from saleor_o2o.errors import NotFound, O2OError
+from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.store.enums import StoreServiceEnum
 from saleor_o2o.graphql.store.inputs import StoreCreateInput, StoreUpdateInput
 from saleor_o2o.graphql.store.types import Store, StoreError
+from saleor_o2o.store import hours
+from saleor_o2o.store import services as store_services
+from saleor_o2o.store import stock as store_stock
+from saleor_o2o.store.reach import MANAGER
 
 
 def _interval(data) -> hours.Interval:
@@ -73,7 +74,7 @@ class StoreCreate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, input):
         cls.check_every_store(info, field="input")
-        store = services.store_create(data=clean_store_input(input))
+        store = store_services.store_create(data=clean_store_input(input))
         return cls(store=store)
 
 
@@ -94,7 +95,7 @@ class StoreUpdate(O2OMutation):
     def perform_mutation(cls, _root, info, id, input):
         store = cls.get_node_or_error(info, id, only_type=Store)
         cls.check_store(info, store.pk, role=MANAGER)
-        store = services.store_update(store=store, data=clean_store_input(input))
+        store = store_services.store_update(store=store, data=clean_store_input(input))
         return cls(store=store)
 
 
@@ -118,7 +119,7 @@ class StoreDelete(O2OMutation):
         store = cls.get_node_or_error(info, id, only_type=Store)
         cls.check_every_store(info, field="id")
         store_pk = store.pk
-        services.store_delete(store=store)
+        store_services.store_delete(store=store)
         store.pk = store_pk
         store.id = store_pk
         return cls(store=store)
@@ -143,7 +144,7 @@ class StoreGeocode(O2OMutation):
     def perform_mutation(cls, _root, info, id):
         store = cls.get_node_or_error(info, id, only_type=Store)
         cls.check_store(info, store.pk, role=MANAGER)
-        return cls(store=services.store_request_geocoding(store=store))
+        return cls(store=store_services.store_request_geocoding(store=store))
 
 
 class StoreStockInput(graphene.InputObjectType):
@@ -196,7 +197,7 @@ class StoreStockUpdate(O2OMutation):
         options = {}
         if "low_stock_threshold" in data:
             options["low_stock_threshold"] = data["low_stock_threshold"]
-        store = services.store_stock_update(
+        store = store_stock.store_stock_update(
             store=store,
             levels=levels,
             safety_stock=data.get("safety_stock"),
@@ -213,7 +214,7 @@ def _variant_pk(global_id: str):
         return None
 
 
-def clean_stock_levels(stocks) -> List[services.StockLevel]:
+def clean_stock_levels(stocks) -> List[store_stock.StockLevel]:
     """Resolve each line's variant by ID or SKU; raise for the first bad line."""
     from saleor.product.models import ProductVariant as VariantModel
 
@@ -255,6 +256,6 @@ def clean_stock_levels(stocks) -> List[services.StockLevel]:
             )
         seen.add(variant_id)
         levels.append(
-            services.StockLevel(variant_id=variant_id, quantity=line.quantity)
+            store_stock.StockLevel(variant_id=variant_id, quantity=line.quantity)
         )
     return levels

@@ -2,11 +2,11 @@
 
 from typing import Tuple
 
-from saleor_o2o import selectors
-from saleor_o2o.domain.geo import Point, validate_radius_km
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.core.geo import Point, validate_radius_km
+from saleor_o2o.core.limits import MAX_PAGE_SIZE
 from saleor_o2o.graphql.core.context import require_storefront_enabled
-from saleor_o2o.limits import MAX_PAGE_SIZE
+from saleor_o2o.store import selectors
 
 
 def resolve_near(info, near, radius_km) -> Tuple[Point, float]:

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from graphql.language import ast
 
-from saleor_o2o.models import StoreHoursException
+from saleor_o2o.store.models import StoreHoursException
 
 #: Store fields that need the hours exceptions.
 SCHEDULE_FIELDS = {"isOpenNow", "nextOpening", "closesAt", "openingHoursExceptions"}

@@ -8,8 +8,7 @@ from saleor.graphql.core.connection import (
 )
 from saleor.graphql.core.fields import BaseConnectionField
 
-from saleor_o2o import selectors
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.graphql.core.connection import page_args_check, queryset_page
 from saleor_o2o.graphql.core.context import (
     can_manage_stores,
@@ -33,6 +32,7 @@ from saleor_o2o.graphql.store.near import resolve_near
 from saleor_o2o.graphql.store.prefetch import with_related
 from saleor_o2o.graphql.store.supply import clean_supply_lines, ranked_supply_connection
 from saleor_o2o.graphql.store.types import Store, visible_stores
+from saleor_o2o.store import selectors
 
 SORT_FIELDS = {
     StoreSortField.NAME.value: ["name", "slug"],

@@ -8,24 +8,25 @@ from saleor.graphql.account.types import User
 from saleor.graphql.app.types import App
 from saleor.graphql.core.fields import BaseConnectionField
 
-from saleor_o2o import access, models
-from saleor_o2o.domain.access import MANAGER
-from saleor_o2o.errors import NotFound
+from saleor_o2o.core.errors import NotFound
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.context import requestor_has, requestor_reach
 from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.store.types import Store, StoreError
+from saleor_o2o.store import access
+from saleor_o2o.store import models as store_models
+from saleor_o2o.store.reach import MANAGER
 
 #: Either permission lets a staff user or app manage store staff.
 STAFF_MANAGERS = (AccountPermissions.MANAGE_STAFF, ProductPermissions.MANAGE_PRODUCTS)
 
 StoreStaffRoleEnum = graphene.Enum(
     "StoreStaffRoleEnum",
-    [(value.upper(), value) for value, _label in models.StoreRole.CHOICES],
+    [(value.upper(), value) for value, _label in store_models.StoreRole.CHOICES],
     description=lambda value: (
-        dict(models.StoreRole.CHOICES)[value.value]
+        dict(store_models.StoreRole.CHOICES)[value.value]
         if value
         else "What a member of a store's staff may do there."
     ),
@@ -48,14 +49,14 @@ def can_manage_staff(context) -> bool:
     return any(requestor_has(context, permission) for permission in STAFF_MANAGERS)
 
 
-def resolve_store_staff(root: models.Store, info):
+def resolve_store_staff(root: store_models.Store, info):
     """The store's staff, for those who may manage it (else null)."""
     if not (
         can_manage_staff(info.context)
         and requestor_reach(info.context).can(root.pk, MANAGER)
     ):
         return None
-    return models.StoreMembership.objects.filter(store=root).select_related(
+    return store_models.StoreMembership.objects.filter(store=root).select_related(
         "user", "store"
     )
 
@@ -212,7 +213,9 @@ class AppStoreAccessUpdate(StaffMutation):
             else [pk_from_global_id(i, "Store", field="storeIds") for i in store_ids]
         )
         access.app_stores_set(app=app, store_ids=pks, by=requestor_reach(info.context))
-        narrowed = models.Store.objects.filter(pk__in=pks) if pks is not None else None
+        narrowed = (
+            store_models.Store.objects.filter(pk__in=pks) if pks is not None else None
+        )
         return cls(app=app, stores=narrowed)
 
 
@@ -221,7 +224,7 @@ def resolve_my_stores(info, **args):
     reach = requestor_reach(info.context)
     qs = access.stores_within(reach) if (reach.all_stores or reach.roles) else None
     if qs is None:
-        qs = models.Store.objects.none()
+        qs = store_models.Store.objects.none()
     return queryset_page(
         qs.select_related("warehouse__address").order_by("name", "slug"),
         args,

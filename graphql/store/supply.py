@@ -8,9 +8,7 @@ from graphql_relay.connection.arrayconnection import cursor_to_offset, offset_to
 from saleor.graphql.product.types import ProductVariant
 from saleor.product import models as product_models
 
-from saleor_o2o import selectors
-from saleor_o2o.domain import supply
-from saleor_o2o.errors import InvalidInput, NotFound
+from saleor_o2o.core.errors import InvalidInput, NotFound
 from saleor_o2o.graphql.core.context import (
     can_manage_stores,
     request_now,
@@ -21,7 +19,8 @@ from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
 from saleor_o2o.graphql.store.prefetch import with_related
-from saleor_o2o.models import Store as StoreModel
+from saleor_o2o.store import selectors, supply
+from saleor_o2o.store.models import Store as StoreModel
 
 
 class StoreSupplyLineInput(graphene.InputObjectType):

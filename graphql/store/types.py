@@ -9,8 +9,6 @@ from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 from saleor.graphql.warehouse.types import Warehouse
 
-from saleor_o2o import models, selectors
-from saleor_o2o.domain import hours, slots
 from saleor_o2o.graphql.core.context import (
     can_manage_stores,
     request_now,
@@ -23,6 +21,9 @@ from saleor_o2o.graphql.store.enums import (
     StoreServiceEnum,
     WeekdayEnum,
 )
+from saleor_o2o.store import hours
+from saleor_o2o.store import models as store_models
+from saleor_o2o.store import opening, selectors, slots
 
 
 class StoreError(Error):
@@ -107,7 +108,7 @@ def _store_staff_only(resolver):
     """Answer a field only to staff managing stores who work in this one."""
 
     @functools.wraps(resolver)
-    def wrapped(root: models.Store, info, *args, **kwargs):
+    def wrapped(root: store_models.Store, info, *args, **kwargs):
         if not (
             can_manage_stores(info.context)
             and requestor_reach(info.context).sees(root.pk)
@@ -232,7 +233,7 @@ class Store(CountableDjangoObjectType):
         description = (
             "A physical store: where shoppers collect orders and shop in person."
         )
-        model = models.Store
+        model = store_models.Store
         interfaces = [graphene.relay.Node]
         only_fields = [
             "id",
@@ -256,15 +257,15 @@ class Store(CountableDjangoObjectType):
         return queryset.all() & visible_stores(info.context)
 
     @staticmethod
-    def resolve_phone(root: models.Store, _info):
+    def resolve_phone(root: store_models.Store, _info):
         return str(root.phone or "")
 
     @staticmethod
-    def resolve_address(root: models.Store, _info):
+    def resolve_address(root: store_models.Store, _info):
         return root.warehouse.address
 
     @staticmethod
-    def resolve_services(root: models.Store, _info):
+    def resolve_services(root: store_models.Store, _info):
         services = []
         if root.is_click_and_collect:
             services.append(StoreServiceEnum.CLICK_AND_COLLECT)
@@ -273,7 +274,7 @@ class Store(CountableDjangoObjectType):
         return services
 
     @staticmethod
-    def resolve_opening_hours(root: models.Store, _info):
+    def resolve_opening_hours(root: store_models.Store, _info):
         return [
             StoreOpeningInterval(
                 weekday=item.weekday,
@@ -285,7 +286,7 @@ class Store(CountableDjangoObjectType):
         ]
 
     @staticmethod
-    def resolve_opening_hours_exceptions(root: models.Store, _info):
+    def resolve_opening_hours_exceptions(root: store_models.Store, _info):
         yesterday = timezone.now().date() - timedelta(days=1)
         return [
             StoreHoursException(
@@ -299,23 +300,23 @@ class Store(CountableDjangoObjectType):
         ]
 
     @staticmethod
-    def resolve_is_open_now(root: models.Store, info):
-        return hours.is_open_at(_schedule(root), request_now(info.context))
+    def resolve_is_open_now(root: store_models.Store, info):
+        return opening.is_open_at(_schedule(root), request_now(info.context))
 
     @staticmethod
-    def resolve_next_opening(root: models.Store, info):
-        return hours.next_opening(_schedule(root), request_now(info.context))
+    def resolve_next_opening(root: store_models.Store, info):
+        return opening.next_opening(_schedule(root), request_now(info.context))
 
     @staticmethod
-    def resolve_closes_at(root: models.Store, info):
-        return hours.current_closing(_schedule(root), request_now(info.context))
+    def resolve_closes_at(root: store_models.Store, info):
+        return opening.current_closing(_schedule(root), request_now(info.context))
 
     @staticmethod
-    def resolve_distance_km(root: models.Store, _info):
+    def resolve_distance_km(root: store_models.Store, _info):
         return getattr(root, "distance_km", None)
 
     @staticmethod
-    def resolve_pickup_slots(root: models.Store, info, date):
+    def resolve_pickup_slots(root: store_models.Store, info, date):
         slots.check_slot_date(date, today=request_now(info.context).date())
 
         def as_graphql(found):
@@ -333,36 +334,36 @@ class Store(CountableDjangoObjectType):
         return loader.load((root, date)).then(as_graphql)
 
     @staticmethod
-    def resolve_cart_supply(root: models.Store, _info):
+    def resolve_cart_supply(root: store_models.Store, _info):
         return getattr(root, "_o2o_supply", None)
 
     @staticmethod
     @_store_staff_only
-    def resolve_pickup_safety_stock(root: models.Store, _info):
+    def resolve_pickup_safety_stock(root: store_models.Store, _info):
         return root.pickup_safety_stock
 
     @staticmethod
     @_store_staff_only
-    def resolve_low_stock_threshold(root: models.Store, _info):
+    def resolve_low_stock_threshold(root: store_models.Store, _info):
         return root.low_stock_threshold
 
     @staticmethod
     @_store_staff_only
-    def resolve_geocoding_status(root: models.Store, _info):
+    def resolve_geocoding_status(root: store_models.Store, _info):
         return root.geocoding_status
 
     @staticmethod
     @_store_staff_only
-    def resolve_geocoding_error(root: models.Store, _info):
+    def resolve_geocoding_error(root: store_models.Store, _info):
         return root.geocoding_error or None
 
     @staticmethod
     @_store_staff_only
-    def resolve_warehouse(root: models.Store, _info):
+    def resolve_warehouse(root: store_models.Store, _info):
         return root.warehouse
 
 
-def _schedule(store: models.Store) -> hours.Schedule:
+def _schedule(store: store_models.Store) -> hours.Schedule:
     """Return the store's schedule, built once per store per request."""
     schedule = getattr(store, "_o2o_schedule", None)
     if schedule is None:

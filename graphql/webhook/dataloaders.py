@@ -1,6 +1,6 @@
 from saleor.graphql.core.dataloaders import DataLoader
 
-from saleor_o2o import webhooks
+from saleor_o2o.webhook import selectors as webhook_selectors
 
 
 class O2OEventsByWebhookIdLoader(DataLoader):
@@ -9,5 +9,5 @@ class O2OEventsByWebhookIdLoader(DataLoader):
     context_key = "o2o_events_by_webhook_id"
 
     def batch_load(self, keys):
-        found = webhooks.webhook_event_types(keys)
+        found = webhook_selectors.webhook_event_types(keys)
         return [found[key] for key in keys]

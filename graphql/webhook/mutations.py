@@ -2,7 +2,6 @@ import graphene
 from saleor.core.permissions import WebhookPermissions
 from saleor.graphql.webhook.types import Webhook
 
-from saleor_o2o import webhooks
 from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.webhook.types import (
     O2OWebhookDelivery,
@@ -10,6 +9,8 @@ from saleor_o2o.graphql.webhook.types import (
     O2OWebhookEventTypeEnum,
     requestor_of,
 )
+from saleor_o2o.webhook import selectors as webhook_selectors
+from saleor_o2o.webhook import services as webhook_services
 
 
 class O2OWebhookEventsUpdate(O2OMutation):
@@ -53,10 +54,12 @@ class O2OWebhookEventsUpdate(O2OMutation):
             webhook_id,
             field="webhookId",
             only_type=Webhook,
-            qs=webhooks.webhooks_visible_to(**requestor_of(info)).select_related("app"),
+            qs=webhook_selectors.webhooks_visible_to(
+                **requestor_of(info)
+            ).select_related("app"),
         )
         values = [getattr(event, "value", event) for event in events]
-        subscribed = webhooks.webhook_subscriptions_set(
+        subscribed = webhook_services.webhook_subscriptions_set(
             webhook=webhook, event_types=values
         )
         return cls(webhook=webhook, events=subscribed)
@@ -84,6 +87,6 @@ class O2OWebhookDeliveryRetry(O2OMutation):
             id,
             field="id",
             only_type=O2OWebhookDelivery,
-            qs=webhooks.deliveries_visible_to(**requestor_of(info)),
+            qs=webhook_selectors.deliveries_visible_to(**requestor_of(info)),
         )
-        return cls(delivery=webhooks.delivery_retry(delivery=delivery))
+        return cls(delivery=webhook_services.delivery_retry(delivery=delivery))

@@ -3,7 +3,6 @@ from saleor.core.permissions import WebhookPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
-from saleor_o2o import webhooks
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.webhook.mutations import (
@@ -15,6 +14,7 @@ from saleor_o2o.graphql.webhook.types import (
     O2OWebhookDeliveryStatusEnum,
     requestor_of,
 )
+from saleor_o2o.webhook import selectors as webhook_selectors
 
 
 class O2OWebhookQueries(graphene.ObjectType):
@@ -38,7 +38,7 @@ class O2OWebhookQueries(graphene.ObjectType):
         self, info, status=None, webhook_id=None, **args
     ):
         qs = (
-            webhooks.deliveries_visible_to(**requestor_of(info))
+            webhook_selectors.deliveries_visible_to(**requestor_of(info))
             .select_related("event", "webhook", "webhook__app")
             .prefetch_related("attempt_records")
         )

@@ -8,13 +8,19 @@ from saleor.graphql.core.types import Error
 from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.graphql.webhook.types import Webhook
 
-from saleor_o2o import models, webhooks
-from saleor_o2o.domain.delivery import AttemptError
-from saleor_o2o.domain.targets import without_credentials
-from saleor_o2o.error_codes import O2O_WEBHOOK_ERROR_DESCRIPTIONS, O2OWebhookErrorCode
-from saleor_o2o.events import O2OEventType, global_id
+from saleor_o2o.core.ids import global_id
 from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.webhook.dataloaders import O2OEventsByWebhookIdLoader
+from saleor_o2o.webhook import delivery as webhook_delivery
+from saleor_o2o.webhook import models as webhook_models
+from saleor_o2o.webhook import selectors as webhook_selectors
+from saleor_o2o.webhook.error_codes import (
+    O2O_WEBHOOK_ERROR_DESCRIPTIONS,
+    O2OWebhookErrorCode,
+)
+from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.policy import AttemptError
+from saleor_o2o.webhook.targets import without_credentials
 
 
 def requestor_of(info) -> dict:
@@ -46,16 +52,16 @@ O2OWebhookEventTypeEnum = graphene.Enum.from_enum(
 
 
 class O2OWebhookDeliveryStatusEnum(graphene.Enum):
-    PENDING = models.DeliveryStatus.PENDING
-    DELIVERED = models.DeliveryStatus.DELIVERED
-    DEAD = models.DeliveryStatus.DEAD
+    PENDING = webhook_models.DeliveryStatus.PENDING
+    DELIVERED = webhook_models.DeliveryStatus.DELIVERED
+    DEAD = webhook_models.DeliveryStatus.DEAD
 
     class Meta:
         description = "Where an O2O webhook delivery stands."
 
     @property
     def description(self):
-        return dict(models.DeliveryStatus.CHOICES).get(self.value)
+        return dict(webhook_models.DeliveryStatus.CHOICES).get(self.value)
 
 
 O2OWebhookErrorCodeEnum = graphene.Enum.from_enum(
@@ -194,52 +200,52 @@ class O2OWebhookDelivery(CountableDjangoObjectType):
             "An O2O event sent, or to be sent, to one webhook. Apps see their own "
             "webhooks' deliveries; staff with MANAGE_WEBHOOKS see all of them."
         )
-        model = models.WebhookDelivery
+        model = webhook_models.WebhookDelivery
         interfaces = [graphene.relay.Node]
         only_fields = ["id"]
 
     @classmethod
     def get_queryset(cls, queryset, info):
         """Answer only deliveries the requestor may see, whatever path asks."""
-        return queryset & webhooks.deliveries_visible_to(**requestor_of(info))
+        return queryset & webhook_selectors.deliveries_visible_to(**requestor_of(info))
 
     @staticmethod
-    def resolve_event_type(root: models.WebhookDelivery, _info):
+    def resolve_event_type(root: webhook_models.WebhookDelivery, _info):
         return root.event.type
 
     @staticmethod
-    def resolve_payload(root: models.WebhookDelivery, info):
+    def resolve_payload(root: webhook_models.WebhookDelivery, info):
         requestor = get_user_or_app_from_context(info.context)
-        if not webhooks.delivery_payload_visible_to(
+        if not webhook_selectors.delivery_payload_visible_to(
             root.event.type, requestor=requestor
         ):
             return None
-        return json.loads(webhooks.delivery_body(root.event))
+        return json.loads(webhook_delivery.delivery_body(root.event))
 
     @staticmethod
-    def resolve_subscriber(root: models.WebhookDelivery, _info):
+    def resolve_subscriber(root: webhook_models.WebhookDelivery, _info):
         return root.webhook
 
     @staticmethod
-    def resolve_webhook(root: models.WebhookDelivery, info):
+    def resolve_webhook(root: webhook_models.WebhookDelivery, info):
         app = requestor_of(info)["app"]
         if app is None or root.webhook.app_id != app.pk:
             return None
         return root.webhook
 
     @staticmethod
-    def resolve_next_attempt_at(root: models.WebhookDelivery, _info):
-        if root.status != models.DeliveryStatus.PENDING:
+    def resolve_next_attempt_at(root: webhook_models.WebhookDelivery, _info):
+        if root.status != webhook_models.DeliveryStatus.PENDING:
             return None
         return root.next_attempt_at
 
     @staticmethod
-    def resolve_attempt_records(root: models.WebhookDelivery, _info):
+    def resolve_attempt_records(root: webhook_models.WebhookDelivery, _info):
         return root.attempt_records.all()
 
 
 def _resolve_o2o_events(root, info):
-    if not webhooks.webhook_visible_to(root, **requestor_of(info)):
+    if not webhook_selectors.webhook_visible_to(root, **requestor_of(info)):
         raise PermissionDenied()
     return O2OEventsByWebhookIdLoader(info.context).load(root.pk)
 

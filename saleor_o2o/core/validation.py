@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Optional
 
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core.errors import InvalidInput
 
 
 def max_length_of(model, field_name: str) -> Optional[int]:

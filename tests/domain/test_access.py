@@ -1,4 +1,4 @@
-from saleor_o2o.domain.access import CLERK, EVERYWHERE, MANAGER, NOWHERE, Reach
+from saleor_o2o.store.reach import CLERK, EVERYWHERE, MANAGER, NOWHERE, Reach
 
 ROLES = Reach(roles={1: CLERK, 2: MANAGER})
 

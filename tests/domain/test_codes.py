@@ -2,8 +2,9 @@
 
 import pytest
 
-from saleor_o2o.domain import codes, lifecycle
-from saleor_o2o.domain import offers as offer_rules
+from saleor_o2o.core import codes
+from saleor_o2o.offer import rules as offer_rules
+from saleor_o2o.pickup import rules as lifecycle
 
 
 def test_new_codes_use_the_unambiguous_alphabet():

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 import pytz
 
-from saleor_o2o.domain import delivery
+from saleor_o2o.webhook import policy as delivery
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=pytz.utc)
 

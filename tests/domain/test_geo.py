@@ -2,9 +2,9 @@ import math
 
 import pytest
 
-from saleor_o2o.domain import geo
-from saleor_o2o.domain.geo import Point
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core import geo
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.core.geo import Point
 
 
 def test_great_circle_between_known_cities():

@@ -4,20 +4,16 @@ from typing import Sequence, Tuple
 import pytest
 import pytz
 
-from saleor_o2o.domain import hours
-from saleor_o2o.domain.hours import (
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.store import opening
+from saleor_o2o.store.hours import (
     WEEKDAY_NAMES,
     DateException,
     Interval,
     Schedule,
     WeeklyInterval,
-    current_closing,
-    day_intervals,
     intervals_from_json,
     intervals_to_json,
-    is_open_at,
-    next_opening,
-    open_periods,
     validate_exceptions,
     validate_schedule,
     validate_timezone,
@@ -25,7 +21,13 @@ from saleor_o2o.domain.hours import (
     weekly_from_json,
     weekly_to_json,
 )
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.store.opening import (
+    current_closing,
+    day_intervals,
+    is_open_at,
+    next_opening,
+    open_periods,
+)
 
 # 2024-01-01 is a Monday.
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -610,16 +612,16 @@ def test_next_opening_rejects_a_negative_horizon():
 
 def test_next_opening_only_computes_what_it_needs(monkeypatch):
     calls = []
-    real = hours._to_utc
+    real = opening._to_utc
 
     def counting(tz, wall):
         calls.append(wall)
         return real(tz, wall)
 
-    monkeypatch.setattr(hours, "_to_utc", counting)
+    monkeypatch.setattr(opening, "_to_utc", counting)
     sched = schedule(every_day("09:00", "18:00"))
     assert next_opening(sched, utc(2024, 1, 1, 20)) == utc(2024, 1, 2, 9)
-    assert len(calls) <= 2 * 2 * hours.CHUNK_DAYS
+    assert len(calls) <= 2 * 2 * opening.CHUNK_DAYS
 
 
 def test_current_closing():

@@ -6,8 +6,8 @@ from itertools import product
 import pytest
 import pytz
 
-from saleor_o2o.domain import lifecycle as lc
-from saleor_o2o.models import PickupStatus
+from saleor_o2o.pickup import rules as lc
+from saleor_o2o.pickup.models import PickupStatus
 
 STATUSES = [
     lc.RECEIVED,

@@ -5,18 +5,11 @@ import pytest
 import pytz
 from api_helpers import code_of
 
-from saleor_o2o.domain import offers as rules
-from saleor_o2o.domain.offers import (
-    Candidate,
-    CustomerSegment,
-    Reward,
-    RewardType,
-    Signals,
-    Targeting,
-    Validity,
-    View,
-)
-from saleor_o2o.errors import InvalidInput, O2OError
+from saleor_o2o.core.errors import InvalidInput, O2OError
+from saleor_o2o.offer import ranking
+from saleor_o2o.offer import rules as offer_rules
+from saleor_o2o.offer.ranking import Candidate, Signals, Targeting, View
+from saleor_o2o.offer.rules import CustomerSegment, Reward, RewardType, Validity
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=pytz.utc)
 RUNNING = Validity(is_active=True, starts_at=NOW - timedelta(days=1))
@@ -40,12 +33,12 @@ RUNNING = Validity(is_active=True, starts_at=NOW - timedelta(days=1))
     ],
 )
 def test_an_offer_outside_its_dates_or_inactive_is_refused(validity, code):
-    assert code_of(lambda: rules.check_valid(validity, now=NOW)) == code
+    assert code_of(lambda: offer_rules.check_valid(validity, now=NOW)) == code
 
 
 def test_a_running_offer_is_valid():
-    rules.check_valid(RUNNING, now=NOW)
-    rules.check_valid(
+    offer_rules.check_valid(RUNNING, now=NOW)
+    offer_rules.check_valid(
         Validity(is_active=True, starts_at=NOW, ends_at=NOW + timedelta(seconds=1)),
         now=NOW,
     )
@@ -53,9 +46,9 @@ def test_a_running_offer_is_valid():
 
 def test_an_offer_must_end_after_it_starts():
     with pytest.raises(InvalidInput) as error:
-        rules.check_dates(starts_at=NOW, ends_at=NOW)
+        offer_rules.check_dates(starts_at=NOW, ends_at=NOW)
     assert error.value.field == "endsAt"
-    rules.check_dates(starts_at=NOW, ends_at=None)
+    offer_rules.check_dates(starts_at=NOW, ends_at=None)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +63,7 @@ def test_an_offer_must_end_after_it_starts():
 )
 def test_claim_limits(per_shopper, total, claimed_total, mine, refused):
     def check():
-        rules.check_claim_limits(
+        offer_rules.check_claim_limits(
             per_shopper_limit=per_shopper,
             total_limit=total,
             claimed_total=claimed_total,
@@ -97,11 +90,11 @@ def test_limited_offers_are_for_logged_in_shoppers(
     per_shopper, total, logged_in, refused
 ):
     def check():
-        rules.check_claimant(
+        offer_rules.check_claimant(
             logged_in=logged_in, per_shopper_limit=per_shopper, total_limit=total
         )
 
-    assert rules.claims_need_login(
+    assert offer_rules.claims_need_login(
         per_shopper_limit=per_shopper, total_limit=total
     ) is (per_shopper is not None or total is not None)
     if refused:
@@ -127,7 +120,7 @@ def test_claims_come_from_inside_the_geofence_or_from_allowed_accounts(
     located, in_fence, logged_in, allow_remote, code
 ):
     def check():
-        rules.check_claim_place(
+        offer_rules.check_claim_place(
             located=located,
             in_fence=in_fence,
             logged_in=logged_in,
@@ -146,9 +139,9 @@ def test_claims_come_from_inside_the_geofence_or_from_allowed_accounts(
 def test_impressions_count_per_utc_day_and_marks_live_two_days():
     paris = pytz.timezone("Europe/Paris")
     late = paris.localize(datetime(2026, 11, 21, 0, 30))  # 23:30 UTC the day before
-    assert rules.impression_day(late) == date(2026, 11, 20)
-    assert rules.impression_day(NOW) == date(2026, 11, 20)
-    assert rules.impression_marks_kept_from(NOW) == date(2026, 11, 19)
+    assert ranking.impression_day(late) == date(2026, 11, 20)
+    assert ranking.impression_day(NOW) == date(2026, 11, 20)
+    assert ranking.impression_marks_kept_from(NOW) == date(2026, 11, 19)
 
 
 def redeem(**overrides):
@@ -159,7 +152,7 @@ def redeem(**overrides):
         valid_here=True,
     )
     args.update(overrides)
-    return lambda: rules.check_redeemable(**args)
+    return lambda: offer_rules.check_redeemable(**args)
 
 
 def test_redeemable_rules():
@@ -182,45 +175,49 @@ def test_redeemable_rules():
 )
 def test_bad_rewards_are_refused(reward, field, code):
     with pytest.raises(InvalidInput) as error:
-        rules.validate_reward(reward)
+        offer_rules.validate_reward(reward)
     assert (error.value.field, error.value.code) == (field, code)
 
 
 def test_rewards_amounts_and_labels():
-    percent = rules.validate_reward(Reward(RewardType.PERCENTAGE, Decimal("20.00")))
+    percent = offer_rules.validate_reward(
+        Reward(RewardType.PERCENTAGE, Decimal("20.00"))
+    )
     fixed = Reward(RewardType.FIXED, Decimal("15"))
-    gift = rules.validate_reward(Reward(RewardType.GIFT, Decimal("3"), " Tote bag "))
-    assert rules.reward_amount(percent, Decimal("49.99")) == Decimal("10.00")
-    assert rules.reward_amount(fixed, Decimal("10")) == Decimal("10")
-    assert rules.reward_amount(fixed, Decimal("40")) == Decimal("15")
-    assert rules.reward_amount(gift, Decimal("40")) == Decimal("0")
-    assert rules.reward_label(percent, "EUR") == "20% off"
-    assert rules.reward_label(fixed, "EUR") == "15.00 EUR off"
-    assert rules.reward_label(gift, "EUR") == "Free: Tote bag"
+    gift = offer_rules.validate_reward(
+        Reward(RewardType.GIFT, Decimal("3"), " Tote bag ")
+    )
+    assert offer_rules.reward_amount(percent, Decimal("49.99")) == Decimal("10.00")
+    assert offer_rules.reward_amount(fixed, Decimal("10")) == Decimal("10")
+    assert offer_rules.reward_amount(fixed, Decimal("40")) == Decimal("15")
+    assert offer_rules.reward_amount(gift, Decimal("40")) == Decimal("0")
+    assert offer_rules.reward_label(percent, "EUR") == "20% off"
+    assert offer_rules.reward_label(fixed, "EUR") == "15.00 EUR off"
+    assert offer_rules.reward_label(gift, "EUR") == "Free: Tote bag"
     assert gift.value == 0
 
 
 def test_codes_are_unambiguous_and_read_back_from_qr_payloads():
-    codes = {rules.new_code() for _ in range(200)}
+    codes = {offer_rules.new_code() for _ in range(200)}
     assert len(codes) == 200
     assert all(
-        len(c) == rules.CODE_LENGTH and set(c) <= set(rules.CODE_ALPHABET)
+        len(c) == offer_rules.CODE_LENGTH and set(c) <= set(offer_rules.CODE_ALPHABET)
         for c in codes
     )
-    assert not set(rules.CODE_ALPHABET) & set("01OI")
+    assert not set(offer_rules.CODE_ALPHABET) & set("01OI")
     code = next(iter(codes))
-    assert rules.qr_payload(code) == f"o2o:offer:{code}"
-    assert rules.normalise_code(rules.qr_payload(code)) == code
-    assert rules.normalise_code(" abcd-efgh ") == "ABCDEFGH"
+    assert offer_rules.qr_payload(code) == f"o2o:offer:{code}"
+    assert offer_rules.normalise_code(offer_rules.qr_payload(code)) == code
+    assert offer_rules.normalise_code(" abcd-efgh ") == "ABCDEFGH"
 
 
 def test_segments():
     returning = Signals(has_orders=True)
-    assert rules.in_segment(CustomerSegment.ALL, Signals())
-    assert rules.in_segment(CustomerSegment.NEW, Signals())
-    assert not rules.in_segment(CustomerSegment.NEW, returning)
-    assert rules.in_segment(CustomerSegment.RETURNING, returning)
-    assert not rules.in_segment(CustomerSegment.RETURNING, Signals())
+    assert ranking.in_segment(CustomerSegment.ALL, Signals())
+    assert ranking.in_segment(CustomerSegment.NEW, Signals())
+    assert not ranking.in_segment(CustomerSegment.NEW, returning)
+    assert ranking.in_segment(CustomerSegment.RETURNING, returning)
+    assert not ranking.in_segment(CustomerSegment.RETURNING, Signals())
 
 
 SHOES = Targeting(product_ids=frozenset({10}), category_ids=frozenset({1}))
@@ -228,18 +225,19 @@ SHOES = Targeting(product_ids=frozenset({10}), category_ids=frozenset({1}))
 
 def test_untargeted_offers_have_a_neutral_relevance():
     assert (
-        rules.relevance(Targeting(), Signals(), now=NOW) == rules.UNTARGETED_RELEVANCE
+        ranking.relevance(Targeting(), Signals(), now=NOW)
+        == ranking.UNTARGETED_RELEVANCE
     )
 
 
 def test_a_targeted_offer_without_matching_signals_is_irrelevant():
     signals = Signals(cart_product_ids=frozenset({99}))
-    assert rules.relevance(SHOES, signals, now=NOW) == 0.0
+    assert ranking.relevance(SHOES, signals, now=NOW) == 0.0
 
 
 def test_relevance_orders_the_signals_by_strength():
     def score(**signals):
-        return rules.relevance(SHOES, Signals(**signals), now=NOW)
+        return ranking.relevance(SHOES, Signals(**signals), now=NOW)
 
     cart = score(cart_product_ids=frozenset({10}))
     viewed = score(views=(View(10, 1, NOW),))
@@ -251,20 +249,22 @@ def test_relevance_orders_the_signals_by_strength():
 
 
 def test_views_fade_with_age():
-    fresh = rules.relevance(SHOES, Signals(views=(View(10, 1, NOW),)), now=NOW)
-    old = rules.relevance(
+    fresh = ranking.relevance(SHOES, Signals(views=(View(10, 1, NOW),)), now=NOW)
+    old = ranking.relevance(
         SHOES,
-        Signals(views=(View(10, 1, NOW - timedelta(days=rules.VIEW_HALF_LIFE_DAYS)),)),
+        Signals(
+            views=(View(10, 1, NOW - timedelta(days=ranking.VIEW_HALF_LIFE_DAYS)),)
+        ),
         now=NOW,
     )
     assert old == pytest.approx(fresh / 2)
-    assert rules.view_decay(NOW + timedelta(days=1), NOW) == 1.0
+    assert ranking.view_decay(NOW + timedelta(days=1), NOW) == 1.0
 
 
 def test_a_viewed_product_of_the_targeted_category_counts():
     signals = Signals(views=(View(product_id=77, category_id=1, viewed_at=NOW),))
-    assert rules.relevance(SHOES, signals, now=NOW) == pytest.approx(
-        rules.WEIGHT_VIEW_CATEGORY
+    assert ranking.relevance(SHOES, signals, now=NOW) == pytest.approx(
+        ranking.WEIGHT_VIEW_CATEGORY
     )
 
 
@@ -275,16 +275,16 @@ def test_ranking_blends_distance_and_relevance():
         offer_id=2, store_id=2, distance_km=3.0, targeting=SHOES
     )
     far_generic = Candidate(offer_id=3, store_id=3, distance_km=9.0)
-    ranked = rules.rank(
+    ranked = ranking.rank(
         [far_generic, near_generic, a_bit_further_relevant],
         shopper,
         radius_km=10,
         now=NOW,
     )
     assert [r.offer_id for r in ranked] == [2, 1, 3]
-    assert ranked[0].relevance == pytest.approx(rules.WEIGHT_CART_PRODUCT)
+    assert ranked[0].relevance == pytest.approx(ranking.WEIGHT_CART_PRODUCT)
     # Without the signal, the nearer generic offer wins.
-    ranked = rules.rank(
+    ranked = ranking.rank(
         [a_bit_further_relevant, near_generic], Signals(), radius_km=10, now=NOW
     )
     assert [r.offer_id for r in ranked] == [1, 2]
@@ -292,7 +292,7 @@ def test_ranking_blends_distance_and_relevance():
 
 def test_ranking_drops_offers_for_other_segments_and_breaks_ties_stably():
     returning_only = Targeting(segment=CustomerSegment.RETURNING)
-    ranked = rules.rank(
+    ranked = ranking.rank(
         [
             Candidate(offer_id=5, store_id=1, distance_km=2.0),
             Candidate(offer_id=4, store_id=1, distance_km=2.0),
@@ -308,10 +308,10 @@ def test_ranking_drops_offers_for_other_segments_and_breaks_ties_stably():
 
 
 def test_proximity_and_geofence_bounds():
-    assert rules.proximity(0, 10) == 1.0
-    assert rules.proximity(10, 10) == 0.0
-    assert rules.proximity(12, 10) == 0.0
-    assert rules.check_geofence_km(2) == 2.0
+    assert ranking.proximity(0, 10) == 1.0
+    assert ranking.proximity(10, 10) == 0.0
+    assert ranking.proximity(12, 10) == 0.0
+    assert offer_rules.check_geofence_km(2) == 2.0
     for bad in (0, -1, 201, float("nan"), None):
         with pytest.raises(InvalidInput):
-            rules.check_geofence_km(bad)
+            offer_rules.check_geofence_km(bad)

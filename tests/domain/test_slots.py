@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 import pytz
 
-from saleor_o2o.domain import hours, slots
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.store import hours, slots
 
 PARIS = pytz.timezone("Europe/Paris")
 UTC = pytz.utc

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 import pytz
 
-from saleor_o2o.domain import hours, supply
-from saleor_o2o.domain.supply import Line, LineSupply, StoreSupply
-from saleor_o2o.errors import InvalidInput
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.store import hours, supply
+from saleor_o2o.store.supply import Line, LineSupply, StoreSupply
 
 UTC = pytz.utc
 

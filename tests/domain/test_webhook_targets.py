@@ -2,7 +2,7 @@
 
 import pytest
 
-from saleor_o2o.domain import targets
+from saleor_o2o.webhook import targets
 
 NON_PUBLIC = [
     "127.0.0.1",  # Loopback.

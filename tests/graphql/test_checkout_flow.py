@@ -38,7 +38,7 @@ from storefront import (
     outcome,
 )
 
-from saleor_o2o import services
+from saleor_o2o.store import services as store_services
 
 
 def post(client, query: str, variables: dict, name: str) -> dict:
@@ -385,7 +385,7 @@ def test_pickup_method_without_a_store_fails_before_payment(api_client, pickup_s
     ready = setup.start_checkout(
         api_client, 1, choose_delivery=choose_store(pickup_store)
     )
-    from saleor_o2o.models import CheckoutPickup
+    from saleor_o2o.pickup.models import CheckoutPickup
 
     CheckoutPickup.objects.all().delete()  # As if the shopper never chose a store.
     data = ready.complete(api_client)["data"]["checkoutComplete"]
@@ -409,7 +409,7 @@ def test_store_sold_out_since_choosing_fails_before_payment(api_client, pickup_s
 def test_click_and_collect_with_a_pickup_slot(api_client, pickup_setup):
     import datetime as dt
 
-    from saleor_o2o.pickups import store_pickup_slots
+    from saleor_o2o.pickup.selectors import store_pickup_slots
 
     setup, pickup_store = pickup_setup
     pickup_store.pickup_slot_capacity = 2
@@ -429,7 +429,7 @@ def test_click_and_collect_with_a_pickup_slot(api_client, pickup_setup):
         choose_delivery=choose_store(pickup_store, slot.start.isoformat()),
     )
     assert_no_errors(ready.complete(api_client)["data"]["checkoutComplete"])
-    from saleor_o2o.models import Pickup
+    from saleor_o2o.pickup.models import Pickup
 
     assert Pickup.objects.get().slot_start == slot.start
 
@@ -465,7 +465,7 @@ def test_a_variant_stocked_only_in_a_store_can_be_bought_for_pickup(
 
 def test_an_inactive_stores_stock_cannot_be_put_in_a_cart(api_client, store_only_stock):
     store, variant = store_only_stock
-    services.store_update(store=store, data={"is_active": False})
+    store_services.store_update(store=store, data={"is_active": False})
     data = post(
         api_client,
         CHECKOUT_CREATE,

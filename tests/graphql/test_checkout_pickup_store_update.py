@@ -3,8 +3,8 @@ from api_helpers import gid
 from saleor.checkout.models import Checkout
 from saleor.warehouse.models import Stock
 
-from saleor_o2o.models import CheckoutPickup
-from saleor_o2o.pickups import pickup_method
+from saleor_o2o.pickup.models import CheckoutPickup
+from saleor_o2o.store.pickup_zone import pickup_method
 
 MUTATION = """
 mutation($checkout: ID!, $store: ID!, $curbside: Boolean) {

@@ -14,10 +14,14 @@ from django.db import transaction
 from saleor.app.models import App
 from saleor.webhook.models import Webhook
 
-from saleor_o2o import conf
-from saleor_o2o.events import O2OEventType, events_record
+from saleor_o2o.core import settings as conf
 from saleor_o2o.graphql.api import schema
-from saleor_o2o.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from saleor_o2o.webhook.events import O2OEventType, events_record
+from saleor_o2o.webhook.models import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 READY = O2OEventType.PICKUP_READY
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from freezegun import freeze_time
 from saleor.webhook.models import Webhook
 
-from saleor_o2o import conf
-from saleor_o2o.events import O2OEventType, events_record
-from saleor_o2o.models import DeliveryStatus, WebhookDelivery
+from saleor_o2o.core import settings as conf
+from saleor_o2o.webhook.events import O2OEventType, events_record
+from saleor_o2o.webhook.models import DeliveryStatus, WebhookDelivery
 
 EVENTS_UPDATE = """
 mutation Subscribe($id: ID!, $events: [O2OWebhookEventTypeEnum!]!) {

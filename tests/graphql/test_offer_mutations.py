@@ -1,7 +1,7 @@
 import pytest
 from api_helpers import assert_permission_denied, content, gid
 
-from saleor_o2o.models import Offer
+from saleor_o2o.offer.models import Offer
 
 OFFER_CREATE = """
 mutation OfferCreate($input: OfferCreateInput!) {

@@ -4,9 +4,11 @@ import uuid
 import pytest
 from api_helpers import assert_permission_denied, content, gid, only_error
 
-from saleor_o2o import conf, offers
-from saleor_o2o.domain.geo import Point
-from saleor_o2o.models import O2OEvent, OfferClaim, ProductView
+from saleor_o2o.core import settings as conf
+from saleor_o2o.core.geo import Point
+from saleor_o2o.offer import claims, shoppers
+from saleor_o2o.offer.models import OfferClaim, ProductView
+from saleor_o2o.webhook.models import O2OEvent
 
 OFFERS_NEAR = """
 query Offers($lat: Float, $lng: Float, $radius: Float, $token: String, $first: Int) {
@@ -243,9 +245,9 @@ def test_redeem_errors_and_lock_out(
 ):
     other = store_factory("Other", 48.87, 2.35)
     offer = offer_factory(store, per_shopper_limit=None)
-    claim = offers.offer_claim(
+    claim = claims.offer_claim(
         offer_id=offer.pk,
-        shopper=offers.Shopper(token=uuid.uuid4()),
+        shopper=shoppers.Shopper(token=uuid.uuid4()),
         point=LOUVRE_POINT,
     )
 
@@ -258,7 +260,7 @@ def test_redeem_errors_and_lock_out(
         return [e["code"] for e in content(response)["offerRedeem"]["offerErrors"]]
 
     assert redeem(claim.code, at=other) == ["WRONG_STORE"]
-    for _ in range(offers.MAX_WRONG_CODES):
+    for _ in range(claims.MAX_WRONG_CODES):
         assert redeem("ZZZZZZZZ") == ["NOT_FOUND"]
     assert redeem(claim.code) == ["TOO_MANY_ATTEMPTS"]
     claim.refresh_from_db()
@@ -305,13 +307,13 @@ def test_offer_stats_for_staff(
 ):
     for _reload in range(3):
         content(api_client.post_graphql(OFFERS_NEAR, {**LOUVRE, "token": token}))
-    claim = offers.offer_claim(
+    claim = claims.offer_claim(
         offer_id=offer.pk,
-        shopper=offers.Shopper(user=customer_user),
+        shopper=shoppers.Shopper(user=customer_user),
         store=store,
         point=LOUVRE_POINT,
     )
-    offers.offer_redeem(code=claim.code, store=store)
+    claims.offer_redeem(code=claim.code, store=store)
     data = content(
         staff_api_client.post_graphql(
             STATS,
@@ -506,7 +508,7 @@ def test_reloads_and_aliases_count_one_impression_per_shopper_a_day(
     store,
     token,
 ):
-    from saleor_o2o.models import OfferImpressionMark
+    from saleor_o2o.offer.models import OfferImpressionMark
 
     aliases = " ".join(
         f"a{index}: offers(near: {{latitude: 48.8606, longitude: 2.3376}}, "

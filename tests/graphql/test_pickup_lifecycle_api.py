@@ -4,9 +4,9 @@ import pytest
 from api_helpers import assert_permission_denied, gid, payload
 from saleor.order import OrderStatus
 
-from saleor_o2o import pickup_lifecycle as lifecycle_services
-from saleor_o2o.domain import lifecycle
-from saleor_o2o.models import Pickup, PickupStatus
+from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.pickup.models import Pickup, PickupStatus
 
 STATUS_UPDATE = """
 mutation Move($id: ID!, $status: PickupStatusEnum!, $note: String) {
@@ -84,10 +84,10 @@ def desk(staff_api_client, permission_manage_orders):
 @pytest.fixture
 def ready(pickup_factory, staff_user):
     def make(**kwargs):
-        return lifecycle_services.pickup_status_update(
+        return pickup_services.pickup_status_update(
             pickup=pickup_factory(**kwargs),
             status="ready",
-            actor=lifecycle_services.Actor.of(staff_user),
+            actor=pickup_services.Actor.of(staff_user),
         )
 
     return make

@@ -7,8 +7,9 @@ from django.db import transaction
 from saleor.checkout.models import Checkout
 from saleor.warehouse.models import Stock
 
-from saleor_o2o import pickups
-from saleor_o2o.models import Pickup, PickupStatus
+from saleor_o2o.pickup import checkout as pickup_checkout
+from saleor_o2o.pickup import selectors as pickup_selectors
+from saleor_o2o.pickup.models import Pickup, PickupStatus
 
 PARIS = pytz.timezone("Europe/Paris")
 #: Tuesday 24 November 2026, 08:00 in Paris; stores open 09:00-19:00, 2 h lead time.
@@ -96,7 +97,7 @@ def test_a_slot_fills_while_a_checkout_completes(
     # The checkout starts completing: its reservation books the slot.
     first.refresh_from_db()
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=first)
+        pickup_checkout.checkout_pickup_reserve(checkout=first)
     assert slots_of(api_client, slotted_store)[0]["remaining"] == 0
     second = new_checkout(variant)
     assert choose(api_client, second, slotted_store, local(11))["pickupErrors"] == [
@@ -126,11 +127,15 @@ def test_cancelled_pickups_free_their_slot(o2o_active, slotted_store, variant, f
     pickup = Pickup.objects.create(
         order=order, store=slotted_store, slot_start=local(11), code="ABCDEF"
     )
-    booked = pickups.store_pickup_slots(store=slotted_store, day=dt.date(2026, 11, 24))
+    booked = pickup_selectors.store_pickup_slots(
+        store=slotted_store, day=dt.date(2026, 11, 24)
+    )
     assert booked[0].remaining == 0
     pickup.status = PickupStatus.CANCELLED
     pickup.save()
-    freed = pickups.store_pickup_slots(store=slotted_store, day=dt.date(2026, 11, 24))
+    freed = pickup_selectors.store_pickup_slots(
+        store=slotted_store, day=dt.date(2026, 11, 24)
+    )
     assert freed[0].remaining == 1
 
 
@@ -213,12 +218,12 @@ def test_each_completing_checkout_counts_against_the_slot(
     o2o_active, slotted_store, variant, frozen
 ):
     """Two checkouts holding one slot while they complete count twice, not once."""
-    from saleor_o2o.conf import O2OSettings
-    from saleor_o2o.models import CheckoutPickup
+    from saleor_o2o.core.settings import O2OSettings
+    from saleor_o2o.pickup.models import CheckoutPickup
 
     for _ in range(2):
         checkout = new_checkout(variant)
-        pickups.checkout_pickup_set(
+        pickup_checkout.checkout_pickup_set(
             checkout=checkout,
             store=slotted_store,
             curbside=False,
@@ -228,6 +233,8 @@ def test_each_completing_checkout_counts_against_the_slot(
             slot_start=local(11), held_until=NOW + dt.timedelta(minutes=10)
         )
 
-    booked = pickups.slot_bookings(store=slotted_store, start=local(0), end=local(23))
+    booked = pickup_selectors.slot_bookings(
+        store=slotted_store, start=local(0), end=local(23)
+    )
 
     assert booked == {local(11): 2}

@@ -27,10 +27,12 @@ from saleor.app.models import App
 from saleor.graphql.api import schema as saleor_schema
 from saleor.webhook.models import Webhook
 
-from saleor_o2o import offers, pickup_lifecycle, webhooks
-from saleor_o2o.domain.geo import Point
+from saleor_o2o.core.geo import Point
 from saleor_o2o.graphql.api import schema
-from saleor_o2o.models import AppStore, StoreMembership
+from saleor_o2o.offer import claims, shoppers
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.store.models import AppStore, StoreMembership
+from saleor_o2o.webhook import services as webhook_services
 
 #: What a stranger must never read, by type: the selection that would show it.
 SECRETS = {
@@ -291,17 +293,19 @@ def victim(
         target_url="https://hooks.example.com/o2o",
         secret_key="victims-webhook-secret",
     )
-    webhooks.webhook_subscriptions_set(webhook=webhook, event_types=["pickup_ready"])
+    webhook_services.webhook_subscriptions_set(
+        webhook=webhook, event_types=["pickup_ready"]
+    )
     pickup = pickup_factory(user=customer_user)
-    staff = pickup_lifecycle.Actor.of(clerk)
-    pickup_lifecycle.pickup_status_update(pickup=pickup, status="ready", actor=staff)
-    claim = offers.offer_claim(
+    staff = pickup_services.Actor.of(clerk)
+    pickup_services.pickup_status_update(pickup=pickup, status="ready", actor=staff)
+    claim = claims.offer_claim(
         offer_id=offer.pk,
-        shopper=offers.Shopper(user=customer_user),
+        shopper=shoppers.Shopper(user=customer_user),
         store=store,
         point=Point(store.latitude, store.longitude),
     )
-    from saleor_o2o.models import WebhookDelivery
+    from saleor_o2o.webhook.models import WebhookDelivery
 
     delivery = WebhookDelivery.objects.order_by("pk").last()
     Checkout.objects.create(email=customer_user.email, user=customer_user)

@@ -4,7 +4,7 @@ from api_helpers import assert_permission_denied
 from saleor.account.models import Address
 from saleor.warehouse.models import Stock, Warehouse
 
-from saleor_o2o.models import GeocodingStatus, Store
+from saleor_o2o.store.models import GeocodingStatus, Store
 
 STORE_CREATE = """
 mutation StoreCreate($input: StoreCreateInput!) {

@@ -8,7 +8,7 @@ from api_helpers import code_of
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from saleor_o2o.domain.geo import Point, great_circle_km
+from saleor_o2o.core.geo import Point, great_circle_km
 
 STORES_NEAR = """
 query StoresNear($near: StoreNearInput, $radiusKm: Float, $first: Int, $after: String,
@@ -315,7 +315,7 @@ def frozen_now(monkeypatch):
 def test_opening_state_in_the_store_timezone(
     api_client, o2o_active, store_factory, frozen_now
 ):
-    from saleor_o2o.domain import hours
+    from saleor_o2o.store import hours
 
     overnight = [
         hours.WeeklyInterval(
@@ -345,7 +345,7 @@ def test_opening_state_in_the_store_timezone(
 
 
 def test_holiday_closes_the_store(api_client, o2o_active, store_factory, frozen_now):
-    from saleor_o2o.domain import hours
+    from saleor_o2o.store import hours
 
     christmas = hours.DateException(date=dt.date(2026, 12, 25), name="Christmas")
     store_factory("Paris", 48.85, 2.35, opening_hours_exceptions=[christmas])
@@ -360,7 +360,7 @@ def test_holiday_closes_the_store(api_client, o2o_active, store_factory, frozen_
 def test_stores_query_count_does_not_grow_with_stores(
     api_client, o2o_active, store_factory
 ):
-    from saleor_o2o.domain import hours
+    from saleor_o2o.store import hours
 
     holiday = [hours.DateException(date=dt.date(2099, 1, 1), name="New Year")]
     query = STORES_NEAR.replace(

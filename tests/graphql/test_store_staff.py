@@ -13,16 +13,12 @@ from api_helpers import ApiClient, gid
 from saleor.account.models import User
 from saleor.warehouse.models import Stock
 
-from saleor_o2o import pickup_lifecycle
-from saleor_o2o.domain.lifecycle import MAX_CODE_ATTEMPTS
-from saleor_o2o.errors import O2OError
-from saleor_o2o.models import (
-    AppStore,
-    PickupAuditKind,
-    StaffAllStores,
-    StoreMembership,
-    StoreRole,
-)
+from saleor_o2o.core.errors import O2OError
+from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.pickup.models import PickupAuditKind
+from saleor_o2o.pickup.rules import MAX_CODE_ATTEMPTS
+from saleor_o2o.store.models import AppStore, StaffAllStores, StoreMembership, StoreRole
 
 
 @pytest.fixture
@@ -129,11 +125,11 @@ def test_a_pickup_of_another_store_does_not_exist_for_a_clerk(
 
 def test_a_manager_releases_a_locked_handover_a_clerk_cannot(everyone, pickup_factory):
     pickup = pickup_factory()
-    staff = pickup_lifecycle.Actor.of(everyone["manager"].user)
-    pickup_lifecycle.pickup_status_update(pickup=pickup, status="ready", actor=staff)
+    staff = pickup_services.Actor.of(everyone["manager"].user)
+    pickup_services.pickup_status_update(pickup=pickup, status="ready", actor=staff)
     for _ in range(MAX_CODE_ATTEMPTS):
         with pytest.raises(O2OError):
-            pickup_lifecycle.pickup_collect(pickup=pickup, code="WRONG0", actor=staff)
+            handover.pickup_collect(pickup=pickup, code="WRONG0", actor=staff)
     unlock = (
         "mutation($id: ID!, $reason: String!) { pickupCodeUnlock(id: $id, reason: "
         "$reason) { pickup { codeLockedUntil } pickupErrors { field code } } }"
@@ -153,7 +149,7 @@ def test_a_manager_releases_a_locked_handover_a_clerk_cannot(everyone, pickup_fa
     again = answer(everyone["manager"], unlock, variables)
     assert codes(again, "pickupCodeUnlock", "pickupErrors") == ["NOT_LOCKED"]
     # The right code works again at once.
-    pickup_lifecycle.pickup_collect(pickup=pickup, code=pickup.code, actor=staff)
+    handover.pickup_collect(pickup=pickup, code=pickup.code, actor=staff)
 
 
 STOCK_UPDATE = """
@@ -201,13 +197,13 @@ def test_stock_and_settings_are_a_managers_task_in_their_store(
 
 
 def test_offer_codes_are_redeemed_only_at_ones_own_store(everyone, offer, lyon):
-    from saleor_o2o import offers
-    from saleor_o2o.domain.geo import Point
+    from saleor_o2o.core.geo import Point
+    from saleor_o2o.offer import claims, shoppers
 
     store = offer.stores.get()
-    claim = offers.offer_claim(
+    claim = claims.offer_claim(
         offer_id=offer.pk,
-        shopper=offers.Shopper(user=User.objects.create_user("s@example.com", "x")),
+        shopper=shoppers.Shopper(user=User.objects.create_user("s@example.com", "x")),
         store=store,
         point=Point(store.latitude, store.longitude),
     )

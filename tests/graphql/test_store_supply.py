@@ -5,7 +5,7 @@ import pytz
 from api_helpers import assert_permission_denied, gid
 from saleor.warehouse.models import Stock
 
-from saleor_o2o.models import O2OEvent
+from saleor_o2o.webhook.models import O2OEvent
 
 PARIS = {"latitude": 48.8566, "longitude": 2.3522}
 

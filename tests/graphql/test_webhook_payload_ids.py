@@ -15,12 +15,15 @@ import pytest
 from django.utils import timezone
 from saleor.account.models import User
 
-from saleor_o2o import offers, pickup_lifecycle, services
-from saleor_o2o.conf import get_o2o_settings
-from saleor_o2o.domain.geo import Point
-from saleor_o2o.events import O2OEventType
+from saleor_o2o.core.geo import Point
+from saleor_o2o.core.settings import get_o2o_settings
 from saleor_o2o.graphql.api import schema
-from saleor_o2o.models import O2OEvent
+from saleor_o2o.offer import claims, shoppers
+from saleor_o2o.pickup import expiry, handover
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.store import stock as store_stock
+from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.models import O2OEvent
 
 #: How to look each type up through the API, as a superuser.
 LOOKUPS = {
@@ -58,43 +61,43 @@ def every_event(
     o2o_active, pickup_factory, store, variant, offer, app, staff_user, customer_user
 ):
     """Make the extension record at least one event of every type."""
-    staff = pickup_lifecycle.Actor.of(staff_user)
-    by_app = pickup_lifecycle.Actor.of(app)
+    staff = pickup_services.Actor.of(staff_user)
+    by_app = pickup_services.Actor.of(app)
     collected = pickup_factory(user=customer_user)
     for status in ("preparing", "ready"):
-        pickup_lifecycle.pickup_status_update(
+        pickup_services.pickup_status_update(
             pickup=collected, status=status, actor=by_app
         )
-    pickup_lifecycle.pickup_check_in(order=collected.order, user=customer_user)
-    pickup_lifecycle.pickup_collect(pickup=collected, code=collected.code, actor=staff)
+    pickup_services.pickup_check_in(order=collected.order, user=customer_user)
+    handover.pickup_collect(pickup=collected, code=collected.code, actor=staff)
 
     cancelled = pickup_factory()
-    pickup_lifecycle.pickup_status_update(
+    pickup_services.pickup_status_update(
         pickup=cancelled, status="cancelled", actor=staff
     )
 
     expiring = pickup_factory()
-    pickup_lifecycle.pickup_status_update(pickup=expiring, status="ready", actor=staff)
+    pickup_services.pickup_status_update(pickup=expiring, status="ready", actor=staff)
     settings = get_o2o_settings()
     ready_at = timezone.now()
     hold = settings.hold_policy
-    pickup_lifecycle.pickups_expire(
+    expiry.pickups_expire(
         now=ready_at + hold.hold - hold.remind_before + timedelta(minutes=1)
     )
-    pickup_lifecycle.pickups_expire(now=ready_at + hold.hold + timedelta(minutes=1))
+    expiry.pickups_expire(now=ready_at + hold.hold + timedelta(minutes=1))
 
-    services.store_stock_update(
+    store_stock.store_stock_update(
         store=store,
-        levels=[services.StockLevel(variant.pk, 1)],
+        levels=[store_stock.StockLevel(variant.pk, 1)],
         low_stock_threshold=2,
     )
-    claim = offers.offer_claim(
+    claim = claims.offer_claim(
         offer_id=offer.pk,
-        shopper=offers.Shopper(user=customer_user),
+        shopper=shoppers.Shopper(user=customer_user),
         store=store,
         point=Point(store.latitude, store.longitude),
     )
-    offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+    claims.offer_redeem(code=claim.code, store=store, staff=staff_user)
     return customer_user
 
 
@@ -158,7 +161,8 @@ def test_payloads_carry_no_order_token_and_the_code_only_where_a_notice_needs_it
     """
     from saleor.order.models import Order
 
-    from saleor_o2o.models import OfferClaim, Pickup
+    from saleor_o2o.offer.models import OfferClaim
+    from saleor_o2o.pickup.models import Pickup
 
     tokens = {str(token) for token in Order.objects.values_list("token", flat=True)}
     pickup_codes = dict(Pickup.objects.values_list("pk", "code"))

@@ -19,9 +19,10 @@ from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 from storefront import HttpStorefront, outcome
 
-from saleor_o2o import pickups
-from saleor_o2o.models import Pickup, PickupReservation
-from saleor_o2o.selectors import pickup_availability
+from saleor_o2o.pickup import selectors as pickup_selectors
+from saleor_o2o.pickup.models import Pickup
+from saleor_o2o.store.models import PickupReservation
+from saleor_o2o.store.selectors import pickup_availability
 
 pytestmark = [pytest.mark.slow]
 
@@ -148,7 +149,7 @@ def test_more_shoppers_than_a_pickup_slot_holds(saleor_server, shop, race, paral
     slot = next(
         found
         for offset in range(8)
-        for found in pickups.store_pickup_slots(
+        for found in pickup_selectors.store_pickup_slots(
             store=store, day=today + dt.timedelta(days=offset)
         )
         if found.remaining == 3

@@ -6,10 +6,11 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 from saleor.warehouse.models import Stock
 
-from saleor_o2o import services
-from saleor_o2o.events import O2OEventType, global_id
+from saleor_o2o.core.ids import global_id
 from saleor_o2o.management.commands.o2o_import_stock import parse_quantity
-from saleor_o2o.models import O2OEvent
+from saleor_o2o.store import stock as store_stock
+from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.models import O2OEvent
 
 COMMAND = "o2o_import_stock"
 
@@ -274,7 +275,7 @@ def test_reads_standard_input(store, variant):
 def test_low_stock_event_when_a_quantity_drops_to_the_threshold(
     tmp_path, store, variant, second_variant
 ):
-    services.store_stock_update(store=store, low_stock_threshold=2)
+    store_stock.store_stock_update(store=store, low_stock_threshold=2)
     set_quantity(store, variant, 10)
     set_quantity(store, second_variant, 10)
     result = run(
@@ -292,7 +293,7 @@ def test_low_stock_event_when_a_quantity_drops_to_the_threshold(
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path, store, lyon, variant):
-    services.store_stock_update(store=store, low_stock_threshold=5)
+    store_stock.store_stock_update(store=store, low_stock_threshold=5)
     set_quantity(store, variant, 10)
     text = "store,sku,quantity\nparis-louvre,SKU-1,2\nlyon-bellecour,SKU-1,4\n"
     first = run(tmp_path, text)
@@ -337,9 +338,9 @@ def test_a_failure_midway_leaves_every_store_unchanged(
 ):
     set_quantity(store, variant, 3)
     set_quantity(lyon, variant, 3)
-    services.store_stock_update(store=lyon, low_stock_threshold=5)
-    services.store_stock_update(store=store, low_stock_threshold=5)
-    real = services.store_stock_update
+    store_stock.store_stock_update(store=lyon, low_stock_threshold=5)
+    store_stock.store_stock_update(store=store, low_stock_threshold=5)
+    real = store_stock.store_stock_update
     calls = []
 
     def fail_on_second_store(*, store, levels):
@@ -348,7 +349,7 @@ def test_a_failure_midway_leaves_every_store_unchanged(
             raise DatabaseError("deadlock detected")
         return real(store=store, levels=levels)
 
-    monkeypatch.setattr(services, "store_stock_update", fail_on_second_store)
+    monkeypatch.setattr(store_stock, "store_stock_update", fail_on_second_store)
     message, _ = run_failing(
         tmp_path,
         "store,sku,quantity\nparis-louvre,SKU-1,9\nlyon-bellecour,SKU-1,1\n",

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from saleor.plugins.models import PluginConfiguration
 from saleor.warehouse.models import Stock, Warehouse
 
-from saleor_o2o import conf
-from saleor_o2o.models import Store
+from saleor_o2o.core import settings as conf
+from saleor_o2o.store.models import Store
 
 
 def test_demo_data_creates_stores_with_hours_and_stock(variant):
@@ -54,7 +54,7 @@ def test_demo_data_keeps_a_merchants_plugin_configuration(variant):
 def test_demo_subscribes_its_receiver_to_every_o2o_event(variant):
     from saleor.webhook.models import Webhook
 
-    from saleor_o2o.events import O2OEventType
+    from saleor_o2o.webhook.events import O2OEventType
 
     call_command("o2o_populatedb", stdout=StringIO())
     call_command("o2o_populatedb", stdout=StringIO())  # Again: nothing duplicated.
@@ -72,7 +72,7 @@ def test_demo_pickup_goes_from_received_to_collected_with_webhooks(
     from saleor.order import OrderStatus
     from saleor.webhook.models import Webhook
 
-    from saleor_o2o.models import Pickup
+    from saleor_o2o.pickup.models import Pickup
 
     call_command("o2o_populatedb", stdout=StringIO())
     Webhook.objects.update(
@@ -103,17 +103,21 @@ def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(
 ):
     import uuid
 
-    from saleor_o2o import offers
-    from saleor_o2o.domain.geo import Point
-    from saleor_o2o.errors import O2OError
-    from saleor_o2o.models import Offer
+    from saleor_o2o.core.errors import O2OError
+    from saleor_o2o.core.geo import Point
+    from saleor_o2o.offer import claims as offer_claims
+    from saleor_o2o.offer import selectors as offer_selectors
+    from saleor_o2o.offer import shoppers
+    from saleor_o2o.offer.models import Offer
 
     call_command("o2o_populatedb", stdout=StringIO())
     call_command("o2o_populatedb", stdout=StringIO())
     assert Offer.objects.count() == 5
-    shopper = offers.Shopper(token=uuid.uuid4())
+    shopper = shoppers.Shopper(token=uuid.uuid4())
     paris_centre = Point(48.8566, 2.3522)
-    ranked = offers.offers_ranked(point=paris_centre, radius_km=25, shopper=shopper)
+    ranked = offer_selectors.offers_ranked(
+        point=paris_centre, radius_km=25, shopper=shopper
+    )
     titles = [Offer.objects.get(pk=r.offer_id).title for r in ranked]
     assert "15% off everything in our Paris stores" in titles
     assert "20% off in London" not in titles
@@ -121,16 +125,16 @@ def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(
     assert "Welcome back: 5 off in any store" not in titles
     paris = Offer.objects.get(title="15% off everything in our Paris stores")
     # One claim per shopper: a logged-in shopper's, in Paris.
-    claim = offers.offer_claim(
+    claim = offer_claims.offer_claim(
         offer_id=paris.pk,
-        shopper=offers.Shopper(user=customer_user),
+        shopper=shoppers.Shopper(user=customer_user),
         point=paris_centre,
     )
     store = next(r for r in ranked if r.offer_id == paris.pk).store_id
     store = paris.stores.get(pk=store)
-    offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+    offer_claims.offer_redeem(code=claim.code, store=store, staff=staff_user)
     try:
-        offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+        offer_claims.offer_redeem(code=claim.code, store=store, staff=staff_user)
     except O2OError as error:
         assert error.code == "ALREADY_REDEEMED"
     else:

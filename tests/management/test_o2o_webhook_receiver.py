@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from saleor.plugins.webhook import create_webhook_headers
 
-from saleor_o2o.webhooks import IDEMPOTENCY_HEADER
+from saleor_o2o.webhook.delivery import IDEMPOTENCY_HEADER
 
 pytestmark = [pytest.mark.slow]
 

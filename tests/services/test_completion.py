@@ -19,9 +19,11 @@ from saleor.payment.models import Payment
 from saleor.warehouse.models import Stock
 from storefront import client_storefront, outcome
 
-from saleor_o2o import completion, services
+from saleor_o2o.checkout import completion
 from saleor_o2o.core.db import session_lock_try
-from saleor_o2o.models import CheckoutPickup, PickupReservation
+from saleor_o2o.pickup.models import CheckoutPickup
+from saleor_o2o.store import stock as store_stock
+from saleor_o2o.store.models import PickupReservation
 
 
 @pytest.fixture
@@ -65,8 +67,8 @@ def test_stock_lost_while_paying_refunds_the_payment(shopper, shop):
     checkout_id, token = prepare(shopper, shop)
     # Staff count the shelf while the shopper's bank answers: only one unit left.
     fake_gateway.during_payment.append(
-        lambda: services.store_stock_update(
-            store=store, levels=[services.StockLevel(variant.pk, 1)]
+        lambda: store_stock.store_stock_update(
+            store=store, levels=[store_stock.StockLevel(variant.pk, 1)]
         )
     )
 

@@ -9,17 +9,15 @@ from django.utils import timezone
 from saleor.account.models import User
 from saleor.order.models import Order
 
-from saleor_o2o import offers
-from saleor_o2o.domain.geo import Point
-from saleor_o2o.errors import O2OError
-from saleor_o2o.models import (
-    O2OEvent,
-    Offer,
-    OfferClaim,
-    OfferImpression,
-    Pickup,
-    ProductView,
-)
+from saleor_o2o.core.errors import O2OError
+from saleor_o2o.core.geo import Point
+from saleor_o2o.offer import claims as offer_claims
+from saleor_o2o.offer import selectors as offer_selectors
+from saleor_o2o.offer import services as offer_services
+from saleor_o2o.offer import shoppers
+from saleor_o2o.offer.models import Offer, OfferClaim, OfferImpression, ProductView
+from saleor_o2o.pickup.models import Pickup
+from saleor_o2o.webhook.models import O2OEvent
 
 LOUVRE = Point(48.8606, 2.3376)
 #: About 3.3 km east of the Louvre store.
@@ -28,17 +26,19 @@ LYON = Point(45.7640, 4.8357)
 
 
 def anonymous():
-    return offers.Shopper(token=uuid.uuid4())
+    return shoppers.Shopper(token=uuid.uuid4())
 
 
 def customer(email="customer@example.com"):
     """Return a logged-in shopper (limited offers are claimed by them only)."""
-    return offers.Shopper(user=User.objects.create_user(email, "password"))
+    return shoppers.Shopper(user=User.objects.create_user(email, "password"))
 
 
 def claim_at(point, offer, shopper, **kwargs):
     """Claim `offer` as `shopper` standing at `point`."""
-    return offers.offer_claim(offer_id=offer.pk, shopper=shopper, point=point, **kwargs)
+    return offer_claims.offer_claim(
+        offer_id=offer.pk, shopper=shopper, point=point, **kwargs
+    )
 
 
 def test_offers_near_finds_offers_of_nearby_stores_within_their_geofence(
@@ -51,7 +51,7 @@ def test_offers_near_finds_offers_of_nearby_stores_within_their_geofence(
     tight = offer_factory(louvre, geofence_radius_km=1, title="Tight")
     far = offer_factory(lyon, title="Lyon only")
     everywhere = offer_factory(title="Everywhere")
-    found = offers.offers_near(point=BASTILLE, radius_km=25)
+    found = offer_selectors.offers_near(point=BASTILLE, radius_km=25)
     by_offer = {offer_id: (store_id, km) for offer_id, store_id, km in found}
     assert set(by_offer) == {both.pk, everywhere.pk}
     assert by_offer[both.pk][0] == bastille.pk
@@ -59,7 +59,7 @@ def test_offers_near_finds_offers_of_nearby_stores_within_their_geofence(
     assert by_offer[both.pk][1] == pytest.approx(0, abs=0.01)
     assert tight.pk not in by_offer and far.pk not in by_offer
     # The shopper's radius bounds the geofence too.
-    near_louvre = offers.offers_near(point=LOUVRE, radius_km=0.5)
+    near_louvre = offer_selectors.offers_near(point=LOUVRE, radius_km=0.5)
     assert {o for o, _, _ in near_louvre} == {both.pk, tight.pk, everywhere.pk}
 
 
@@ -74,7 +74,9 @@ def test_offers_near_skips_inactive_expired_future_offers_and_inactive_stores(
     offer_factory(louvre, starts_at=now + timedelta(hours=1))
     offer_factory(closed)
     live = offer_factory(louvre)
-    assert [o for o, _, _ in offers.offers_near(point=LOUVRE, radius_km=5)] == [live.pk]
+    assert [
+        o for o, _, _ in offer_selectors.offers_near(point=LOUVRE, radius_km=5)
+    ] == [live.pk]
 
 
 def test_ranking_prefers_offers_on_products_the_shopper_viewed(
@@ -87,10 +89,10 @@ def test_ranking_prefers_offers_on_products_the_shopper_viewed(
         bastille, title="Shoes", target_product_ids=[variant.product_id]
     )
     shopper = anonymous()
-    ranked = offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    ranked = offer_selectors.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
     assert [r.offer_id for r in ranked] == [generic.pk, shoes.pk]
-    offers.product_view_record(shopper=shopper, product_id=variant.product_id)
-    ranked = offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    shoppers.product_view_record(shopper=shopper, product_id=variant.product_id)
+    ranked = offer_selectors.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
     assert [r.offer_id for r in ranked] == [shoes.pk, generic.pk]
     assert ranked[0].relevance > 0.6
     # One shopper, one day: each offer counts as shown once.
@@ -99,15 +101,17 @@ def test_ranking_prefers_offers_on_products_the_shopper_viewed(
 
 
 def test_claim_gives_a_unique_code_and_records_an_event(offer, customer_user, store):
-    shopper = offers.Shopper(user=customer_user)
-    claim = offers.offer_claim(offer_id=offer.pk, shopper=shopper, point=LOUVRE)
+    shopper = shoppers.Shopper(user=customer_user)
+    claim = offer_claims.offer_claim(offer_id=offer.pk, shopper=shopper, point=LOUVRE)
     assert len(claim.code) == 8 and claim.claimed_store == store
     offer.refresh_from_db()
     assert offer.claimed_count == 1
     event = O2OEvent.objects.get()
     assert event.type == "offer_claimed"
-    assert event.payload["offer"]["id"] == offers.global_id("Offer", offer.pk)
-    assert event.payload["user"]["id"] == offers.global_id("User", customer_user.pk)
+    assert event.payload["offer"]["id"] == offer_services.global_id("Offer", offer.pk)
+    assert event.payload["user"]["id"] == offer_services.global_id(
+        "User", customer_user.pk
+    )
 
 
 def test_claim_limits_per_shopper_and_in_total(store, offer_factory):
@@ -128,22 +132,23 @@ def test_claims_out_of_range_inactive_or_for_others_are_refused(
     shopper = anonymous()
     offer = offer_factory(store, geofence_radius_km=2)
     assert (
-        code_of(lambda: claim_at(LYON, offer, offers.Shopper(user=customer_user)))
+        code_of(lambda: claim_at(LYON, offer, shoppers.Shopper(user=customer_user)))
         == "OUT_OF_RANGE"
     )
     inactive = offer_factory(store, is_active=False)
     assert code_of(
-        lambda: offers.offer_claim(offer_id=inactive.pk, shopper=shopper)
+        lambda: offer_claims.offer_claim(offer_id=inactive.pk, shopper=shopper)
     ) == ("OFFER_INACTIVE")
     returning = offer_factory(store, customer_segment="returning")
     assert code_of(
-        lambda: offers.offer_claim(offer_id=returning.pk, shopper=shopper)
+        lambda: offer_claims.offer_claim(offer_id=returning.pk, shopper=shopper)
     ) == ("NOT_ELIGIBLE")
     assert (
-        code_of(lambda: offers.offer_claim(offer_id=0, shopper=shopper)) == "NOT_FOUND"
+        code_of(lambda: offer_claims.offer_claim(offer_id=0, shopper=shopper))
+        == "NOT_FOUND"
     )
     assert code_of(
-        lambda: offers.offer_claim(offer_id=offer.pk, shopper=offers.Shopper())
+        lambda: offer_claims.offer_claim(offer_id=offer.pk, shopper=shoppers.Shopper())
     ) == ("REQUIRED")
     assert not OfferClaim.objects.exists() and not O2OEvent.objects.exists()
 
@@ -153,24 +158,30 @@ def test_redeem_once_at_a_valid_store(offer, store, store_factory, staff_user):
     claim = claim_at(LOUVRE, offer, customer())
     assert (
         code_of(
-            lambda: offers.offer_redeem(code=claim.code, store=other, staff=staff_user)
+            lambda: offer_claims.offer_redeem(
+                code=claim.code, store=other, staff=staff_user
+            )
         )
         == "WRONG_STORE"
     )
-    redeemed = offers.offer_redeem(
-        code=offers.rules.qr_payload(claim.code), store=store, staff=staff_user
+    redeemed = offer_claims.offer_redeem(
+        code=offer_services.rules.qr_payload(claim.code), store=store, staff=staff_user
     )
     assert redeemed.redeemed_store == store and redeemed.redeemed_by == staff_user
     assert redeemed.redeemed_at is not None
     assert (
         code_of(
-            lambda: offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+            lambda: offer_claims.offer_redeem(
+                code=claim.code, store=store, staff=staff_user
+            )
         )
         == "ALREADY_REDEEMED"
     )
     event = O2OEvent.objects.get(type="offer_redeemed")
-    assert event.payload["store"]["id"] == offers.global_id("Store", store.pk)
-    assert event.payload["redeemed_by"]["id"] == offers.global_id("User", staff_user.pk)
+    assert event.payload["store"]["id"] == offer_services.global_id("Store", store.pk)
+    assert event.payload["redeemed_by"]["id"] == offer_services.global_id(
+        "User", staff_user.pk
+    )
 
 
 def test_an_expired_offer_cannot_be_redeemed(offer, store, staff_user):
@@ -178,7 +189,9 @@ def test_an_expired_offer_cannot_be_redeemed(offer, store, staff_user):
     Offer.objects.filter(pk=offer.pk).update(ends_at=timezone.now())
     assert (
         code_of(
-            lambda: offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+            lambda: offer_claims.offer_redeem(
+                code=claim.code, store=store, staff=staff_user
+            )
         )
         == "OFFER_EXPIRED"
     )
@@ -190,10 +203,10 @@ def test_guessing_codes_locks_the_staff_user_out_at_that_store(
     offer, store, store_factory, staff_user
 ):
     claim = claim_at(LOUVRE, offer, customer())
-    for _ in range(offers.MAX_WRONG_CODES):
+    for _ in range(offer_claims.MAX_WRONG_CODES):
         assert (
             code_of(
-                lambda: offers.offer_redeem(
+                lambda: offer_claims.offer_redeem(
                     code="WRONG123", store=store, staff=staff_user
                 )
             )
@@ -201,7 +214,9 @@ def test_guessing_codes_locks_the_staff_user_out_at_that_store(
         )
     assert (
         code_of(
-            lambda: offers.offer_redeem(code=claim.code, store=store, staff=staff_user)
+            lambda: offer_claims.offer_redeem(
+                code=claim.code, store=store, staff=staff_user
+            )
         )
         == "TOO_MANY_ATTEMPTS"
     )
@@ -209,7 +224,9 @@ def test_guessing_codes_locks_the_staff_user_out_at_that_store(
     other = store_factory("Other", 48.87, 2.35)
     assert (
         code_of(
-            lambda: offers.offer_redeem(code="WRONG123", store=other, staff=staff_user)
+            lambda: offer_claims.offer_redeem(
+                code="WRONG123", store=other, staff=staff_user
+            )
         )
         == "NOT_FOUND"
     )
@@ -247,7 +264,9 @@ def test_two_tills_redeeming_the_same_code_at_once_redeem_it_once(
     claim = claim_at(LOUVRE, offer, customer())
     results = race(
         6,
-        lambda _i: offers.offer_redeem(code=claim.code, store=store, staff=staff_user),
+        lambda _i: offer_claims.offer_redeem(
+            code=claim.code, store=store, staff=staff_user
+        ),
     )
     assert results == ["ALREADY_REDEEMED"] * 5 + ["won"]
     assert O2OEvent.objects.filter(type="offer_redeemed").count() == 1
@@ -266,25 +285,27 @@ def test_concurrent_claims_never_pass_the_total_limit(store_factory, offer_facto
 
 
 def test_product_views_are_bounded_and_erasable(variant, customer_user):
-    shopper = offers.Shopper(user=customer_user)
+    shopper = shoppers.Shopper(user=customer_user)
     now = timezone.now()
-    offers.product_view_record(
+    shoppers.product_view_record(
         shopper=shopper, product_id=variant.product_id, now=now - timedelta(days=40)
     )
-    offers.product_view_record(shopper=shopper, product_id=variant.product_id, now=now)
+    shoppers.product_view_record(
+        shopper=shopper, product_id=variant.product_id, now=now
+    )
     assert ProductView.objects.count() == 1
     assert (
-        code_of(lambda: offers.product_view_record(shopper=shopper, product_id=0))
+        code_of(lambda: shoppers.product_view_record(shopper=shopper, product_id=0))
         == "NOT_FOUND"
     )
-    assert offers.product_views_erase(shopper=shopper) == 1
+    assert shoppers.product_views_erase(shopper=shopper) == 1
     assert not ProductView.objects.exists()
 
 
 def test_views_keep_only_the_newest(variant, monkeypatch):
     from saleor.product.models import Product
 
-    monkeypatch.setattr(offers.rules, "MAX_VIEWS_KEPT", 3)
+    monkeypatch.setattr(offer_services.rules, "MAX_VIEWS_KEPT", 3)
     product = variant.product
     shopper = anonymous()
     pks = []
@@ -297,7 +318,7 @@ def test_views_keep_only_the_newest(variant, monkeypatch):
             currency="USD",
         )
         pks.append(copy.pk)
-        offers.product_view_record(shopper=shopper, product_id=copy.pk)
+        shoppers.product_view_record(shopper=shopper, product_id=copy.pk)
     kept = set(ProductView.objects.values_list("product_id", flat=True))
     assert kept == set(pks[-3:])
 
@@ -308,25 +329,28 @@ def test_stats_per_store_with_foot_traffic(
     louvre = store_factory("Louvre", 48.8606, 2.3376)
     bastille = store_factory("Bastille", 48.8532, 2.3691)
     offer = offer_factory(louvre, bastille, per_shopper_limit=None)
-    shopper = offers.Shopper(user=customer_user)
-    offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+    shopper = shoppers.Shopper(user=customer_user)
+    offer_selectors.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
     first = claim_at(LOUVRE, offer, shopper, store=louvre)
     claim_at(LOUVRE, offer, shopper, store=louvre)
     claim_at(BASTILLE, offer, anonymous(), store=bastille)
-    offers.offer_redeem(code=first.code, store=louvre, staff=staff_user)
+    offer_claims.offer_redeem(code=first.code, store=louvre, staff=staff_user)
     after = Order.objects.create(user=customer_user, currency="USD")
     Pickup.objects.create(order=after, store=louvre, code="ABC123")
     Order.objects.create(user=customer_user, currency="USD")
     late = Order.objects.create(user=customer_user, currency="USD")
     Order.objects.filter(pk=late.pk).update(created=timezone.now() + timedelta(days=9))
-    total, per_store = offers.offer_stats(offer=offer, days=7)
+    total, per_store = offer_selectors.offer_stats(offer=offer, days=7)
     assert (total.shown, total.claimed, total.redeemed) == (1, 3, 1)
     assert (total.orders_after, total.pickups_after) == (2, 1)
     rows = {row.store_id: row for row in per_store}
     assert rows[louvre.pk].redemption_rate == 0.5
     assert rows[bastille.pk].redemption_rate == 0.0
     assert rows[louvre.pk].shown == 1
-    assert code_of(lambda: offers.offer_stats(offer=offer, days=0)) == "OUT_OF_RANGE"
+    assert (
+        code_of(lambda: offer_selectors.offer_stats(offer=offer, days=0))
+        == "OUT_OF_RANGE"
+    )
 
 
 def test_offer_create_validates(store):
@@ -338,7 +362,7 @@ def test_offer_create_validates(store):
             "store_ids": [store.pk],
         }
         data.update(fields)
-        return lambda: offers.offer_create(data=data)
+        return lambda: offer_services.offer_create(data=data)
 
     assert code_of(create(title=" ")) == "REQUIRED"
     assert code_of(create(store_ids=[])) == "REQUIRED"
@@ -360,16 +384,19 @@ def test_offer_changes_reach_the_search_index(store_factory, offer_factory):
     offer = offer_factory(louvre, geofence_radius_km=1)
 
     def found():
-        return [(o, s) for o, s, _ in offers.offers_near(point=BASTILLE, radius_km=25)]
+        return [
+            (o, s)
+            for o, s, _ in offer_selectors.offers_near(point=BASTILLE, radius_km=25)
+        ]
 
     assert found() == []
-    offers.offer_update(offer=offer, data={"geofence_radius_km": 5})
+    offer_services.offer_update(offer=offer, data={"geofence_radius_km": 5})
     assert found() == [(offer.pk, louvre.pk)]
-    offers.offer_update(offer=offer, data={"store_ids": [bastille.pk]})
+    offer_services.offer_update(offer=offer, data={"store_ids": [bastille.pk]})
     assert found() == [(offer.pk, bastille.pk)]
-    offers.offer_update(offer=offer, data={"is_active": False})
+    offer_services.offer_update(offer=offer, data={"is_active": False})
     assert found() == []
-    offers.offer_update(
+    offer_services.offer_update(
         offer=offer, data={"is_active": True, "ends_at": timezone.now()}
     )
     assert found() == []
@@ -378,30 +405,32 @@ def test_offer_changes_reach_the_search_index(store_factory, offer_factory):
 def test_the_guessing_lock_out_ends_with_its_window(offer, store, staff_user):
     claim = claim_at(LOUVRE, offer, customer())
     start = timezone.now()
-    for _ in range(offers.MAX_WRONG_CODES):
+    for _ in range(offer_claims.MAX_WRONG_CODES):
         with pytest.raises(O2OError):
-            offers.offer_redeem(
+            offer_claims.offer_redeem(
                 code="WRONG123", store=store, staff=staff_user, now=start
             )
 
-    with pytest.raises(offers.TooManyAttempts):
-        offers.offer_redeem(code=claim.code, store=store, staff=staff_user, now=start)
-    later = start + timedelta(seconds=offers.ATTEMPT_WINDOW_SECONDS + 1)
-    redeemed = offers.offer_redeem(
+    with pytest.raises(offer_claims.TooManyAttempts):
+        offer_claims.offer_redeem(
+            code=claim.code, store=store, staff=staff_user, now=start
+        )
+    later = start + timedelta(seconds=offer_claims.ATTEMPT_WINDOW_SECONDS + 1)
+    redeemed = offer_claims.offer_redeem(
         code=claim.code, store=store, staff=staff_user, now=later
     )
     assert redeemed.redeemed_at == later
 
 
 def test_apps_are_counted_apart_from_staff(offer, store, staff_user, app):
-    for _ in range(offers.MAX_WRONG_CODES):
+    for _ in range(offer_claims.MAX_WRONG_CODES):
         with pytest.raises(O2OError):
-            offers.offer_redeem(code="WRONG123", store=store, app=app)
+            offer_claims.offer_redeem(code="WRONG123", store=store, app=app)
 
-    with pytest.raises(offers.TooManyAttempts):
-        offers.offer_redeem(code="WRONG123", store=store, app=app)
+    with pytest.raises(offer_claims.TooManyAttempts):
+        offer_claims.offer_redeem(code="WRONG123", store=store, app=app)
     with pytest.raises(O2OError) as refused:
-        offers.offer_redeem(code="WRONG123", store=store, staff=staff_user)
+        offer_claims.offer_redeem(code="WRONG123", store=store, staff=staff_user)
     assert refused.value.code == "NOT_FOUND"
 
 
@@ -412,7 +441,7 @@ def test_an_offer_for_every_store_is_redeemed_at_any_store(
     anywhere = offer_factory()  # No stores: valid in all of them.
     claim = claim_at(LYON, anywhere, customer())
 
-    redeemed = offers.offer_redeem(code=claim.code, store=other, staff=staff_user)
+    redeemed = offer_claims.offer_redeem(code=claim.code, store=other, staff=staff_user)
 
     assert redeemed.redeemed_store == other
 
@@ -438,9 +467,9 @@ def auckland_offer(store_factory, offer_factory):
 
 
 def test_a_claim_needs_to_say_where_the_shopper_is(auckland_offer, customer_user):
-    for shopper in (anonymous(), offers.Shopper(user=customer_user)):
+    for shopper in (anonymous(), shoppers.Shopper(user=customer_user)):
         with pytest.raises(O2OError) as refused:
-            offers.offer_claim(offer_id=auckland_offer.pk, shopper=shopper)
+            offer_claims.offer_claim(offer_id=auckland_offer.pk, shopper=shopper)
         assert (refused.value.field, refused.value.code) == ("near", "REQUIRED")
         assert code_of(lambda: claim_at(LOUVRE, auckland_offer, shopper)) == (
             "OUT_OF_RANGE"
@@ -455,14 +484,14 @@ def test_remote_claims_are_for_logged_in_shoppers_where_the_merchant_allows_them
     auckland_offer, customer_user
 ):
     def claim(shopper, point=None, allow_remote=True):
-        return offers.offer_claim(
+        return offer_claims.offer_claim(
             offer_id=auckland_offer.pk,
             shopper=shopper,
             point=point,
             allow_remote=allow_remote,
         )
 
-    user = offers.Shopper(user=customer_user)
+    user = shoppers.Shopper(user=customer_user)
     assert code_of(lambda: claim(user, allow_remote=False)) == "REQUIRED"
     assert code_of(lambda: claim(user, LOUVRE, allow_remote=False)) == "OUT_OF_RANGE"
     assert code_of(lambda: claim(anonymous())) == "REQUIRED"
@@ -487,7 +516,7 @@ def test_remote_claims_are_for_logged_in_shoppers_where_the_merchant_allows_them
 )
 def test_anonymous_shoppers_cannot_claim_limited_offers(store, offer_factory, limits):
     offer = offer_factory(store, **limits)
-    one_client = [offers.Shopper(token=uuid.uuid4()) for _ in range(3)]
+    one_client = [shoppers.Shopper(token=uuid.uuid4()) for _ in range(3)]
     for shopper in one_client:
         with pytest.raises(O2OError) as refused:
             claim_at(LOUVRE, offer, shopper)
@@ -504,10 +533,10 @@ def test_a_logged_in_shoppers_limit_binds_to_their_account(
     store, offer_factory, customer_user
 ):
     offer = offer_factory(store, per_shopper_limit=1, total_limit=20)
-    claim = claim_at(LOUVRE, offer, offers.Shopper(user=customer_user))
+    claim = claim_at(LOUVRE, offer, shoppers.Shopper(user=customer_user))
     assert (claim.user, claim.anonymous_token) == (customer_user, None)
     # Whatever else the client sends, the account has had its claim.
-    again = offers.shopper_for(customer_user, str(uuid.uuid4()))
+    again = shoppers.shopper_for(customer_user, str(uuid.uuid4()))
     assert code_of(lambda: claim_at(BASTILLE, offer, again)) == "LIMIT_REACHED"
     assert claim_at(LOUVRE, offer, customer("other@example.com"))
     assert Offer.objects.get(pk=offer.pk).claimed_count == 2
@@ -537,24 +566,26 @@ def test_impressions_count_once_per_shopper_offer_and_day(
     now = timezone.now()
 
     def search(shopper, at=now):
-        offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper, now=at)
+        offer_selectors.offers_ranked(
+            point=LOUVRE, radius_km=10, shopper=shopper, now=at
+        )
 
     first = anonymous()
     for _ in range(5):
         search(first)
     assert shown_counts() == {offer.pk: 1}
     search(anonymous())
-    search(offers.Shopper(user=customer_user))
-    search(offers.Shopper(user=customer_user))
+    search(shoppers.Shopper(user=customer_user))
+    search(shoppers.Shopper(user=customer_user))
     assert shown_counts() == {offer.pk: 3}
     # Nobody to tell apart: not counted.
-    search(offers.Shopper())
+    search(shoppers.Shopper())
     assert shown_counts() == {offer.pk: 3}
     # The next day counts again.
     search(first, at=now + timedelta(days=1))
     search(first, at=now + timedelta(days=1, hours=1))
     assert shown_counts() == {offer.pk: 4}
-    total, _ = offers.offer_stats(offer=offer)
+    total, _ = offer_selectors.offer_stats(offer=offer)
     assert total.shown == 4
 
 
@@ -564,7 +595,10 @@ def test_concurrent_searches_of_one_shopper_count_once(store_factory, offer_fact
     offer = offer_factory(store)
     shopper = anonymous()
     results = race(
-        6, lambda _i: offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=shopper)
+        6,
+        lambda _i: offer_selectors.offers_ranked(
+            point=LOUVRE, radius_km=10, shopper=shopper
+        ),
     )
     assert results == ["won"] * 6
     assert shown_counts() == {offer.pk: 1}
@@ -576,50 +610,50 @@ def test_concurrent_searches_of_one_shopper_count_once(store_factory, offer_fact
 def test_purge_drops_views_past_retention_and_marks_of_past_days(
     store, offer_factory, variant
 ):
-    from saleor_o2o.models import OfferImpressionMark
+    from saleor_o2o.offer.models import OfferImpressionMark
 
     now = timezone.now()
     offer = offer_factory(store, starts_at=now - timedelta(days=10))
     old, recent = anonymous(), anonymous()
-    offers.product_view_record(
+    shoppers.product_view_record(
         shopper=old, product_id=variant.product_id, now=now - timedelta(days=31)
     )
-    offers.product_view_record(
+    shoppers.product_view_record(
         shopper=recent, product_id=variant.product_id, now=now - timedelta(days=29)
     )
     for days in (3, 2, 1, 0):
-        offers.offers_ranked(
+        offer_selectors.offers_ranked(
             point=LOUVRE, radius_km=10, shopper=old, now=now - timedelta(days=days)
         )
 
-    purged = offers.shopper_signals_purge(now=now)
+    purged = shoppers.shopper_signals_purge(now=now)
 
-    assert purged == offers.SignalsPurged(views=1, impression_marks=2)
+    assert purged == shoppers.SignalsPurged(views=1, impression_marks=2)
     assert list(ProductView.objects.values_list("anonymous_token", flat=True)) == [
         recent.token
     ]
     assert OfferImpressionMark.objects.count() == 2
     # Today's mark is kept: the same shopper still counts once today.
-    offers.offers_ranked(point=LOUVRE, radius_km=10, shopper=old, now=now)
+    offer_selectors.offers_ranked(point=LOUVRE, radius_km=10, shopper=old, now=now)
     assert shown_counts() == {offer.pk: 4}
 
 
 def test_the_purge_task_is_scheduled_under_its_pinned_name(settings, variant):
     from saleor.celeryconf import app
 
-    from saleor_o2o import tasks
+    from saleor_o2o.offer import tasks as offer_tasks
 
     name = "saleor_o2o.tasks.purge_shopper_signals_task"
-    assert tasks.purge_shopper_signals_task.name == name
+    assert offer_tasks.purge_shopper_signals_task.name == name
     assert name in app.tasks
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert name in scheduled
-    offers.product_view_record(
+    shoppers.product_view_record(
         shopper=anonymous(),
         product_id=variant.product_id,
-        now=timezone.now() - offers.rules.VIEWS_MAX_AGE - timedelta(minutes=1),
+        now=timezone.now() - offer_services.rules.VIEWS_MAX_AGE - timedelta(minutes=1),
     )
-    assert tasks.purge_shopper_signals_task.delay().get() == {
+    assert offer_tasks.purge_shopper_signals_task.delay().get() == {
         "views": 1,
         "impression_marks": 0,
     }
@@ -630,7 +664,7 @@ def test_the_purge_task_is_scheduled_under_its_pinned_name(settings, variant):
 def test_concurrent_views_of_one_token_stay_within_the_bound(variant, monkeypatch):
     from saleor.product.models import Product
 
-    monkeypatch.setattr(offers.rules, "MAX_VIEWS_KEPT", 3)
+    monkeypatch.setattr(offer_services.rules, "MAX_VIEWS_KEPT", 3)
     product = variant.product
     pks = [
         Product.objects.create(
@@ -645,7 +679,7 @@ def test_concurrent_views_of_one_token_stay_within_the_bound(variant, monkeypatc
     shopper = anonymous()
     results = race(
         8,
-        lambda i: offers.product_view_record(shopper=shopper, product_id=pks[i]),
+        lambda i: shoppers.product_view_record(shopper=shopper, product_id=pks[i]),
     )
     assert results == ["won"] * 8
     assert ProductView.objects.filter(anonymous_token=shopper.token).count() == 3

@@ -7,18 +7,18 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from saleor_o2o import emails
-from saleor_o2o import pickup_lifecycle as lifecycle_services
-from saleor_o2o.models import PickupEmail
+from saleor_o2o.pickup import emails
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.pickup.models import PickupEmail
 
 
 @pytest.fixture
 def make_ready(pickup_factory, staff_user, site_settings):
     def ready():
-        return lifecycle_services.pickup_status_update(
+        return pickup_services.pickup_status_update(
             pickup=pickup_factory(),
             status="ready",
-            actor=lifecycle_services.Actor.of(staff_user),
+            actor=pickup_services.Actor.of(staff_user),
         )
 
     return ready

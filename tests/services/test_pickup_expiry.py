@@ -9,12 +9,14 @@ from freezegun import freeze_time
 from saleor.order import OrderStatus
 from saleor.warehouse.models import Allocation
 
-from saleor_o2o import conf
-from saleor_o2o import pickup_lifecycle as lifecycle_services
-from saleor_o2o import pickups
-from saleor_o2o.events import O2OEventType
-from saleor_o2o.models import O2OEvent, Pickup, PickupStatus
-from saleor_o2o.tasks import expire_pickups_task
+from saleor_o2o.core import settings as conf
+from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import selectors as pickup_selectors
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.pickup.models import Pickup, PickupStatus
+from saleor_o2o.pickup.tasks import expire_pickups_task
+from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.models import O2OEvent
 
 READY_AT = datetime(2027, 3, 2, 10, 0, tzinfo=pytz.utc)
 
@@ -36,10 +38,10 @@ def ready_pickup(pickup_factory, staff_user):
     def make(**kwargs):
         pickup = pickup_factory(**kwargs)
         with freeze_time(READY_AT):
-            return lifecycle_services.pickup_status_update(
+            return pickup_services.pickup_status_update(
                 pickup=pickup,
                 status="ready",
-                actor=lifecycle_services.Actor.of(staff_user),
+                actor=pickup_services.Actor.of(staff_user),
             )
 
     return make
@@ -119,12 +121,12 @@ def test_arrived_and_collected_pickups_do_not_expire(
     hold_48h_remind_6h, ready_pickup, staff_user, sweep_at
 ):
     arrived = ready_pickup()
-    lifecycle_services.pickup_check_in(order=arrived.order)
+    pickup_services.pickup_check_in(order=arrived.order)
     collected = ready_pickup()
-    lifecycle_services.pickup_collect(
+    handover.pickup_collect(
         pickup=collected,
         code=collected.code,
-        actor=lifecycle_services.Actor.of(staff_user),
+        actor=pickup_services.Actor.of(staff_user),
     )
 
     assert sweep_at(READY_AT + timedelta(days=3)) == {"reminded": 0, "expired": 0}
@@ -141,7 +143,7 @@ def test_expiry_frees_the_pickup_slot(
 
     def booked():
         window = dict(start=slot, end=slot + timedelta(hours=1))
-        return pickups.slot_bookings(store=store, **window).get(slot, 0)
+        return pickup_selectors.slot_bookings(store=store, **window).get(slot, 0)
 
     assert booked() == 1
 

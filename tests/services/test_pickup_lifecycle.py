@@ -14,13 +14,15 @@ from saleor.warehouse.models import Allocation, Stock
 from saleor.webhook.event_types import WebhookEventType
 from saleor.webhook.models import Webhook
 
-from saleor_o2o import pickup_lifecycle as lifecycle_services
-from saleor_o2o.domain import lifecycle
-from saleor_o2o.errors import InvalidInput
-from saleor_o2o.events import O2OEventType
-from saleor_o2o.models import O2OEvent, Pickup, PickupStatus
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.pickup.models import Pickup, PickupStatus
+from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.models import O2OEvent
 
-Actor = lifecycle_services.Actor
+Actor = pickup_services.Actor
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def events_of(type_name):
 
 def move(pickup, *statuses, actor):
     for status in statuses:
-        pickup = lifecycle_services.pickup_status_update(
+        pickup = pickup_services.pickup_status_update(
             pickup=pickup, status=status, actor=actor
         )
     return pickup
@@ -55,7 +57,7 @@ def test_a_new_pickup_has_its_first_audit_entry_and_event(pickup_factory):
         "shopper",
     )
     [event] = events_of(O2OEventType.PICKUP_CREATED)
-    assert event.payload["id"] == lifecycle_services.global_id("Pickup", pickup.pk)
+    assert event.payload["id"] == pickup_services.global_id("Pickup", pickup.pk)
     assert event.payload["status"] == "RECEIVED"
     assert event.payload["store"]["slug"] == pickup.store.slug
 
@@ -65,10 +67,10 @@ def test_each_transition_is_audited_with_its_actor_and_note(
 ):
     pickup = pickup_factory()
 
-    pickup = lifecycle_services.pickup_status_update(
+    pickup = pickup_services.pickup_status_update(
         pickup=pickup, status="preparing", actor=clerk, note="Picking now"
     )
-    pickup = lifecycle_services.pickup_status_update(
+    pickup = pickup_services.pickup_status_update(
         pickup=pickup, status="ready", actor=clerk
     )
 
@@ -84,7 +86,7 @@ def test_each_transition_is_audited_with_its_actor_and_note(
     assert pickup.ready_at is not None
     [ready] = events_of(O2OEventType.PICKUP_READY)
     assert ready.payload["transition"]["from"] == "PREPARING"
-    assert ready.payload["transition"]["user_id"] == lifecycle_services.global_id(
+    assert ready.payload["transition"]["user_id"] == pickup_services.global_id(
         "User", staff_user.pk
     )
 
@@ -95,7 +97,7 @@ def test_a_refused_transition_names_the_current_status_and_changes_nothing(
     pickup = pickup_factory()
 
     with pytest.raises(lifecycle.InvalidTransition) as refused:
-        lifecycle_services.pickup_status_update(
+        pickup_services.pickup_status_update(
             pickup=pickup, status="customer_arrived", actor=clerk
         )
 
@@ -109,7 +111,7 @@ def test_collecting_through_the_status_update_needs_the_code(pickup_factory, cle
     pickup = move(pickup_factory(), "ready", actor=clerk)
 
     with pytest.raises(InvalidInput) as refused:
-        lifecycle_services.pickup_status_update(
+        pickup_services.pickup_status_update(
             pickup=pickup, status="collected", actor=clerk
         )
     assert refused.value.code == "CODE_REQUIRED"
@@ -132,7 +134,7 @@ def test_collect_fulfils_the_order_through_saleor(
     stock = Stock.objects.get(warehouse=pickup.store.warehouse, product_variant=variant)
 
     with on_commit():
-        lifecycle_services.pickup_collect(
+        handover.pickup_collect(
             pickup=pickup,
             code=" " + pickup.code.lower()[:3] + "-" + pickup.code.lower()[3:],
             actor=clerk,
@@ -158,7 +160,7 @@ def test_collect_fulfils_the_order_through_saleor(
 def test_collect_accepts_the_qr_payload(pickup_factory, clerk):
     pickup = move(pickup_factory(), "ready", actor=clerk)
 
-    lifecycle_services.pickup_collect(
+    handover.pickup_collect(
         pickup=pickup, code=lifecycle.qr_payload(pickup.code), actor=clerk
     )
 
@@ -171,17 +173,15 @@ def test_wrong_codes_lock_the_pickup_then_it_accepts_codes_again(pickup_factory,
 
     for attempt in range(1, lifecycle.MAX_CODE_ATTEMPTS):
         with pytest.raises(lifecycle.WrongCode):
-            lifecycle_services.pickup_collect(
+            handover.pickup_collect(
                 pickup=pickup, code="WRONG1", actor=clerk, now=start
             )
         assert Pickup.objects.get().failed_code_attempts == attempt
     with pytest.raises(lifecycle.CodeLocked):
-        lifecycle_services.pickup_collect(
-            pickup=pickup, code="WRONG1", actor=clerk, now=start
-        )
+        handover.pickup_collect(pickup=pickup, code="WRONG1", actor=clerk, now=start)
     # Locked: even the right code is refused, and nothing changes.
     with pytest.raises(lifecycle.CodeLocked):
-        lifecycle_services.pickup_collect(
+        handover.pickup_collect(
             pickup=pickup,
             code=pickup.code,
             actor=clerk,
@@ -190,9 +190,7 @@ def test_wrong_codes_lock_the_pickup_then_it_accepts_codes_again(pickup_factory,
     assert Pickup.objects.get().status == PickupStatus.READY
 
     later = start + lifecycle.LOCKOUT + timedelta(seconds=1)
-    lifecycle_services.pickup_collect(
-        pickup=pickup, code=pickup.code, actor=clerk, now=later
-    )
+    handover.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk, now=later)
     collected = Pickup.objects.get()
     assert collected.status == PickupStatus.COLLECTED
     assert collected.failed_code_attempts == 0 and collected.code_locked_until is None
@@ -200,10 +198,10 @@ def test_wrong_codes_lock_the_pickup_then_it_accepts_codes_again(pickup_factory,
 
 def test_collecting_twice_is_refused(pickup_factory, clerk):
     pickup = move(pickup_factory(), "ready", actor=clerk)
-    lifecycle_services.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
+    handover.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
 
     with pytest.raises(lifecycle.InvalidTransition) as refused:
-        lifecycle_services.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
+        handover.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
     assert "COLLECTED" in str(refused.value)
 
 
@@ -211,10 +209,10 @@ def test_curbside_check_in_records_bay_and_vehicle(pickup_factory, clerk):
     pickup = move(pickup_factory(curbside=True), "ready", actor=clerk)
 
     with pytest.raises(InvalidInput) as refused:
-        lifecycle_services.pickup_check_in(order=pickup.order)
+        pickup_services.pickup_check_in(order=pickup.order)
     assert refused.value.code == "REQUIRED"
 
-    lifecycle_services.pickup_check_in(
+    pickup_services.pickup_check_in(
         order=pickup.order, bay="4", vehicle="Blue Clio AB-123-CD"
     )
 
@@ -231,7 +229,7 @@ def test_check_in_before_the_order_is_ready_is_refused(pickup_factory):
     pickup = pickup_factory()
 
     with pytest.raises(lifecycle.InvalidTransition) as refused:
-        lifecycle_services.pickup_check_in(order=pickup.order)
+        pickup_services.pickup_check_in(order=pickup.order)
     assert "RECEIVED" in str(refused.value)
 
 
@@ -240,7 +238,7 @@ def test_staff_cancelling_cancels_the_saleor_order_and_releases_stock(
 ):
     pickup = pickup_factory()
 
-    lifecycle_services.pickup_status_update(
+    pickup_services.pickup_status_update(
         pickup=pickup, status="cancelled", actor=clerk, note="Out of stock in store"
     )
 
@@ -279,7 +277,7 @@ def test_ready_sends_the_shopper_an_email_with_the_code(
 
 def test_notes_are_limited(pickup_factory, clerk):
     with pytest.raises(InvalidInput) as refused:
-        lifecycle_services.pickup_status_update(
+        pickup_services.pickup_status_update(
             pickup=pickup_factory(), status="preparing", actor=clerk, note="x" * 501
         )
     assert refused.value.field == "note"
@@ -308,7 +306,7 @@ def test_concurrent_updates_cannot_both_win(pickup_factory, staff_user, site_set
             target=act,
             args=(
                 "collected",
-                lambda: lifecycle_services.pickup_collect(
+                lambda: handover.pickup_collect(
                     pickup=pickup, code=pickup.code, actor=clerk
                 ),
             ),
@@ -317,7 +315,7 @@ def test_concurrent_updates_cannot_both_win(pickup_factory, staff_user, site_set
             target=act,
             args=(
                 "cancelled",
-                lambda: lifecycle_services.pickup_status_update(
+                lambda: pickup_services.pickup_status_update(
                     pickup=pickup, status="cancelled", actor=clerk
                 ),
             ),
@@ -361,6 +359,6 @@ def test_status_changes_tell_saleors_order_updated_subscribers(
     [received] = webhook_receiver.requests
     assert received["headers"]["X-Saleor-Event"] == "order_updated"
     assert received["verified"]
-    assert received["body"][0]["id"] == lifecycle_services.global_id(
+    assert received["body"][0]["id"] == pickup_services.global_id(
         "Order", pickup.order_id
     )

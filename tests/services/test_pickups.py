@@ -12,10 +12,13 @@ from saleor.order.actions import cancel_order
 from saleor.order.models import Order
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o import completion, pickups, reservations
-from saleor_o2o.conf import O2OSettings
-from saleor_o2o.models import CheckoutPickup, Pickup, PickupReservation, PickupStatus
-from saleor_o2o.selectors import pickup_availability
+from saleor_o2o.checkout import completion
+from saleor_o2o.core.settings import O2OSettings
+from saleor_o2o.pickup import checkout as pickup_checkout
+from saleor_o2o.pickup.models import CheckoutPickup, Pickup, PickupStatus
+from saleor_o2o.store import pickup_zone, reservations
+from saleor_o2o.store.models import PickupReservation
+from saleor_o2o.store.selectors import pickup_availability
 
 SETTINGS = O2OSettings(active=True)
 
@@ -23,7 +26,7 @@ SETTINGS = O2OSettings(active=True)
 def make_checkout(variant, store, quantity):
     checkout = Checkout.objects.create(email="shopper@example.com")
     checkout.lines.create(variant=variant, quantity=quantity)
-    pickups.checkout_pickup_set(
+    pickup_checkout.checkout_pickup_set(
         checkout=checkout, store=store, curbside=False, settings=SETTINGS
     )
     return checkout
@@ -60,7 +63,7 @@ def stocked_store(store, variant):
 def test_reservation_holds_units_for_the_checkout(stocked_store, variant):
     first = make_checkout(variant, stocked_store, 2)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=first)
+        pickup_checkout.checkout_pickup_reserve(checkout=first)
     reservation = PickupReservation.objects.get()
     assert (reservation.checkout_id, reservation.quantity) == (first.pk, 2)
     # Only one unit is left for anyone else.
@@ -70,14 +73,14 @@ def test_reservation_holds_units_for_the_checkout(stocked_store, variant):
     second.shipping_method = first.shipping_method
     second.save()
     with pytest.raises(ValidationError) as raised, transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=second)
+        pickup_checkout.checkout_pickup_reserve(checkout=second)
     assert raised.value.error_dict["lines"][0].code == "insufficient_stock"
 
 
 def test_shoppers_do_not_see_units_reserved_by_others(stocked_store, variant):
     checkout = make_checkout(variant, stocked_store, 2)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=checkout)
+        pickup_checkout.checkout_pickup_reserve(checkout=checkout)
     available = pickup_availability(
         store_ids=[stocked_store.pk], variant_ids=[variant.pk]
     )
@@ -87,11 +90,11 @@ def test_shoppers_do_not_see_units_reserved_by_others(stocked_store, variant):
 def test_expired_reservations_do_not_count(stocked_store, variant):
     first = make_checkout(variant, stocked_store, 3)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=first)
+        pickup_checkout.checkout_pickup_reserve(checkout=first)
     PickupReservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     second = make_checkout(variant, stocked_store, 3)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=second)
+        pickup_checkout.checkout_pickup_reserve(checkout=second)
     assert reservations.reservations_purge() == 1
 
 
@@ -99,7 +102,7 @@ def test_pickup_method_without_a_store_is_refused(stocked_store, variant):
     checkout = make_checkout(variant, stocked_store, 1)
     CheckoutPickup.objects.all().delete()
     with pytest.raises(ValidationError) as raised:
-        pickups.checkout_pickup_reserve(checkout=checkout)
+        pickup_checkout.checkout_pickup_reserve(checkout=checkout)
     assert (
         raised.value.error_dict["shippingMethod"][0].code == "shipping_method_not_set"
     )
@@ -111,7 +114,7 @@ def test_delivery_is_reserved_in_warehouses_that_ship_not_in_stores(
     """A store's stock (pickup zone only) never serves home delivery."""
     from saleor.shipping.models import ShippingZone
 
-    pickups.pickup_zone_sync(store=stocked_store, settings=SETTINGS)
+    pickup_zone.pickup_zone_sync(store=stocked_store, settings=SETTINGS)
     shipping = Warehouse.objects.create(
         name="Depot", slug="depot", address=stocked_store.address.get_copy()
     )
@@ -139,8 +142,8 @@ def test_allocations_of_several_orders_add_up(stocked_store, variant):
     for _ in range(3):
         checkout = make_checkout(variant, stocked_store, 1)
         with transaction.atomic():
-            pickups.checkout_pickup_reserve(checkout=checkout)
-            pickups.order_pickup_allocate(order=make_order(checkout))
+            pickup_checkout.checkout_pickup_reserve(checkout=checkout)
+            pickup_checkout.order_pickup_allocate(order=make_order(checkout))
     available = pickup_availability(
         store_ids=[stocked_store.pk], variant_ids=[variant.pk]
     )
@@ -156,30 +159,32 @@ def test_order_is_allocated_from_the_chosen_store_only(
     )
     checkout = make_checkout(variant, stocked_store, 2)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=checkout)
+        pickup_checkout.checkout_pickup_reserve(checkout=checkout)
     order = make_order(checkout)
     # Saleor allocated by country, from whichever warehouse came first.
     Allocation.objects.create(
         order_line=order.lines.get(), stock=other_stock, quantity_allocated=2
     )
     with transaction.atomic():
-        pickup = pickups.order_pickup_allocate(order=order)
+        pickup = pickup_checkout.order_pickup_allocate(order=order)
     allocations = list(
         Allocation.objects.values_list("stock__warehouse", "quantity_allocated")
     )
     assert allocations == [(stocked_store.warehouse_id, 2)]
     assert not PickupReservation.objects.exists()
     assert pickup.store == stocked_store and pickup.status == PickupStatus.RECEIVED
-    assert len(pickup.code) == 6 and set(pickup.code) <= set(pickups.CODE_ALPHABET)
+    assert len(pickup.code) == 6 and set(pickup.code) <= set(
+        pickup_checkout.CODE_ALPHABET
+    )
 
 
 def test_cancelled_order_cancels_its_pickup(stocked_store, variant, o2o_active):
     checkout = make_checkout(variant, stocked_store, 1)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=checkout)
+        pickup_checkout.checkout_pickup_reserve(checkout=checkout)
     order = make_order(checkout)
     with transaction.atomic():
-        pickups.order_pickup_allocate(order=order)
+        pickup_checkout.order_pickup_allocate(order=order)
     cancel_order(order, None)  # As Saleor's orderCancel does.
     pickup = Pickup.objects.get()
     assert pickup.status == PickupStatus.CANCELLED
@@ -208,9 +213,9 @@ def test_concurrent_checkouts_never_reserve_more_than_the_store_has(
         try:
             barrier.wait()
             with transaction.atomic():
-                pickups.checkout_pickup_reserve(checkout=checkout)
+                pickup_checkout.checkout_pickup_reserve(checkout=checkout)
                 order = make_order(checkout)
-                pickups.order_pickup_allocate(order=order)
+                pickup_checkout.order_pickup_allocate(order=order)
             results.append("won")
         except ValidationError as error:
             results.append(next(iter(error.error_dict.values()))[0].code)
@@ -234,24 +239,24 @@ def test_concurrent_checkouts_never_reserve_more_than_the_store_has(
 def test_an_order_taking_stock_below_the_threshold_records_an_event(
     stocked_store, variant
 ):
-    from saleor_o2o.models import O2OEvent
+    from saleor_o2o.webhook.models import O2OEvent
 
     stocked_store.low_stock_threshold = 1
     stocked_store.save()
     checkout = make_checkout(variant, stocked_store, 2)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=checkout)
-        pickups.order_pickup_allocate(order=make_order(checkout))
+        pickup_checkout.checkout_pickup_reserve(checkout=checkout)
+        pickup_checkout.order_pickup_allocate(order=make_order(checkout))
     event = O2OEvent.objects.get(type="store_stock_low")
     assert event.payload["quantity_available_for_pickup"] == 1
 
 
 def test_expired_reservations_are_purged_by_a_task(stocked_store, variant):
-    from saleor_o2o.tasks import purge_pickup_reservations_task
+    from saleor_o2o.store.tasks import purge_pickup_reservations_task
 
     checkout = make_checkout(variant, stocked_store, 1)
     with transaction.atomic():
-        pickups.checkout_pickup_reserve(checkout=checkout)
+        pickup_checkout.checkout_pickup_reserve(checkout=checkout)
     assert purge_pickup_reservations_task.delay().get() == 0
     PickupReservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert purge_pickup_reservations_task.delay().get() == 1

@@ -12,9 +12,13 @@ from django.utils import timezone
 from freezegun import freeze_time
 from saleor.plugins.webhook import create_webhook_headers
 
-from saleor_o2o import conf, webhooks
-from saleor_o2o.events import O2OEventType, events_record
-from saleor_o2o.models import (
+from saleor_o2o.core import settings as conf
+from saleor_o2o.webhook import delivery as webhook_delivery
+from saleor_o2o.webhook import selectors as webhook_selectors
+from saleor_o2o.webhook import sender
+from saleor_o2o.webhook import services as webhook_services
+from saleor_o2o.webhook.events import O2OEventType, events_record
+from saleor_o2o.webhook.models import (
     DeliveryStatus,
     O2OEvent,
     WebhookAttempt,
@@ -46,7 +50,7 @@ def test_an_event_reaches_its_subscriber_signed_like_saleor(
     [received] = webhook_receiver.requests
     assert received["verified"]
     headers = received["headers"]
-    body = webhooks.delivery_body(O2OEvent.objects.get(pk=event.pk))
+    body = webhook_delivery.delivery_body(O2OEvent.objects.get(pk=event.pk))
     expected = create_webhook_headers(READY, body, webhook_receiver.secret)
     for name, value in expected.items():
         assert headers[name] == value
@@ -125,15 +129,15 @@ def test_a_receiver_down_for_a_while_gets_the_event_later_with_the_same_key(
     assert delivery.next_attempt_at == start + timedelta(seconds=10)
     # Not due yet: nothing is sent.
     with freeze_time(start + timedelta(seconds=9)):
-        assert webhooks.deliveries_send_due() == 0
+        assert sender.deliveries_send_due() == 0
     with freeze_time(start + timedelta(seconds=10)):
-        assert webhooks.deliveries_send_due() == 1  # Still down: 20 s more.
+        assert sender.deliveries_send_due() == 1  # Still down: 20 s more.
     delivery.refresh_from_db()
     assert delivery.next_attempt_at == start + timedelta(seconds=30)
 
     webhook_receiver.answer = 200
     with freeze_time(start + timedelta(seconds=30)):
-        assert webhooks.deliveries_send_due() == 1
+        assert sender.deliveries_send_due() == 1
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 3
@@ -173,16 +177,16 @@ def test_after_the_last_attempt_the_delivery_is_dead_until_staff_retry(
     with freeze_time(start):
         record(READY, {"n": 1})
     with freeze_time(start + timedelta(seconds=10)):
-        webhooks.deliveries_send_due()
+        sender.deliveries_send_due()
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.DEAD and delivery.attempts == 2
     with freeze_time(start + timedelta(days=1)):
-        assert webhooks.deliveries_send_due() == 0  # Dead ones are left alone.
+        assert sender.deliveries_send_due() == 0  # Dead ones are left alone.
 
     webhook_receiver.answer = 200
-    webhooks.delivery_retry(delivery=delivery)
-    webhooks.deliveries_send_due()
+    webhook_services.delivery_retry(delivery=delivery)
+    sender.deliveries_send_due()
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED
@@ -196,8 +200,8 @@ def test_retrying_a_delivery_that_is_not_dead_is_refused(
     o2o_webhook(READY)
     record(READY, {"n": 1})
 
-    with pytest.raises(webhooks.InvalidInput) as refused:
-        webhooks.delivery_retry(delivery=WebhookDelivery.objects.get())
+    with pytest.raises(webhook_services.InvalidInput) as refused:
+        webhook_services.delivery_retry(delivery=WebhookDelivery.objects.get())
     assert refused.value.code == "NOT_DEAD"
 
 
@@ -207,23 +211,25 @@ def test_a_leased_delivery_is_not_taken_by_another_worker(o2o_webhook, site_sett
         events_record(type=READY, payloads=[{"n": 1}])  # Not committed: no kick.
     now = timezone.now()
 
-    assert len(webhooks.deliveries_claim(now=now)) == 1
-    assert webhooks.deliveries_claim(now=now + timedelta(seconds=30)) == []
+    assert len(webhook_delivery.deliveries_claim(now=now)) == 1
+    assert webhook_delivery.deliveries_claim(now=now + timedelta(seconds=30)) == []
     # A worker killed mid-send leaves its lease: it runs out, another takes over.
-    assert len(webhooks.deliveries_claim(now=now + timedelta(seconds=61))) == 1
+    assert len(webhook_delivery.deliveries_claim(now=now + timedelta(seconds=61))) == 1
 
 
 def test_subscriptions_are_replaced_and_unknown_events_refused(app, o2o_webhook):
     webhook = o2o_webhook(READY, O2OEventType.STORE_STOCK_LOW)
 
-    assert webhooks.webhook_subscriptions_set(
+    assert webhook_services.webhook_subscriptions_set(
         webhook=webhook, event_types=[O2OEventType.PICKUP_EXPIRED, READY]
     ) == ["pickup_expired", "pickup_ready"]
-    assert webhooks.webhook_event_types([webhook.pk]) == {
+    assert webhook_selectors.webhook_event_types([webhook.pk]) == {
         webhook.pk: ["pickup_expired", "pickup_ready"]
     }
-    with pytest.raises(webhooks.NotFound):
-        webhooks.webhook_subscriptions_set(webhook=webhook, event_types=["order_paid"])
+    with pytest.raises(webhook_services.NotFound):
+        webhook_services.webhook_subscriptions_set(
+            webhook=webhook, event_types=["order_paid"]
+        )
 
 
 def test_a_worker_that_lost_its_lease_sends_nothing_and_decides_nothing(
@@ -233,14 +239,16 @@ def test_a_worker_that_lost_its_lease_sends_nothing_and_decides_nothing(
     start = timezone.now() - timedelta(minutes=5)
     with freeze_time(start), transaction.atomic():
         events_record(type=READY, payloads=[{"n": 1}])  # Not committed: no kick.
-    [slow_worker_copy] = webhooks.deliveries_claim(now=start)
+    [slow_worker_copy] = webhook_delivery.deliveries_claim(now=start)
     # Its lease ran out while it sent other deliveries: another worker took over.
-    [new_holder_copy] = webhooks.deliveries_claim(now=start + timedelta(seconds=61))
+    [new_holder_copy] = webhook_delivery.deliveries_claim(
+        now=start + timedelta(seconds=61)
+    )
 
-    assert webhooks.delivery_attempt(slow_worker_copy, max_attempts=3) is None
+    assert webhook_delivery.delivery_attempt(slow_worker_copy, max_attempts=3) is None
     assert webhook_receiver.requests == []
 
-    attempt = webhooks.delivery_attempt(new_holder_copy, max_attempts=3)
+    attempt = webhook_delivery.delivery_attempt(new_holder_copy, max_attempts=3)
     assert attempt.succeeded and len(webhook_receiver.requests) == 1
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
 
@@ -251,7 +259,7 @@ def test_the_lease_holder_alone_records_the_outcome(
     o2o_webhook(READY)
     with transaction.atomic():
         events_record(type=READY, payloads=[{"n": 1}])
-    [delivery] = webhooks.deliveries_claim()
+    [delivery] = webhook_delivery.deliveries_claim()
     webhook_receiver.answer = 503
 
     class TakenOverMidSend:
@@ -265,7 +273,7 @@ def test_the_lease_holder_alone_records_the_outcome(
 
             return requests.post(*args, **kwargs)
 
-    attempt = webhooks.delivery_attempt(
+    attempt = webhook_delivery.delivery_attempt(
         delivery, max_attempts=3, session=TakenOverMidSend()
     )
 
@@ -276,10 +284,10 @@ def test_the_lease_holder_alone_records_the_outcome(
 def test_old_delivered_deliveries_are_purged_but_pending_and_dead_ones_kept(
     o2o_webhook, webhook_receiver, record
 ):
-    from saleor_o2o.tasks import purge_webhook_deliveries_task
+    from saleor_o2o.webhook.tasks import purge_webhook_deliveries_task
 
     o2o_webhook(READY)
-    start = timezone.now() - webhooks.RETENTION - timedelta(days=1)
+    start = timezone.now() - webhook_delivery.RETENTION - timedelta(days=1)
     with freeze_time(start):
         record(READY, {"n": "delivered"})
         webhook_receiver.answer = 500
@@ -329,8 +337,10 @@ def test_subscribing_needs_the_events_permission(app, event_type):
     app.permissions.add(*set(event_permissions(*others)) - set(needed))
     webhook = _webhook_of(app)
 
-    with pytest.raises(webhooks.O2OError) as refused:
-        webhooks.webhook_subscriptions_set(webhook=webhook, event_types=[event_type])
+    with pytest.raises(webhook_services.O2OError) as refused:
+        webhook_services.webhook_subscriptions_set(
+            webhook=webhook, event_types=[event_type]
+        )
     assert (refused.value.code, refused.value.field) == (
         "OUT_OF_SCOPE_PERMISSION",
         "events",
@@ -339,7 +349,7 @@ def test_subscribing_needs_the_events_permission(app, event_type):
     assert not webhook.o2o_subscriptions.exists()
 
     app.permissions.set(needed)
-    assert webhooks.webhook_subscriptions_set(
+    assert webhook_services.webhook_subscriptions_set(
         webhook=webhook, event_types=[event_type]
     ) == [event_type]
 
@@ -348,7 +358,10 @@ def test_an_app_that_lost_a_permission_can_still_unsubscribe(app, o2o_webhook):
     webhook = o2o_webhook(READY)
     app.permissions.clear()
 
-    assert webhooks.webhook_subscriptions_set(webhook=webhook, event_types=[]) == []
+    assert (
+        webhook_services.webhook_subscriptions_set(webhook=webhook, event_types=[])
+        == []
+    )
     assert not webhook.o2o_subscriptions.exists()
 
 
@@ -395,7 +408,7 @@ def test_an_event_recorded_before_access_was_lost_is_not_sent(
         app.is_active = False
         app.save()
 
-    assert webhooks.deliveries_send_due() == 1
+    assert sender.deliveries_send_due() == 1
 
     assert webhook_receiver.requests == []
     delivery = WebhookDelivery.objects.get()
@@ -430,8 +443,8 @@ def test_subscribing_a_private_target_is_refused(app, settings, url):
     app.permissions.add(*event_permissions(READY))
     webhook = _webhook_of(app, url)
 
-    with pytest.raises(webhooks.O2OError) as refused:
-        webhooks.webhook_subscriptions_set(webhook=webhook, event_types=[READY])
+    with pytest.raises(webhook_services.O2OError) as refused:
+        webhook_services.webhook_subscriptions_set(webhook=webhook, event_types=[READY])
 
     assert (refused.value.code, refused.value.field) == ("PRIVATE_TARGET", "webhookId")
     assert not webhook.o2o_subscriptions.exists()
@@ -445,9 +458,9 @@ def test_public_targets_can_subscribe(app, settings, url):
     app.permissions.add(*event_permissions(READY))
 
     webhook = _webhook_of(app, url)
-    assert webhooks.webhook_subscriptions_set(webhook=webhook, event_types=[READY]) == [
-        READY
-    ]
+    assert webhook_services.webhook_subscriptions_set(
+        webhook=webhook, event_types=[READY]
+    ) == [READY]
 
 
 def test_private_targets_can_subscribe_where_the_setting_allows_them(app, settings):
@@ -457,9 +470,9 @@ def test_private_targets_can_subscribe_where_the_setting_allows_them(app, settin
     app.permissions.add(*event_permissions(READY))
 
     webhook = _webhook_of(app, "http://127.0.0.1:8000/hooks")
-    assert webhooks.webhook_subscriptions_set(webhook=webhook, event_types=[READY]) == [
-        READY
-    ]
+    assert webhook_services.webhook_subscriptions_set(
+        webhook=webhook, event_types=[READY]
+    ) == [READY]
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/", "mailto:ops@example.com"])
@@ -469,8 +482,8 @@ def test_targets_that_are_not_http_cannot_subscribe(app, url):
     app.permissions.add(*event_permissions(READY))
     webhook = _webhook_of(app, url)
 
-    with pytest.raises(webhooks.InvalidInput) as refused:
-        webhooks.webhook_subscriptions_set(webhook=webhook, event_types=[READY])
+    with pytest.raises(webhook_services.InvalidInput) as refused:
+        webhook_services.webhook_subscriptions_set(webhook=webhook, event_types=[READY])
     assert refused.value.field == "webhookId"
 
 
@@ -494,8 +507,8 @@ def test_a_target_resolving_to_a_private_address_is_not_contacted(
     )
 
     settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # A local receiver, on purpose.
-    webhooks.delivery_retry(delivery=delivery)
-    webhooks.deliveries_send_due()
+    webhook_services.delivery_retry(delivery=delivery)
+    sender.deliveries_send_due()
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED
@@ -561,7 +574,7 @@ def silent_server():
 def test_a_receiver_that_never_answers_is_a_timeout(
     o2o_webhook, silent_server, record, monkeypatch
 ):
-    from saleor_o2o.domain import delivery as policy
+    from saleor_o2o.webhook import policy
 
     monkeypatch.setattr(policy, "TIMEOUT_SECONDS", 0.5)
     o2o_webhook(READY, url=f"http://{silent_server}/hooks")
@@ -590,7 +603,7 @@ def test_a_name_that_does_not_resolve_is_a_dns_error():
     import requests
     from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-    from saleor_o2o.webhook_http import error_class
+    from saleor_o2o.webhook.http import error_class
 
     try:
         try:

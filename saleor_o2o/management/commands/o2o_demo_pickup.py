@@ -9,9 +9,11 @@ from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 from saleor.warehouse.models import Stock
 
-from saleor_o2o import pickup_lifecycle, pickups
-from saleor_o2o.conf import get_o2o_settings
-from saleor_o2o.models import Store
+from saleor_o2o.core.settings import get_o2o_settings
+from saleor_o2o.pickup import checkout as pickup_checkout
+from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.store.models import Store
 
 
 class Command(BaseCommand):
@@ -46,16 +48,16 @@ class Command(BaseCommand):
         staff = User.objects.filter(is_staff=True).order_by("pk").first()
         if staff is None:
             raise CommandError("No staff user to play the clerk: create one first.")
-        clerk = pickup_lifecycle.Actor.of(staff)
+        clerk = pickup_services.Actor.of(staff)
         variant = stock.product_variant
 
         checkout = Checkout.objects.create(email="demo-shopper@example.com")
         checkout.lines.create(variant=variant, quantity=1)
-        pickups.checkout_pickup_set(
+        pickup_checkout.checkout_pickup_set(
             checkout=checkout, store=shop_store, curbside=False, settings=settings
         )
         with transaction.atomic():
-            pickups.checkout_pickup_reserve(checkout=checkout)
+            pickup_checkout.checkout_pickup_reserve(checkout=checkout)
             order = Order.objects.create(
                 checkout_token=checkout.token,
                 user_email=checkout.email,
@@ -74,7 +76,7 @@ class Command(BaseCommand):
                 unit_price_gross_amount=variant.base_price.amount,
                 currency=variant.currency,
             )
-            pickup = pickups.order_pickup_allocate(order=order)
+            pickup = pickup_checkout.order_pickup_allocate(order=order)
         checkout.delete()
         self.stdout.write(
             f"RECEIVED   order #{order.pk} at {shop_store.name}: 1 x {variant} "
@@ -82,14 +84,12 @@ class Command(BaseCommand):
         )
         for status in ("preparing", "ready"):
             time.sleep(pause)
-            pickup = pickup_lifecycle.pickup_status_update(
+            pickup = pickup_services.pickup_status_update(
                 pickup=pickup, status=status, actor=clerk
             )
             self.stdout.write(f"{status.upper():<10} by {clerk.user.email}")
         time.sleep(pause)
-        pickup = pickup_lifecycle.pickup_collect(
-            pickup=pickup, code=pickup.code, actor=clerk
-        )
+        pickup = handover.pickup_collect(pickup=pickup, code=pickup.code, actor=clerk)
         order.refresh_from_db()
         self.stdout.write(
             f"COLLECTED  code {pickup.code} checked; Saleor order is {order.status}"

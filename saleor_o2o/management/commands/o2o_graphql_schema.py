@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from saleor_o2o.schema_sdl import composed_schema_sdl
+from saleor_o2o.graphql.core.sdl import composed_schema_sdl
 
 
 class Command(BaseCommand):

@@ -20,13 +20,15 @@ from saleor.account.models import User
 from saleor.product.models import ProductVariant
 from saleor.warehouse.models import Stock
 
-from saleor_o2o import access, services
 from saleor_o2o.core.db import rows_lock
-from saleor_o2o.domain.access import EVERYWHERE, MANAGER, Reach
-from saleor_o2o.errors import O2OError
-from saleor_o2o.events import O2OEventType, global_id
-from saleor_o2o.models import O2OEvent, Store
-from saleor_o2o.services import StockLevel
+from saleor_o2o.core.errors import O2OError
+from saleor_o2o.core.ids import global_id
+from saleor_o2o.store import access, stock
+from saleor_o2o.store.models import Store
+from saleor_o2o.store.reach import EVERYWHERE, MANAGER, Reach
+from saleor_o2o.store.stock import StockLevel
+from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.models import O2OEvent
 
 #: The columns every file needs (header names are matched case-insensitively).
 REQUIRED_COLUMNS = ("store", "sku", "quantity")
@@ -37,7 +39,7 @@ APPLY_BATCH = 1000
 #: Values per `IN (...)` lookup.
 LOOKUP_BATCH = 5000
 #: Saleor keeps quantities in a PostgreSQL integer column.
-MAX_QUANTITY = services.MAX_STOCK_QUANTITY
+MAX_QUANTITY = stock.MAX_STOCK_QUANTITY
 #: A whole number, optionally written with a zero fraction ("12.0") as spreadsheets do.
 WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:\.0*)?")
 #: What merchants may type for a tab, which a shell cannot pass literally.
@@ -416,7 +418,7 @@ class Command(BaseCommand):
                         current = self._current(store, batch)
                         changes = self._compare(result, batch, current)
                         if changes:
-                            services.store_stock_update(store=store, levels=changes)
+                            stock.store_stock_update(store=store, levels=changes)
                         previous, done = done, done + len(batch)
                         self._progress_every(done, previous, total, "applied")
                 self._count_events(results, last_event_id)

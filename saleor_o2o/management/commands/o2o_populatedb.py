@@ -13,9 +13,13 @@ from django.utils import timezone
 from saleor.plugins.models import PluginConfiguration
 from saleor.product.models import Category, ProductVariant
 
-from saleor_o2o import conf, offers, services
-from saleor_o2o.domain import hours
-from saleor_o2o.models import Offer, Store
+from saleor_o2o.core import settings as conf
+from saleor_o2o.offer import services as offer_services
+from saleor_o2o.offer.models import Offer
+from saleor_o2o.store import hours
+from saleor_o2o.store import services as store_services
+from saleor_o2o.store import stock as store_stock
+from saleor_o2o.store.models import Store
 
 T = dt.time
 #: Where scripts/run-demo.sh runs o2o_webhook_receiver.
@@ -309,14 +313,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 store = Store.objects.filter(name=name).first()
                 if store is None:
-                    store = services.store_create(data=data)
+                    store = store_services.store_create(data=data)
                 else:
-                    store = services.store_update(store=store, data=data)
+                    store = store_services.store_update(store=store, data=data)
                 stocked = rng.sample(variants, min(variants_per_store, len(variants)))
-                services.store_stock_update(
+                store_stock.store_stock_update(
                     store=store,
                     levels=[
-                        services.StockLevel(
+                        store_stock.StockLevel(
                             variant_id=variant_id,
                             quantity=rng.choice([0, 1, 2, 3, 5, 8, 12, 20]),
                         )
@@ -359,9 +363,9 @@ class Command(BaseCommand):
             data.pop("target_first_category", None)
             offer = Offer.objects.filter(title=title).first()
             if offer is None:
-                offers.offer_create(data=data)
+                offer_services.offer_create(data=data)
             else:
-                offers.offer_update(offer=offer, data=data)
+                offer_services.offer_update(offer=offer, data=data)
         self.step(f"{len(DEMO_OFFERS)} in-store offers around the demo stores.")
 
     def _activate_plugin(self):
@@ -391,8 +395,8 @@ class Command(BaseCommand):
         from saleor.app.models import App
         from saleor.webhook.models import Webhook
 
-        from saleor_o2o import webhooks
-        from saleor_o2o.events import O2OEventType
+        from saleor_o2o.webhook import services as webhook_services
+        from saleor_o2o.webhook.events import O2OEventType
 
         app, _ = App.objects.get_or_create(
             name="O2O demo receiver", defaults={"is_active": True}
@@ -416,7 +420,7 @@ class Command(BaseCommand):
             name="O2O events",
             defaults={"target_url": DEMO_RECEIVER_URL, "secret_key": "demo-secret"},
         )
-        webhooks.webhook_subscriptions_set(
+        webhook_services.webhook_subscriptions_set(
             webhook=webhook, event_types=[value for value, _ in O2OEventType.CHOICES]
         )
         self.step(

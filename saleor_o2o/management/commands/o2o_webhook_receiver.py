@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.core.management.base import BaseCommand
 
-from saleor_o2o.webhooks import IDEMPOTENCY_HEADER, signature_valid
+from saleor_o2o.webhook.delivery import IDEMPOTENCY_HEADER, signature_valid
 
 
 class Command(BaseCommand):

@@ -1,0 +1,295 @@
+"""Moving pickups through their lifecycle: staff, apps, shoppers and the system.
+
+Every change locks the pickup row, asks `domain.lifecycle` whether it is allowed,
+writes the new status with an audit record (`PickupTransition`) and records the O2O
+event in the same transaction. After commit, Saleor's own ``order_updated`` fires so
+its existing webhook subscribers hear of it, and the shopper gets an e-mail where
+one is due.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Dict, Optional
+
+from django.db import transaction
+from django.utils import timezone
+from saleor.account.models import User
+from saleor.app.models import App
+from saleor.order.actions import cancel_order
+from saleor.order.models import Order
+from saleor.plugins.manager import get_plugins_manager
+from saleor.warehouse.models import Allocation, Stock
+
+from saleor_o2o.core.db import rows_lock
+from saleor_o2o.core.errors import InvalidInput, NotFound
+from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup.emails import pickup_email_record
+from saleor_o2o.pickup.models import Pickup, PickupActor, PickupStatus, PickupTransition
+from saleor_o2o.pickup.payloads import pickup_payload
+from saleor_o2o.webhook.events import O2OEventType, events_record
+
+logger = logging.getLogger(__name__)
+
+#: Limits of what shoppers and staff may write into the audit trail.
+NOTE_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 120
+#: Moves made through Saleor's own order actions (fulfilment, cancellation), which
+#: call the plugins' ``order_updated`` themselves.
+SALEOR_NOTIFIES = frozenset(
+    {PickupStatus.COLLECTED, PickupStatus.EXPIRED, PickupStatus.CANCELLED}
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is moving a pickup along."""
+
+    kind: str
+    user: Optional[User] = None
+    app: Optional[App] = None
+
+    @classmethod
+    def of(cls, requestor: Any) -> "Actor":
+        """Return the actor for a Saleor requestor (a staff user or an app)."""
+        if isinstance(requestor, App):
+            return cls(PickupActor.APP, app=requestor)
+        return cls(PickupActor.STAFF, user=requestor)
+
+    @classmethod
+    def shopper(cls, user: Optional[User] = None) -> "Actor":
+        return cls(PickupActor.SHOPPER, user=user if user and user.pk else None)
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(PickupActor.SYSTEM)
+
+
+@dataclass
+class _Change:
+    """What a transition does besides setting the status."""
+
+    note: str = ""
+    collected_by: str = ""
+    fields: Dict[str, Any] = field(default_factory=dict)
+
+
+def _clean_text(value: Optional[str], *, limit: int, name: str) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise InvalidInput(f"Keep {name} to {limit} characters.", field=name)
+    return text
+
+
+def _locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
+    """Return the pickup matching ``lookup``, locked for this transaction, or None."""
+    return (
+        Pickup.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("order", "store")
+        .filter(**lookup)
+        .first()
+    )
+
+
+def _lock(pickup_id: int, *, for_order_action: bool = False) -> Pickup:
+    locked = (
+        _locked_for_order_action(pickup_id)
+        if for_order_action
+        else _locked(pk=pickup_id)
+    )
+    if locked is None:
+        raise NotFound("No such pickup.", field="id")
+    return locked
+
+
+def _locked_for_order_action(
+    pickup_id: int, *, skip_locked: bool = False
+) -> Optional[Pickup]:
+    """Lock what Saleor's order actions lock, in their order, then the pickup.
+
+    Saleor cancels and fulfils by locking the order's allocations, then stock rows,
+    then writing the order, and calls the plugins (which lock the pickup) last. A
+    move that calls those actions takes the same locks in the same order first, so a
+    clerk and Saleor's dashboard acting on one order wait for each other instead of
+    deadlocking (docs/design/click-and-collect.md).
+    """
+    row = (
+        Pickup.objects.filter(pk=pickup_id)
+        .values("order_id", "store__warehouse_id")
+        .first()
+    )
+    if row is None:
+        return None
+    allocations = Allocation.objects.filter(order_line__order_id=row["order_id"])
+    rows_lock(
+        Allocation._meta.db_table,
+        sorted(allocations.values_list("pk", flat=True)),
+    )
+    stock_ids = set(allocations.values_list("stock_id", flat=True)) | set(
+        Stock.objects.filter(
+            warehouse_id=row["store__warehouse_id"],
+            product_variant__order_lines__order_id=row["order_id"],
+        ).values_list("pk", flat=True)
+    )
+    rows_lock(Stock._meta.db_table, sorted(stock_ids))
+    rows_lock(Order._meta.db_table, [row["order_id"]], mode="NO KEY UPDATE")
+    return _locked(pk=pickup_id, skip_locked=skip_locked)
+
+
+def _apply(
+    pickup: Pickup, target: str, actor: Actor, change: _Change, now: datetime
+) -> PickupTransition:
+    """Move a locked pickup to ``target``: status, audit, event, after-commit hooks."""
+    lifecycle.check_transition(pickup.status, target, actor=actor.kind)
+    previous = pickup.status
+    pickup.status = target
+    pickup.updated_at = now
+    for name, value in change.fields.items():
+        setattr(pickup, name, value)
+    pickup.save(update_fields=["status", "updated_at", *change.fields])
+    transition = PickupTransition.objects.create(
+        pickup=pickup,
+        from_status=previous,
+        to_status=target,
+        created_at=now,
+        actor_type=actor.kind,
+        user=actor.user,
+        app=actor.app,
+        note=change.note,
+        collected_by=change.collected_by,
+    )
+    events_record(
+        type=O2OEventType.FOR_STATUS[target],
+        payloads=[pickup_payload(pickup, transition)],
+    )
+    if target not in SALEOR_NOTIFIES:
+        order_id = pickup.order_id
+        transaction.on_commit(lambda: _order_updated(order_id))
+    if target in (PickupStatus.READY, PickupStatus.EXPIRED):
+        pickup_email_record(pickup=pickup, kind=target)
+    return transition
+
+
+def _order_updated(order_id: int) -> None:
+    """Tell Saleor's plugins (its webhooks among them) that the order changed."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return
+    try:
+        get_plugins_manager().order_updated(order)
+    except Exception:  # The change is committed; a plugin's failure must not undo it.
+        logger.exception("Saleor's order_updated failed for order %s", order_id)
+
+
+def pickup_created(*, pickup: Pickup) -> None:
+    """Record the first entry of a new pickup's audit trail and its event."""
+    transition = PickupTransition.objects.create(
+        pickup=pickup,
+        from_status=PickupStatus.RECEIVED,
+        to_status=PickupStatus.RECEIVED,
+        created_at=pickup.created_at,
+        actor_type=PickupActor.SHOPPER,
+        user_id=pickup.order.user_id,
+    )
+    events_record(
+        type=O2OEventType.PICKUP_CREATED,
+        payloads=[pickup_payload(pickup, transition)],
+    )
+
+
+def pickup_status_update(
+    *,
+    pickup: Pickup,
+    status: str,
+    actor: Actor,
+    note: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> Pickup:
+    """Move a pickup to PREPARING, READY, CUSTOMER_ARRIVED or CANCELLED.
+
+    Collecting needs the code (`pickup_collect`); expiry is the system's
+    (`pickups_expire`). Cancelling also cancels the Saleor order, releasing its stock.
+    """
+    if status == PickupStatus.COLLECTED:
+        raise InvalidInput(
+            "Collecting needs the pickup code: use pickupCollect.",
+            field="status",
+            code="CODE_REQUIRED",
+        )
+    note = _clean_text(note, limit=NOTE_MAX_LENGTH, name="note")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(pickup.pk, for_order_action=status == PickupStatus.CANCELLED)
+        change = _Change(note=note)
+        if status == PickupStatus.READY:
+            change.fields = {"ready_at": now, "reminded_at": None}
+        elif status == PickupStatus.CUSTOMER_ARRIVED:
+            change.fields = {"arrived_at": now}
+        _apply(locked, status, actor, change, now)
+        if status == PickupStatus.CANCELLED:
+            cancel_order(locked.order, actor.user)
+    return locked
+
+
+def pickup_check_in(
+    *,
+    order: Order,
+    bay: Optional[str] = None,
+    vehicle: Optional[str] = None,
+    user: Optional[User] = None,
+    now: Optional[datetime] = None,
+) -> Pickup:
+    """Record the shopper's "I'm here": CUSTOMER_ARRIVED, with bay and vehicle."""
+    bay = _clean_text(bay, limit=32, name="bay")
+    vehicle = _clean_text(vehicle, limit=NAME_MAX_LENGTH, name="vehicle")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(order=order)
+        if locked is None:
+            raise NotFound(
+                "This order is not collected in a store.", field="orderToken"
+            )
+        if locked.is_curbside and not (bay or vehicle):
+            raise InvalidInput(
+                "Tell the store where you are: a parking bay or your vehicle.",
+                field="bay",
+                code="REQUIRED",
+            )
+        note = ", ".join(
+            part for part in (f"bay {bay}" if bay else "", vehicle) if part
+        )
+        change = _Change(
+            note=note,
+            fields={"arrived_at": now, "arrival_bay": bay, "arrival_vehicle": vehicle},
+        )
+        _apply(locked, PickupStatus.CUSTOMER_ARRIVED, Actor.shopper(user), change, now)
+    return locked
+
+
+def order_pickup_cancelled(*, order: Order) -> None:
+    """Follow Saleor cancelling a pickup order (orderCancel, or our own cancel)."""
+    with transaction.atomic():
+        locked = _locked(order=order)
+        if locked is not None and locked.status not in lifecycle.FINAL_STATUSES:
+            _apply(
+                locked,
+                PickupStatus.CANCELLED,
+                Actor.system(),
+                _Change(note="The order was cancelled."),
+                timezone.now(),
+            )
+
+
+def _audit(pickup: Pickup, kind: str, actor: Actor, now, *, note: str) -> None:
+    """Add an audit entry that is not a change of status."""
+    PickupTransition.objects.create(
+        pickup=pickup,
+        kind=kind,
+        from_status=pickup.status,
+        to_status=pickup.status,
+        created_at=now,
+        actor_type=actor.kind,
+        user=actor.user,
+        app=actor.app,
+        note=note,
+    )

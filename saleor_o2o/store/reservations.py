@@ -1,0 +1,254 @@
+"""Stock held for a checkout from the moment it completes until its order exists.
+
+Saleor 2.10 captures the payment before it creates the order. So when
+``checkoutComplete`` starts (the plugin's ``preprocess_order_creation``), the units
+are reserved where the order will be allocated from, or the checkout is refused
+before any payment; inside Saleor's order transaction (``order_created``) the order
+is allocated from exactly there and the reservation is dropped. A completion that
+fails releases its reservation at once (`saleor_o2o.completion`); one whose process
+died leaves it to expire.
+
+Where an order is allocated from, its *source*:
+
+* a pickup order: the chosen store's warehouse, less the store's safety stock;
+* any other order: the warehouses that ship to its country, i.e. those in one of
+  Saleor's shipping zones covering it other than the pickup zone, in Saleor's own
+  order (by primary key). Stores join the pickup zone so that Saleor counts their
+  stock when shoppers fill their carts; they ship only if the merchant also puts
+  them in a shipping zone.
+
+Locks follow docs/design/click-and-collect.md: stock rows are locked in one
+statement in primary-key order, and reservation rows are written only by the holder
+of their stock rows' locks.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from saleor.checkout.models import Checkout, CheckoutLine
+from saleor.order.models import Order
+from saleor.shipping.models import ShippingZone
+from saleor.warehouse.models import Allocation, Stock, Warehouse
+
+from saleor_o2o.store import supply
+from saleor_o2o.store.models import PickupMethod, PickupReservation
+
+#: How long units stay reserved for a completing checkout.
+RESERVATION_MINUTES = 15
+
+
+class Unavailable(Exception):
+    """The source cannot supply the lines (`short` says what is missing)."""
+
+    def __init__(self, short: Sequence[supply.Line]):
+        super().__init__(f"{len(short)} line(s) short")
+        self.short = tuple(short)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an order's stock comes from."""
+
+    warehouse_ids: Tuple
+    #: Units of each variant held back (a store's safety stock for pickup).
+    safety_stock: int = 0
+
+
+def stock_taking_lines(rows: Iterable[Tuple[int, int]]) -> Tuple[supply.Line, ...]:
+    """Return ``(variant_id, quantity)`` rows as merged lines, or () if none."""
+    lines = [supply.Line(variant_id, quantity) for variant_id, quantity in rows]
+    return supply.merge_lines(lines) if lines else ()
+
+
+#: The lines Saleor allocates stock for and a courier or a store hands over.
+_PHYSICAL = Q(variant__track_inventory=True) & Q(
+    variant__product__product_type__is_shipping_required=True
+)
+
+
+def checkout_lines(checkout_token) -> Tuple[supply.Line, ...]:
+    """Return the checkout's physical, stock-tracked lines."""
+    rows = CheckoutLine.objects.filter(_PHYSICAL, checkout_id=checkout_token)
+    return stock_taking_lines(rows.values_list("variant_id", "quantity"))
+
+
+def order_lines(order: Order) -> Tuple[supply.Line, ...]:
+    """Return the order's physical, stock-tracked lines."""
+    rows = order.lines.filter(_PHYSICAL)
+    return stock_taking_lines(rows.values_list("variant_id", "quantity"))
+
+
+def pickup_zone_id() -> Optional[int]:
+    row = PickupMethod.objects.values("shipping_method__shipping_zone_id").first()
+    return row["shipping_method__shipping_zone_id"] if row else None
+
+
+def shipping_source(country: str) -> Source:
+    """Return the warehouses that ship to ``country`` (pickup-only stores excluded)."""
+    zones = ShippingZone.objects.filter(countries__contains=country)
+    zone_id = pickup_zone_id()
+    if zone_id is not None:
+        zones = zones.exclude(pk=zone_id)
+    warehouse_ids = (
+        Warehouse.objects.filter(shipping_zones__in=zones)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return Source(warehouse_ids=tuple(warehouse_ids))
+
+
+def stocks_lock(source: Source, variant_ids: Iterable[int]) -> List[Stock]:
+    """Lock the source's stock rows of these variants, in primary-key order."""
+    # PostgreSQL locks the rows in the order of ORDER BY, and returns each one as
+    # it is once locked.
+    return list(
+        Stock.objects.select_for_update(of=("self",))
+        .filter(
+            warehouse_id__in=source.warehouse_ids,
+            product_variant_id__in=list(variant_ids),
+        )
+        .order_by("pk")
+    )
+
+
+def stock_units(
+    stocks: Sequence[Stock], *, safety_stock: int, exclude_checkout=None
+) -> List[supply.StockUnits]:
+    """Return what each stock row can give: on hand, less allocations, other
+    checkouts' live reservations and the safety stock, never below zero."""
+    allocated = dict(
+        Allocation.objects.filter(stock__in=stocks)
+        .order_by()
+        .values("stock")
+        .annotate(total=Sum("quantity_allocated"))
+        .values_list("stock", "total")
+    )
+    reservations = PickupReservation.objects.filter(
+        stock__in=stocks, expires_at__gt=timezone.now()
+    )
+    if exclude_checkout is not None:
+        reservations = reservations.exclude(checkout_id=exclude_checkout)
+    reserved = dict(
+        reservations.order_by()
+        .values("stock")
+        .annotate(total=Sum("quantity"))
+        .values_list("stock", "total")
+    )
+    return [
+        supply.StockUnits(
+            stock_id=stock.pk,
+            variant_id=stock.product_variant_id,
+            available=supply.available_for_pickup(
+                quantity=stock.quantity,
+                allocated=(allocated.get(stock.pk) or 0)
+                + (reserved.get(stock.pk) or 0),
+                safety_stock=safety_stock,
+            ),
+        )
+        for stock in stocks
+    ]
+
+
+def plan_locked(
+    source: Source, lines: Sequence[supply.Line], *, checkout_token
+) -> Tuple[supply.AllocationPlan, Dict[int, int]]:
+    """Lock the source's stock rows for ``lines`` and plan where each unit comes from.
+
+    Units the checkout itself reserved count as available to it. Also returns the
+    units available per variant before the plan.
+    """
+    stocks = stocks_lock(source, [line.variant_id for line in lines])
+    units = stock_units(
+        stocks, safety_stock=source.safety_stock, exclude_checkout=checkout_token
+    )
+    available: Dict[int, int] = {}
+    for unit in units:
+        available[unit.variant_id] = available.get(unit.variant_id, 0) + unit.available
+    return supply.allocation_plan(lines, units), available
+
+
+def checkout_reserve(
+    *,
+    checkout: Checkout,
+    source: Source,
+    lines: Sequence[supply.Line],
+    now: Optional[datetime] = None,
+) -> supply.AllocationPlan:
+    """Reserve ``lines`` of the checkout at ``source`` or raise `Unavailable`.
+
+    Replaces the checkout's earlier reservation, if any.
+    """
+    plan, _available = plan_locked(source, lines, checkout_token=checkout.pk)
+    if not plan.is_complete:
+        raise Unavailable(plan.short)
+    expires = (now or timezone.now()) + timedelta(minutes=RESERVATION_MINUTES)
+    PickupReservation.objects.filter(checkout=checkout).delete()
+    PickupReservation.objects.bulk_create(
+        PickupReservation(
+            checkout=checkout,
+            stock_id=take.stock_id,
+            quantity=take.quantity,
+            expires_at=expires,
+        )
+        for take in plan.takes
+    )
+    return plan
+
+
+def order_allocate(
+    *, order: Order, source: Source
+) -> Tuple[supply.AllocationPlan, Dict[int, int]]:
+    """Allocate the order's physical lines from ``source`` only, or raise
+    `Unavailable`; the checkout's reservation is then dropped.
+
+    Runs inside Saleor's order transaction, after Saleor allocated by country: those
+    allocations of the physical lines are replaced. Returns the plan and the units
+    available per variant before it.
+    """
+    lines = order_lines(order)
+    order_line_ids: Dict[int, int] = dict(
+        order.lines.filter(_PHYSICAL).values_list("variant_id", "pk")
+    )
+    # Saleor's own allocations of these lines must not count against them.
+    Allocation.objects.filter(order_line_id__in=order_line_ids.values()).delete()
+    plan, available = plan_locked(source, lines, checkout_token=order.checkout_token)
+    if not plan.is_complete:
+        raise Unavailable(plan.short)
+    Allocation.objects.bulk_create(
+        Allocation(
+            order_line_id=order_line_ids[take.variant_id],
+            stock_id=take.stock_id,
+            quantity_allocated=take.quantity,
+        )
+        for take in plan.takes
+    )
+    checkout_release(checkout_token=order.checkout_token)
+    return plan, available
+
+
+def checkout_release(*, checkout_token) -> int:
+    """Drop the checkout's reservation; return how many rows."""
+    if not checkout_token:
+        return 0
+    deleted, _ = PickupReservation.objects.filter(checkout_id=checkout_token).delete()
+    return deleted
+
+
+def reservations_purge(*, before: Optional[datetime] = None) -> int:
+    """Delete expired reservations (they count for nothing); return how many.
+
+    Rows another transaction holds are skipped, for the next run.
+    """
+    with transaction.atomic():
+        ids = list(
+            PickupReservation.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=before or timezone.now())
+            .values_list("pk", flat=True)[:10_000]
+        )
+        deleted, _ = PickupReservation.objects.filter(pk__in=ids).delete()
+    return deleted

@@ -1,0 +1,277 @@
+"""Reads: which stores a requestor sees, and the stores nearest a point.
+
+The nearest-store search runs on a GiST index over each store's point on a sphere
+(``location``, kept by PostgreSQL as ``ll_to_earth(latitude, longitude)`` from the
+contrib cube + earthdistance). The origin, the bounding box of the radius and the
+radius as a straight-line (chord) length are computed here, so the database compares
+plain cubes: the box bounds the search and ``<->`` walks the index nearest first (a
+KNN scan). Points are 3-D Cartesian, so this is right across the antimeridian and at
+the poles. Chords grow with great-circle distance, so the order is exactly nearest
+first; the great-circle distance is derived from the chord of the stores returned.
+"""
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from django.db.models import (
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from saleor.warehouse.models import Stock
+
+from saleor_o2o.core import geocoding
+from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.core.geo import (
+    EARTH_RADIUS_KM,
+    EARTHDISTANCE_RADIUS_M,
+    Point,
+    chord_for_km,
+    earth_cube,
+    validate_point,
+)
+from saleor_o2o.core.settings import GeocoderSettings
+from saleor_o2o.store import supply
+from saleor_o2o.store.models import PickupReservation, Store
+from saleor_o2o.store.reach import NOWHERE, Reach
+
+#: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
+LOCATION_SQL = '"saleor_o2o_store"."location"'
+
+
+def km_sql(chord_sql: str) -> str:
+    """Return SQL for great-circle km on the mean sphere from a chord (metres) on
+    earthdistance's sphere."""
+    return (
+        f"{2 * EARTH_RADIUS_KM} * asin(least(1.0, ({chord_sql})"
+        f" / {2 * EARTHDISTANCE_RADIUS_M}))"
+    )
+
+
+DISTANCE_KM_SQL = km_sql(f"{LOCATION_SQL} <-> %s::cube")
+
+
+def _cube(*coordinates: float) -> str:
+    return "(" + ", ".join(repr(float(value)) for value in coordinates) + ")"
+
+
+@dataclass(frozen=True)
+class SearchArea:
+    """A search around a point, as the location index takes it (cube literals)."""
+
+    origin: str
+    #: The box around the radius's sphere, which the GiST index bounds.
+    box: str
+    #: The radius as a chord on earthdistance's sphere, in metres.
+    chord: float
+
+
+def search_area(point: Point, radius_km: float) -> SearchArea:
+    x, y, z = earth_cube(point)
+    chord = chord_for_km(radius_km)
+    return SearchArea(
+        origin=_cube(x, y, z),
+        box=_cube(x - chord, y - chord, z - chord)
+        + ","
+        + _cube(x + chord, y + chord, z + chord),
+        chord=chord,
+    )
+
+
+def stores_visible_to(*, can_manage: bool, reach: Reach = NOWHERE) -> QuerySet:
+    """Return the stores a requestor may see: every active store, and the inactive
+    ones among those they manage as staff (in their reach)."""
+    qs = Store.objects.all()
+    if not can_manage:
+        return qs.active()
+    store_ids = reach.store_ids()
+    if store_ids is None:
+        return qs
+    return qs.filter(Q(is_active=True) | Q(pk__in=store_ids))
+
+
+def stores_near(
+    *, queryset: QuerySet, point: Point, radius_km: Optional[float]
+) -> QuerySet:
+    """Return `queryset` limited to stores within `radius_km` of `point`, nearest first.
+
+    Each store carries ``distance_km`` (great-circle, kilometres) and ``distance_key``
+    (the index's ordering value, for keyset pagination); order by ``distance_key``
+    alone to let PostgreSQL walk the index and stop after the page.
+    """
+    origin = _cube(*earth_cube(point))
+    qs = queryset.with_coordinates().annotate(
+        distance_key=RawSQL(
+            f"{LOCATION_SQL} <-> %s::cube", (origin,), output_field=FloatField()
+        ),
+        distance_km=RawSQL(DISTANCE_KM_SQL, (origin,), output_field=FloatField()),
+    )
+    if radius_km is not None:
+        area = search_area(point, radius_km)
+        qs = qs.extra(
+            where=[
+                f"{LOCATION_SQL} <@ %s::cube",
+                f"({LOCATION_SQL} <-> %s::cube) <= %s",
+            ],
+            params=[area.box, area.origin, area.chord],
+        )
+    return qs
+
+
+def point_for_search(
+    *,
+    latitude: Optional[float] = None,
+    longitude: Optional[float] = None,
+    address: Optional[str] = None,
+    postal_code: Optional[str] = None,
+    country: Optional[str] = None,
+    settings: GeocoderSettings,
+) -> Point:
+    """Return the point to search from: the coordinates given, or the place geocoded."""
+    address = (address or "").strip()
+    postal_code = (postal_code or "").strip()
+    has_coordinates = latitude is not None or longitude is not None
+    if has_coordinates and (address or postal_code):
+        raise InvalidInput(
+            "Search near coordinates or near a place, not both.", field="near"
+        )
+    if has_coordinates:
+        return validate_point(latitude, longitude, field_prefix="near.")
+    if postal_code and not country:
+        raise InvalidInput(
+            "A postal code needs its country.", field="near.country", code="REQUIRED"
+        )
+    query = ", ".join(part for part in (address, postal_code) if part)
+    if not query:
+        raise InvalidInput(
+            "Give latitude and longitude, an address, or a postal code and country.",
+            field="near",
+            code="REQUIRED",
+        )
+    try:
+        place = geocoding.geocode_cached(
+            query, settings=settings, country_code=country or ""
+        )
+    except O2OError as error:
+        error.field = error.field or ("near.address" if address else "near.postalCode")
+        raise
+    return Point(latitude=place.latitude, longitude=place.longitude)
+
+
+#: The most nearby stores whose stock is compared for one cart or variant: enough
+#: for any shopper to page through, and it keeps the stock lookup near 10 ms at
+#: 10,000 stores x 1,000 variants (bench/availability.py).
+MAX_SUPPLY_CANDIDATES = 100
+
+
+def pickup_availability(
+    *, store_ids: Sequence[int], variant_ids: Sequence[int]
+) -> Dict[Tuple[int, int], int]:
+    """Return units available for pickup by (store ID, variant ID), from Saleor's stock.
+
+    Available = stock quantity - allocated - units reserved by checkouts about to
+    complete - the store's pickup safety stock, never below zero. Pairs without a
+    stock row are absent (nothing available).
+    """
+    if not store_ids or not variant_ids:
+        return {}
+    reserved = (
+        PickupReservation.objects.filter(
+            stock=OuterRef("pk"), expires_at__gt=timezone.now()
+        )
+        .order_by()
+        .values("stock")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    rows = (
+        Stock.objects.filter(
+            warehouse__o2o_store__in=store_ids, product_variant_id__in=variant_ids
+        )
+        .annotate(
+            allocated=Coalesce(Sum("allocations__quantity_allocated"), 0),
+            reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), 0),
+        )
+        .values_list(
+            "warehouse__o2o_store__id",
+            "product_variant_id",
+            "quantity",
+            "allocated",
+            "reserved",
+            "warehouse__o2o_store__pickup_safety_stock",
+        )
+    )
+    return {
+        (store_id, variant_id): supply.available_for_pickup(
+            quantity=quantity, allocated=allocated + reserved, safety_stock=safety
+        )
+        for store_id, variant_id, quantity, allocated, reserved, safety in rows
+    }
+
+
+def _nearest_candidates(
+    *, queryset: QuerySet, point: Point, radius_km: float
+) -> List[Tuple[int, float]]:
+    near = stores_near(queryset=queryset, point=point, radius_km=radius_km)
+    return list(
+        near.order_by("distance_key").values_list("pk", "distance_km")[
+            :MAX_SUPPLY_CANDIDATES
+        ]
+    )
+
+
+def stores_supplying(
+    *,
+    queryset: QuerySet,
+    point: Point,
+    radius_km: float,
+    lines: Sequence[supply.Line],
+) -> List[supply.StoreSupply]:
+    """Return the stores near `point` ranked by how much of `lines` they can supply.
+
+    At most `MAX_SUPPLY_CANDIDATES` nearest stores are compared: two queries in all,
+    whatever the number of lines.
+    """
+    candidates = _nearest_candidates(
+        queryset=queryset, point=point, radius_km=radius_km
+    )
+    available = pickup_availability(
+        store_ids=[pk for pk, _ in candidates],
+        variant_ids=[line.variant_id for line in lines],
+    )
+    return supply.rank_supplies(
+        supply.store_supply(
+            store_id=pk,
+            distance_km=distance,
+            lines=lines,
+            available={
+                line.variant_id: available.get((pk, line.variant_id), 0)
+                for line in lines
+            },
+        )
+        for pk, distance in candidates
+    )
+
+
+def checkout_lines(*, token) -> Tuple[supply.Line, ...]:
+    """Return a checkout's lines as supply lines (physical products only)."""
+    from saleor.checkout.models import CheckoutLine
+
+    rows = CheckoutLine.objects.filter(
+        checkout__token=token,
+        variant__product__product_type__is_shipping_required=True,
+    ).values_list("variant_id", "quantity")
+    lines = [supply.Line(variant_id, quantity) for variant_id, quantity in rows]
+    if not lines:
+        raise NotFound(
+            "No checkout with physical products has this token.",
+            field="checkoutToken",
+        )
+    return supply.merge_lines(lines)

@@ -1,0 +1,107 @@
+"""Pickup slots: when shoppers may collect, and how many pickups each slot takes.
+
+Slots are cut from a store's opening periods on one local date, each `slot_minutes`
+long, starting at the period's opening (or at midnight for a period that began the
+day before). A slot is offered when it lies wholly inside an opening period, starts
+no earlier than the order can be ready, and has room left.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import List, Mapping
+
+import pytz
+
+from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.store import hours, opening
+
+MIN_SLOT_MINUTES = 5
+MAX_SLOT_MINUTES = 8 * 60
+#: Slots are offered for dates from yesterday (a store's date may lag the shopper's)
+#: to this many days ahead.
+MAX_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: dt.datetime
+    end: dt.datetime
+    capacity: int
+    booked: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+def check_slot_date(day: dt.date, *, today: dt.date, field: str = "date") -> None:
+    """Raise `InvalidInput` unless slots can be offered on ``day``."""
+    if (
+        not today - dt.timedelta(days=1)
+        <= day
+        <= today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    ):
+        raise InvalidInput(
+            f"Pickup slots are offered up to {MAX_DAYS_AHEAD} days ahead.",
+            field=field,
+            code="OUT_OF_RANGE",
+        )
+
+
+def validate_slot_settings(*, slot_minutes: int, capacity: int) -> None:
+    """Raise `InvalidInput` unless the slot length and capacity make sense."""
+    if not MIN_SLOT_MINUTES <= slot_minutes <= MAX_SLOT_MINUTES:
+        raise InvalidInput(
+            f"A pickup slot lasts {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes.",
+            field="pickupSlotMinutes",
+            code="OUT_OF_RANGE",
+        )
+    if capacity < 0:
+        raise InvalidInput(
+            "A slot's capacity cannot be negative.",
+            field="pickupSlotCapacity",
+            code="OUT_OF_RANGE",
+        )
+
+
+def pickup_slots(
+    schedule: hours.Schedule,
+    *,
+    day: dt.date,
+    slot_minutes: int,
+    capacity: int,
+    earliest: dt.datetime,
+    booked: Mapping[dt.datetime, int],
+) -> List[Slot]:
+    """Return the slots on local date `day` that start at or after `earliest`.
+
+    `booked` counts pickups by slot start (aware UTC). Full slots are included, with
+    nothing remaining, so a storefront can show them as taken.
+    """
+    validate_slot_settings(slot_minutes=slot_minutes, capacity=capacity)
+    zone = pytz.timezone(schedule.timezone)
+    midnight = zone.localize(dt.datetime.combine(day, dt.time(0)))
+    next_midnight = zone.localize(
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0))
+    )
+    length = dt.timedelta(minutes=slot_minutes)
+    slots = []
+    for opens, closes in opening.open_periods(schedule, midnight, next_midnight):
+        start = max(opens, midnight.astimezone(pytz.utc))
+        while start + length <= closes and start < next_midnight:
+            if start >= earliest:
+                slots.append(
+                    Slot(
+                        start=start,
+                        end=start + length,
+                        capacity=capacity,
+                        booked=booked.get(start, 0),
+                    )
+                )
+            start += length
+    return slots
+
+
+def can_book(slot: Slot, *, quantity: int = 1) -> bool:
+    """Return whether `quantity` more pickups fit in the slot."""
+    return slot.remaining >= quantity

@@ -1,0 +1,145 @@
+"""O2O events, recorded in the same transaction as the change that causes them.
+
+Rows of `O2OEvent` form an outbox: recording an event also creates one
+`WebhookDelivery` per subscribed webhook, in the same transaction, so an event is
+delivered exactly when its change is committed, whatever happens to the broker or the
+receiver afterwards (see `saleor_o2o.webhooks`). Payloads follow Saleor's webhooks:
+JSON with global IDs.
+
+Each event type needs a permission, as Saleor's own events do
+(`O2OEventType.PERMISSIONS`): a webhook's app must hold it to subscribe, and to have
+the event delivered.
+"""
+
+from typing import Any, Dict, List, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from saleor.core.permissions import (
+    BasePermissionEnum,
+    DiscountPermissions,
+    OrderPermissions,
+    ProductPermissions,
+)
+
+from saleor_o2o.webhook.models import O2OEvent, WebhookDelivery, WebhookSubscription
+
+
+class O2OEventType:
+    """Event types, as sent in ``X-Saleor-Event``."""
+
+    PICKUP_CREATED = "pickup_created"
+    PICKUP_PREPARING = "pickup_preparing"
+    PICKUP_READY = "pickup_ready"
+    PICKUP_CUSTOMER_ARRIVED = "pickup_customer_arrived"
+    PICKUP_COLLECTED = "pickup_collected"
+    PICKUP_EXPIRY_REMINDER = "pickup_expiry_reminder"
+    PICKUP_EXPIRED = "pickup_expired"
+    PICKUP_CANCELLED = "pickup_cancelled"
+    STORE_STOCK_LOW = "store_stock_low"
+    OFFER_CLAIMED = "offer_claimed"
+    OFFER_REDEEMED = "offer_redeemed"
+
+    CHOICES = [
+        (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
+        (PICKUP_PREPARING, "Staff started preparing a pickup order"),
+        (PICKUP_READY, "A pickup order is ready to collect"),
+        (PICKUP_CUSTOMER_ARRIVED, "The shopper checked in at the store"),
+        (PICKUP_COLLECTED, "The shopper collected the order"),
+        (PICKUP_EXPIRY_REMINDER, "A ready pickup order will expire soon"),
+        (PICKUP_EXPIRED, "A pickup order was not collected in time and expired"),
+        (PICKUP_CANCELLED, "A pickup order was cancelled"),
+        (STORE_STOCK_LOW, "A variant's stock for pickup at a store is low"),
+        (OFFER_CLAIMED, "A shopper claimed an in-store offer"),
+        (OFFER_REDEEMED, "An offer was redeemed in a store"),
+    ]
+
+    #: The permission an app needs to receive each event, as Saleor's
+    #: ``WebhookEventType.PERMISSIONS``: the one that reads what the payload is about.
+    PERMISSIONS: Dict[str, BasePermissionEnum] = {
+        PICKUP_CREATED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_PREPARING: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_READY: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_CUSTOMER_ARRIVED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_COLLECTED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_EXPIRY_REMINDER: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_EXPIRED: OrderPermissions.MANAGE_ORDERS,
+        PICKUP_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        STORE_STOCK_LOW: ProductPermissions.MANAGE_PRODUCTS,
+        OFFER_CLAIMED: DiscountPermissions.MANAGE_DISCOUNTS,
+        OFFER_REDEEMED: DiscountPermissions.MANAGE_DISCOUNTS,
+    }
+
+    #: The event sent when a pickup reaches a status.
+    FOR_STATUS = {
+        "received": PICKUP_CREATED,
+        "preparing": PICKUP_PREPARING,
+        "ready": PICKUP_READY,
+        "customer_arrived": PICKUP_CUSTOMER_ARRIVED,
+        "collected": PICKUP_COLLECTED,
+        "expired": PICKUP_EXPIRED,
+        "cancelled": PICKUP_CANCELLED,
+    }
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Record events inside the transaction of their change.")
+
+
+def permission_lookup(event_type: str, prefix: str = "") -> Dict[str, str]:
+    """Return the ORM lookup "holds the event's permission" for ``<prefix>permissions``.
+
+    E.g. ``Webhook.objects.filter(**permission_lookup(event_type, "app__"))``.
+    """
+    app_label, codename = O2OEventType.PERMISSIONS[event_type].value.split(".")
+    return {
+        f"{prefix}permissions__content_type__app_label": app_label,
+        f"{prefix}permissions__codename": codename,
+    }
+
+
+def _subscribed_webhooks(event_type: str) -> List[int]:
+    """Active webhooks subscribed to the event whose active app holds its permission."""
+    return list(
+        WebhookSubscription.objects.filter(
+            event_type=event_type,
+            webhook__is_active=True,
+            webhook__app__is_active=True,
+            **permission_lookup(event_type, "webhook__app__"),
+        )
+        .order_by("webhook_id")
+        .values_list("webhook_id", flat=True)
+    )
+
+
+def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OEvent]:
+    """Record events of one type and their deliveries, in the caller's transaction.
+
+    Receivers get each payload with ``event_id``, ``event_type`` and ``occurred_at``
+    added (see `saleor_o2o.webhooks.delivery_body`). The deliveries are handed to
+    Celery once the transaction commits; if the broker is down then, the periodic
+    sweep sends them later.
+    """
+    _require_transaction()
+    if not payloads:
+        return []
+    now = timezone.now()
+    events = O2OEvent.objects.bulk_create(
+        [O2OEvent(type=type, payload=p, created_at=now) for p in payloads],
+        batch_size=1000,
+    )
+    webhook_ids = _subscribed_webhooks(type)
+    if webhook_ids:
+        WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(event=event, webhook_id=webhook_id, next_attempt_at=now)
+                for event in events
+                for webhook_id in webhook_ids
+            ],
+            batch_size=1000,
+        )
+        from saleor_o2o.webhook.delivery import deliveries_kick
+
+        transaction.on_commit(deliveries_kick)
+    return events
