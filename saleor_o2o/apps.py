@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.db.models.signals import post_save
 
@@ -14,6 +16,8 @@ class O2OConfig(AppConfig):
         from saleor_o2o.core.db import fork_safety_install
 
         fork_safety_install()
+        # Registers every Celery task under its pinned name (`core.tasks.task_named`).
+        import_module("saleor_o2o.tasks")
         post_save.connect(
             order_stock_prelock,
             sender=Order,

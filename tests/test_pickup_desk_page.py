@@ -4,6 +4,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from saleor_o2o.core import ids
 from saleor_o2o.pickup import handover
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.pickup.models import Pickup, PickupStatus
@@ -64,7 +65,7 @@ class Desk:
 
 
 def global_id(pickup):
-    return pickup_services.global_id("Pickup", pickup.pk)
+    return ids.global_id("Pickup", pickup.pk)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from typing import Optional, Tuple
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from saleor.order.models import Order
 
 from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.core.geo import Point
@@ -14,7 +13,7 @@ from saleor_o2o.core.ids import global_id
 from saleor_o2o.offer import ranking
 from saleor_o2o.offer import rules as offer_rules
 from saleor_o2o.offer.models import Offer, OfferClaim, OfferRedeemFailure
-from saleor_o2o.offer.shoppers import Shopper, require_known
+from saleor_o2o.offer.shoppers import Shopper, require_known, shopper_has_orders
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.selectors import stores_near
 from saleor_o2o.webhook.events import O2OEventType, events_record
@@ -48,10 +47,6 @@ def _nearest_valid_store(offer: Offer, point: Point) -> Optional[Tuple[Store, fl
     return (nearest, nearest.distance_km) if nearest else None
 
 
-def _has_orders(shopper: Shopper) -> bool:
-    return shopper.user is not None and Order.objects.filter(user=shopper.user).exists()
-
-
 def offer_claim(
     *,
     offer_id: int,
@@ -77,7 +72,8 @@ def offer_claim(
             raise NotFound("No such offer.", field="offerId")
         offer_rules.check_valid(offer.validity, now=now)
         if not ranking.in_segment(
-            offer.customer_segment, ranking.Signals(has_orders=_has_orders(shopper))
+            offer.customer_segment,
+            ranking.Signals(has_orders=shopper_has_orders(shopper)),
         ):
             raise O2OError(
                 "This offer is for other customers.",

@@ -15,9 +15,8 @@ from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.geo import Point
 from saleor_o2o.offer import ranking
 from saleor_o2o.offer import rules as offer_rules
-from saleor_o2o.offer.claims import _has_orders
 from saleor_o2o.offer.models import Offer, OfferClaim, ProductView
-from saleor_o2o.offer.shoppers import Shopper, impressions_record
+from saleor_o2o.offer.shoppers import Shopper, impressions_record, shopper_has_orders
 from saleor_o2o.store.selectors import km_sql, search_area
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
@@ -100,7 +99,7 @@ def shopper_signals(
             .values_list("variant__product_id", "variant__product__category_id")
             .distinct()
         )
-        has_orders = _has_orders(shopper)
+        has_orders = shopper_has_orders(shopper)
     cart_lines = CheckoutLine.objects.none()
     if checkout_token:
         try:

@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from django.db import connection, transaction
 from django.utils import timezone
+from saleor.order.models import Order
 from saleor.product.models import Product
 
 from saleor_o2o.core.db import transaction_lock
@@ -168,3 +169,8 @@ def shopper_signals_purge(*, now: Optional[datetime] = None) -> SignalsPurged:
         day__lt=ranking.impression_marks_kept_from(now)
     ).delete()
     return SignalsPurged(views=views, impression_marks=marks)
+
+
+def shopper_has_orders(shopper: Shopper) -> bool:
+    """Return whether the shopper is a customer who has ordered before."""
+    return shopper.user is not None and Order.objects.filter(user=shopper.user).exists()

@@ -34,9 +34,11 @@ from saleor_o2o.core.settings import O2OSettings
 from saleor_o2o.core.validation import datetime_check
 from saleor_o2o.pickup.models import CheckoutPickup, Pickup
 from saleor_o2o.pickup.selectors import OPEN_STATUSES, store_pickup_slots
+from saleor_o2o.pickup.services import pickup_created
 from saleor_o2o.store import reservations, slots, supply
 from saleor_o2o.store.models import Store
-from saleor_o2o.store.pickup_zone import _offers_pickup, pickup_method_ensure
+from saleor_o2o.store.pickup_zone import offers_pickup, pickup_method_ensure
+from saleor_o2o.store.stock import record_stock_low
 
 #: Handover codes (`domain.codes`).
 CODE_ALPHABET = codes.ALPHABET
@@ -168,7 +170,7 @@ def checkout_pickup_reserve(*, checkout: Checkout) -> None:
         )
     rows_lock(Store._meta.db_table, [choice.store_id], mode="NO KEY UPDATE")
     store = Store.objects.select_related("warehouse").get(pk=choice.store_id)
-    if not _offers_pickup(store):
+    if not offers_pickup(store):
         raise _refuse(
             f"{store.name} no longer offers click-and-collect; choose another store.",
             CheckoutErrorCode.SHIPPING_METHOD_NOT_APPLICABLE,
@@ -249,16 +251,12 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
         slot_start=choice.slot_start,
         code=_new_code(),
     )
-    from saleor_o2o.pickup.services import pickup_created
-
     pickup_created(pickup=pickup)
     return pickup
 
 
 def _record_low_stock(store: Store, before: Dict[int, int], takes) -> None:
     """Record low-stock events for the variants this order took below the threshold."""
-    from saleor_o2o.store.stock import record_stock_low
-
     if store.low_stock_threshold is None:
         return
     after = {

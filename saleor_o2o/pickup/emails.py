@@ -15,6 +15,7 @@ from django.utils import timezone
 from saleor.core.emails import get_email_context
 from templated_email import send_templated_mail
 
+from saleor_o2o.core.tasks import SEND_PICKUP_EMAIL, enqueue
 from saleor_o2o.pickup.models import Pickup, PickupEmail
 
 logger = logging.getLogger(__name__)
@@ -40,10 +41,7 @@ def pickup_email_record(*, pickup: Pickup, kind: str) -> None:
         raise ValueError(f"Unknown pickup e-mail: {kind!r}")
     email, created = PickupEmail.objects.get_or_create(pickup=pickup, kind=kind)
     if created:
-        from saleor_o2o.core.tasks import enqueue
-        from saleor_o2o.pickup.tasks import send_pickup_email_task
-
-        transaction.on_commit(lambda: enqueue(send_pickup_email_task, email.pk))
+        transaction.on_commit(lambda: enqueue(SEND_PICKUP_EMAIL, email.pk))
 
 
 def pickup_email_deliver(*, email_id: int) -> bool:

@@ -14,10 +14,10 @@ from saleor_o2o.pickup.models import Pickup, PickupStatus
 from saleor_o2o.pickup.payloads import pickup_payload
 from saleor_o2o.pickup.services import (
     Actor,
-    _apply,
-    _Change,
-    _locked,
-    _locked_for_order_action,
+    Change,
+    change_apply,
+    pickup_lock_for_order_action,
+    pickup_locked,
 )
 from saleor_o2o.webhook.events import O2OEventType, events_record
 
@@ -55,7 +55,7 @@ def pickups_expire(
         )
         for pickup_id in list(due.order_by("ready_at").values_list("pk", flat=True)):
             with transaction.atomic():
-                locked = _locked(pk=pickup_id, skip_locked=True)
+                locked = pickup_locked(pk=pickup_id, skip_locked=True)
                 if locked is None or locked.status != PickupStatus.READY:
                     continue
                 if not policy.needs_reminder(locked.ready_at, locked.reminded_at, now):
@@ -73,17 +73,17 @@ def pickups_expire(
     overdue = ready.filter(ready_at__lte=now - policy.hold).order_by("ready_at")
     for pickup_id in list(overdue.values_list("pk", flat=True)):
         with transaction.atomic():
-            locked = _locked_for_order_action(pickup_id, skip_locked=True)
+            locked = pickup_lock_for_order_action(pickup_id, skip_locked=True)
             if locked is None or locked.status != PickupStatus.READY:
                 continue
             if not policy.is_expired(locked.ready_at, now):
                 continue
             hours = f"{settings.pickup_hold_hours:g}"
-            _apply(
+            change_apply(
                 locked,
                 PickupStatus.EXPIRED,
                 Actor.system(),
-                _Change(note=f"Not collected within {hours} hours of being ready."),
+                Change(note=f"Not collected within {hours} hours of being ready."),
                 now,
             )
             cancel_order(locked.order, None)

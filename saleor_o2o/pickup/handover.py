@@ -17,12 +17,12 @@ from saleor_o2o.pickup.services import (
     NAME_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     Actor,
-    _apply,
-    _audit,
-    _Change,
-    _clean_text,
-    _lock,
-    _locked,
+    Change,
+    audit_record,
+    change_apply,
+    pickup_lock,
+    pickup_locked,
+    text_clean,
 )
 
 
@@ -66,11 +66,11 @@ def pickup_collect(
     A wrong code counts towards the lock-out and is committed as such before the
     error is raised.
     """
-    collected_by = _clean_text(collected_by, limit=NAME_MAX_LENGTH, name="collectedBy")
-    note = _clean_text(note, limit=NOTE_MAX_LENGTH, name="note")
+    collected_by = text_clean(collected_by, limit=NAME_MAX_LENGTH, name="collectedBy")
+    note = text_clean(note, limit=NOTE_MAX_LENGTH, name="note")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(pickup.pk, for_order_action=True)
+        locked = pickup_lock(pickup.pk, for_order_action=True)
         lifecycle.check_transition(
             locked.status, PickupStatus.COLLECTED, actor=actor.kind
         )
@@ -89,7 +89,7 @@ def pickup_collect(
             locked.code_locked_until = check.locked_until
             locked.save(update_fields=["failed_code_attempts", "code_locked_until"])
         else:
-            change = _Change(
+            change = Change(
                 note=note,
                 collected_by=collected_by,
                 fields={
@@ -98,7 +98,7 @@ def pickup_collect(
                     "code_locked_until": None,
                 },
             )
-            _apply(locked, PickupStatus.COLLECTED, actor, change, now)
+            change_apply(locked, PickupStatus.COLLECTED, actor, change, now)
             _fulfil(locked, actor)
     if not check.matched:
         if check.locked_until is not None:
@@ -122,7 +122,7 @@ def pickup_code_unlock(
 
     The caller checks that the actor manages the pickup's store.
     """
-    reason = _clean_text(reason, limit=NOTE_MAX_LENGTH, name="reason")
+    reason = text_clean(reason, limit=NOTE_MAX_LENGTH, name="reason")
     if not reason:
         raise InvalidInput(
             "Say why the lock is released (kept in the audit).",
@@ -131,7 +131,7 @@ def pickup_code_unlock(
         )
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(pickup.pk)
+        locked = pickup_lock(pickup.pk)
         if not lifecycle.code_is_locked(locked_until=locked.code_locked_until, now=now):
             raise O2OError(
                 "This pickup accepts codes: there is no lock to release.",
@@ -141,7 +141,7 @@ def pickup_code_unlock(
         locked.failed_code_attempts = 0
         locked.code_locked_until = None
         locked.save(update_fields=["failed_code_attempts", "code_locked_until"])
-        _audit(locked, PickupAuditKind.CODE_UNLOCKED, actor, now, note=reason)
+        audit_record(locked, PickupAuditKind.CODE_UNLOCKED, actor, now, note=reason)
     return locked
 
 
@@ -149,10 +149,10 @@ def pickup_alternate_collector_set(
     *, order: Order, name: Optional[str], user: Optional[User] = None, now=None
 ) -> Pickup:
     """Name someone who may collect the shopper's pickup (empty: nobody else)."""
-    name = _clean_text(name, limit=NAME_MAX_LENGTH, name="name")
+    name = text_clean(name, limit=NAME_MAX_LENGTH, name="name")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _locked(order=order)
+        locked = pickup_locked(order=order)
         if locked is None:
             raise NotFound(
                 "This order is not collected in a store.", field="orderToken"
@@ -164,7 +164,7 @@ def pickup_alternate_collector_set(
             )
         locked.alternate_collector = name
         locked.save(update_fields=["alternate_collector"])
-        _audit(
+        audit_record(
             locked,
             PickupAuditKind.COLLECTOR_AUTHORISED,
             Actor.shopper(user),

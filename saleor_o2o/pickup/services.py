@@ -66,7 +66,7 @@ class Actor:
 
 
 @dataclass
-class _Change:
+class Change:
     """What a transition does besides setting the status."""
 
     note: str = ""
@@ -74,14 +74,14 @@ class _Change:
     fields: Dict[str, Any] = field(default_factory=dict)
 
 
-def _clean_text(value: Optional[str], *, limit: int, name: str) -> str:
+def text_clean(value: Optional[str], *, limit: int, name: str) -> str:
     text = (value or "").strip()
     if len(text) > limit:
         raise InvalidInput(f"Keep {name} to {limit} characters.", field=name)
     return text
 
 
-def _locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
+def pickup_locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
     """Return the pickup matching ``lookup``, locked for this transaction, or None."""
     return (
         Pickup.objects.select_for_update(of=("self",), skip_locked=skip_locked)
@@ -91,18 +91,18 @@ def _locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
     )
 
 
-def _lock(pickup_id: int, *, for_order_action: bool = False) -> Pickup:
+def pickup_lock(pickup_id: int, *, for_order_action: bool = False) -> Pickup:
     locked = (
-        _locked_for_order_action(pickup_id)
+        pickup_lock_for_order_action(pickup_id)
         if for_order_action
-        else _locked(pk=pickup_id)
+        else pickup_locked(pk=pickup_id)
     )
     if locked is None:
         raise NotFound("No such pickup.", field="id")
     return locked
 
 
-def _locked_for_order_action(
+def pickup_lock_for_order_action(
     pickup_id: int, *, skip_locked: bool = False
 ) -> Optional[Pickup]:
     """Lock what Saleor's order actions lock, in their order, then the pickup.
@@ -133,11 +133,11 @@ def _locked_for_order_action(
     )
     rows_lock(Stock._meta.db_table, sorted(stock_ids))
     rows_lock(Order._meta.db_table, [row["order_id"]], mode="NO KEY UPDATE")
-    return _locked(pk=pickup_id, skip_locked=skip_locked)
+    return pickup_locked(pk=pickup_id, skip_locked=skip_locked)
 
 
-def _apply(
-    pickup: Pickup, target: str, actor: Actor, change: _Change, now: datetime
+def change_apply(
+    pickup: Pickup, target: str, actor: Actor, change: Change, now: datetime
 ) -> PickupTransition:
     """Move a locked pickup to ``target``: status, audit, event, after-commit hooks."""
     lifecycle.check_transition(pickup.status, target, actor=actor.kind)
@@ -216,16 +216,18 @@ def pickup_status_update(
             field="status",
             code="CODE_REQUIRED",
         )
-    note = _clean_text(note, limit=NOTE_MAX_LENGTH, name="note")
+    note = text_clean(note, limit=NOTE_MAX_LENGTH, name="note")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(pickup.pk, for_order_action=status == PickupStatus.CANCELLED)
-        change = _Change(note=note)
+        locked = pickup_lock(
+            pickup.pk, for_order_action=status == PickupStatus.CANCELLED
+        )
+        change = Change(note=note)
         if status == PickupStatus.READY:
             change.fields = {"ready_at": now, "reminded_at": None}
         elif status == PickupStatus.CUSTOMER_ARRIVED:
             change.fields = {"arrived_at": now}
-        _apply(locked, status, actor, change, now)
+        change_apply(locked, status, actor, change, now)
         if status == PickupStatus.CANCELLED:
             cancel_order(locked.order, actor.user)
     return locked
@@ -240,11 +242,11 @@ def pickup_check_in(
     now: Optional[datetime] = None,
 ) -> Pickup:
     """Record the shopper's "I'm here": CUSTOMER_ARRIVED, with bay and vehicle."""
-    bay = _clean_text(bay, limit=32, name="bay")
-    vehicle = _clean_text(vehicle, limit=NAME_MAX_LENGTH, name="vehicle")
+    bay = text_clean(bay, limit=32, name="bay")
+    vehicle = text_clean(vehicle, limit=NAME_MAX_LENGTH, name="vehicle")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _locked(order=order)
+        locked = pickup_locked(order=order)
         if locked is None:
             raise NotFound(
                 "This order is not collected in a store.", field="orderToken"
@@ -258,29 +260,31 @@ def pickup_check_in(
         note = ", ".join(
             part for part in (f"bay {bay}" if bay else "", vehicle) if part
         )
-        change = _Change(
+        change = Change(
             note=note,
             fields={"arrived_at": now, "arrival_bay": bay, "arrival_vehicle": vehicle},
         )
-        _apply(locked, PickupStatus.CUSTOMER_ARRIVED, Actor.shopper(user), change, now)
+        change_apply(
+            locked, PickupStatus.CUSTOMER_ARRIVED, Actor.shopper(user), change, now
+        )
     return locked
 
 
 def order_pickup_cancelled(*, order: Order) -> None:
     """Follow Saleor cancelling a pickup order (orderCancel, or our own cancel)."""
     with transaction.atomic():
-        locked = _locked(order=order)
+        locked = pickup_locked(order=order)
         if locked is not None and locked.status not in lifecycle.FINAL_STATUSES:
-            _apply(
+            change_apply(
                 locked,
                 PickupStatus.CANCELLED,
                 Actor.system(),
-                _Change(note="The order was cancelled."),
+                Change(note="The order was cancelled."),
                 timezone.now(),
             )
 
 
-def _audit(pickup: Pickup, kind: str, actor: Actor, now, *, note: str) -> None:
+def audit_record(pickup: Pickup, kind: str, actor: Actor, now, *, note: str) -> None:
     """Add an audit entry that is not a change of status."""
     PickupTransition.objects.create(
         pickup=pickup,

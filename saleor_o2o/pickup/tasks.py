@@ -5,11 +5,12 @@ import logging
 from saleor.celeryconf import app
 
 from saleor_o2o.core.settings import get_o2o_settings
+from saleor_o2o.core.tasks import SEND_PICKUP_EMAIL
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(name="saleor_o2o.tasks.send_pickup_email_task", acks_late=True)
+@app.task(name=SEND_PICKUP_EMAIL, acks_late=True)
 def send_pickup_email_task(email_id: int) -> bool:
     """Send a recorded pickup e-mail; a failure is left to the periodic sweep."""
     from saleor_o2o.pickup.emails import pickup_email_deliver

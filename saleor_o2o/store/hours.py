@@ -51,10 +51,10 @@ INVALID_TIMEZONE = "INVALID_TIMEZONE"
 
 
 _ZERO = dt.timedelta(0)
-_DAY = dt.timedelta(days=1)
+DAY = dt.timedelta(days=1)
 _WEEK = dt.timedelta(days=7)
-_SECOND = dt.timedelta(seconds=1)
-_MIDNIGHT = dt.time(0, 0)
+SECOND = dt.timedelta(seconds=1)
+MIDNIGHT = dt.time(0, 0)
 _TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.(\d{6}))?)?")
 
 Period = Tuple[dt.datetime, dt.datetime]
@@ -150,12 +150,14 @@ def validate_weekly(intervals: Sequence[WeeklyInterval]) -> Tuple[WeeklyInterval
             )
         _check_interval(item.interval, WEEKDAY_NAMES[weekday], OPENING_HOURS_FIELD)
         checked.append(item)
-    ordered = sorted(checked, key=lambda item: (item.weekday, _span(item.interval)))
+    ordered = sorted(
+        checked, key=lambda item: (item.weekday, interval_span(item.interval))
+    )
     segments = []
     for index, item in enumerate(ordered):
-        start, end = _span(item.interval)
-        start += item.weekday * _DAY
-        end += item.weekday * _DAY
+        start, end = interval_span(item.interval)
+        start += item.weekday * DAY
+        end += item.weekday * DAY
         if end > _WEEK:
             segments.append((start, _WEEK, index))
             segments.append((_ZERO, end - _WEEK, index))
@@ -202,9 +204,10 @@ def validate_exceptions(
         intervals = tuple(exception.intervals)
         for interval in intervals:
             _check_interval(interval, label, EXCEPTIONS_FIELD)
-        intervals = tuple(sorted(intervals, key=_span))
+        intervals = tuple(sorted(intervals, key=interval_span))
         segments = [
-            _span(interval) + (index,) for index, interval in enumerate(intervals)
+            interval_span(interval) + (index,)
+            for index, interval in enumerate(intervals)
         ]
         labels = [_describe(label, interval) for interval in intervals]
         _check_no_overlap(segments, labels, EXCEPTIONS_FIELD)
@@ -281,10 +284,10 @@ def _offset(value: dt.time) -> dt.timedelta:
     )
 
 
-def _span(interval: Interval) -> Tuple[dt.timedelta, dt.timedelta]:
+def interval_span(interval: Interval) -> Tuple[dt.timedelta, dt.timedelta]:
     end = _offset(interval.closes)
     if interval.closes_next_day:
-        end += _DAY
+        end += DAY
     return _offset(interval.opens), end
 
 

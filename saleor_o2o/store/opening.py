@@ -6,13 +6,13 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytz
 
 from saleor_o2o.store.hours import (
-    _DAY,
-    _MIDNIGHT,
-    _SECOND,
+    DAY,
+    MIDNIGHT,
+    SECOND,
     Interval,
     Period,
     Schedule,
-    _span,
+    interval_span,
     validate_timezone,
 )
 
@@ -39,7 +39,7 @@ def open_periods(
     if end <= start:
         return []
     tz = _zone(schedule)
-    first_day = start.astimezone(tz).date() - _DAY
+    first_day = start.astimezone(tz).date() - DAY
     last_day = end.astimezone(tz).date()
     periods = []
     for period_start, period_end in _iter_periods(schedule, tz, first_day, last_day):
@@ -72,7 +72,7 @@ def next_opening(
     tz = _zone(schedule)
     today = at.astimezone(tz).date()
     last_day = today + dt.timedelta(days=horizon_days)
-    for period_start, _ in _iter_periods(schedule, tz, today - _DAY, last_day):
+    for period_start, _ in _iter_periods(schedule, tz, today - DAY, last_day):
         if period_start > at:
             return period_start
     return None
@@ -96,7 +96,7 @@ def current_closing(
     period = _period_containing(schedule, tz, at, last_day)
     if period is None:
         return None
-    if period[1] >= _to_utc(tz, dt.datetime.combine(last_day + _DAY, _MIDNIGHT)):
+    if period[1] >= _to_utc(tz, dt.datetime.combine(last_day + DAY, MIDNIGHT)):
         return None
     return period[1]
 
@@ -114,13 +114,13 @@ class _Calendar:
         for item in schedule.weekly:
             weekly.setdefault(item.weekday, []).append(item.interval)
         self._weekly = {
-            weekday: tuple(sorted(intervals, key=_span))
+            weekday: tuple(sorted(intervals, key=interval_span))
             for weekday, intervals in weekly.items()
         }
         self._exceptions: Dict[dt.date, Tuple[Interval, ...]] = {}
         for exception in schedule.exceptions:
             self._exceptions.setdefault(
-                exception.date, tuple(sorted(exception.intervals, key=_span))
+                exception.date, tuple(sorted(exception.intervals, key=interval_span))
             )
 
     def intervals(self, day: dt.date) -> Tuple[Interval, ...]:
@@ -148,7 +148,7 @@ def _iter_periods(
                 period = _interval_period(tz, day, interval)
                 if period is not None:
                     chunk.append(period)
-            day += _DAY
+            day += DAY
         # Every period of this chunk starts no earlier than those of the previous
         # chunk (wall times map monotonically to instants), so only the last pending
         # period can merge with them.
@@ -169,7 +169,7 @@ def _period_containing(
 ) -> Optional[Period]:
     # An interval lasts at most 24 wall-clock hours, so one covering ``at`` starts
     # on at's local date or the day before.
-    first_day = at.astimezone(tz).date() - _DAY
+    first_day = at.astimezone(tz).date() - DAY
     for start, end in _iter_periods(schedule, tz, first_day, last_day):
         if start > at:
             return None
@@ -182,7 +182,7 @@ def _interval_period(
     tz: dt.tzinfo, day: dt.date, interval: Interval
 ) -> Optional[Period]:
     start = _to_utc(tz, dt.datetime.combine(day, interval.opens))
-    closing_day = day + _DAY if interval.closes_next_day else day
+    closing_day = day + DAY if interval.closes_next_day else day
     end = _to_utc(tz, dt.datetime.combine(closing_day, interval.closes))
     # A short interval lying entirely in a spring-forward gap never happens.
     return (start, end) if end > start else None
@@ -210,10 +210,10 @@ def _gap_end(tz: Any, wall: dt.datetime) -> dt.datetime:
     )
     low = low.replace(microsecond=0)
     if high.microsecond:
-        high = high.replace(microsecond=0) + _SECOND
+        high = high.replace(microsecond=0) + SECOND
     offset_before = low.astimezone(tz).utcoffset()
-    while high - low > _SECOND:
-        middle = low + _SECOND * ((high - low) // (2 * _SECOND))
+    while high - low > SECOND:
+        middle = low + SECOND * ((high - low) // (2 * SECOND))
         if middle.astimezone(tz).utcoffset() == offset_before:
             low = middle
         else:

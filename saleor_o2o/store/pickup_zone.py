@@ -64,7 +64,7 @@ def pickup_method_ensure(*, settings: O2OSettings) -> ShippingMethod:
     return _pickup_method_locked(settings)
 
 
-def _offers_pickup(store: Store) -> bool:
+def offers_pickup(store: Store) -> bool:
     return store.is_active and store.is_click_and_collect
 
 
@@ -78,11 +78,11 @@ def pickup_zone_sync(*, store: Store, settings: O2OSettings) -> None:
     a store can be put in a cart from the moment the store offers it. Home delivery
     is never allocated from this zone's warehouses (`reservations.shipping_source`).
     """
-    if not _offers_pickup(store) and pickup_method() is None:
+    if not offers_pickup(store) and pickup_method() is None:
         return
     transaction_lock(_PICKUP_ZONE_LOCK)
     zone = _pickup_method_locked(settings).shipping_zone
-    if _offers_pickup(store):
+    if offers_pickup(store):
         store.warehouse.shipping_zones.add(zone)
     else:
         store.warehouse.shipping_zones.remove(zone)

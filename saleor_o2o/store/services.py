@@ -8,7 +8,6 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from saleor.account.forms import get_address_form
 from saleor.account.models import Address
 from saleor.account.validators import validate_possible_number
 from saleor.warehouse.models import Allocation, Warehouse
@@ -17,8 +16,10 @@ from saleor_o2o.core import geo, geocoding
 from saleor_o2o.core.db import rows_lock
 from saleor_o2o.core.errors import GeocodingUnavailable, InvalidInput, O2OError
 from saleor_o2o.core.settings import GeocoderSettings, get_o2o_settings
+from saleor_o2o.core.tasks import GEOCODE_STORE, task_named
 from saleor_o2o.core.validation import model_text_check
 from saleor_o2o.store import hours, pickup_zone, slots
+from saleor_o2o.store.address import address_clean
 from saleor_o2o.store.models import GeocodingStatus, Store, StoreHoursException
 
 logger = logging.getLogger(__name__)
@@ -38,79 +39,6 @@ PLAIN_FIELDS = (
     "pickup_slot_capacity",
     "is_active",
 )
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-#: Address fields a store's input may give, by their input names.
-ADDRESS_FIELDS = {
-    name: _camel(name)
-    for name in (
-        "first_name",
-        "last_name",
-        "company_name",
-        "street_address_1",
-        "street_address_2",
-        "city",
-        "city_area",
-        "postal_code",
-        "country_area",
-        "phone",
-    )
-}
-
-
-def _clean_address(data: Dict[str, Any], instance: Optional[Address]) -> Address:
-    """Validate an address the way Saleor does and return it, unsaved."""
-    data = {key: value for key, value in data.items() if value is not None}
-    # Saleor's address form fails on a field too long for its column.
-    model_text_check(Address, data, ADDRESS_FIELDS, prefix="address.")
-    if instance is not None:
-        merged = {
-            field: getattr(instance, field)
-            for field in (
-                "first_name",
-                "last_name",
-                "company_name",
-                "street_address_1",
-                "street_address_2",
-                "city",
-                "city_area",
-                "postal_code",
-                "country_area",
-                "phone",
-            )
-        }
-        merged["country"] = instance.country.code
-        merged.update(data)
-        data = merged
-    if not data.get("country"):
-        raise InvalidInput(
-            "The store's address needs a country.",
-            field="address.country",
-            code="REQUIRED",
-        )
-    if data.get("phone"):
-        try:
-            validate_possible_number(data["phone"], data["country"])
-        except ValidationError:
-            raise InvalidInput(
-                f"{data['phone']!r} is not a valid phone number.",
-                field="address.phone",
-            )
-    form, _ = get_address_form(data, data["country"], instance=instance)
-    if not form.is_valid():
-        field, errors = next(iter(form.errors.as_data().items()))
-        code = "REQUIRED" if errors[0].code == "required" else "INVALID"
-        raise InvalidInput(
-            f"Address {field.replace('_', ' ')}: {errors[0].messages[0]}",
-            field=f"address.{_camel(field)}",
-            code=code,
-        )
-    return form.save(commit=False)
 
 
 def _unique_slug(base: str) -> str:
@@ -228,12 +156,7 @@ def _request_geocoding(store: Store) -> None:
     store.geocoding_attempts = 0
     store.geocoding_requested_at = timezone.now()
 
-    def enqueue():
-        from saleor_o2o.store.tasks import geocode_store_task
-
-        geocode_store_task.delay(store.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: task_named(GEOCODE_STORE).delay(store.pk))
 
 
 def _replace_exceptions(
@@ -276,7 +199,7 @@ def _save(store: Store, data: Dict[str, Any], *, creating: bool) -> Store:
     address = None
     if creating or data.get("address") is not None:
         instance = None if creating else store.warehouse.address
-        address = _clean_address(data.get("address") or {}, instance)
+        address = address_clean(data.get("address") or {}, instance)
     country = (address or store.address).country.code
     _clean_plain_fields(store, data, country)
     store.slug = _clean_slug(

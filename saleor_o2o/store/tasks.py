@@ -8,6 +8,7 @@ from saleor.celeryconf import app
 
 from saleor_o2o.core.errors import GeocodingUnavailable
 from saleor_o2o.core.settings import get_o2o_settings
+from saleor_o2o.core.tasks import GEOCODE_STORE
 from saleor_o2o.store import services as store_services
 from saleor_o2o.store.models import GeocodingStatus, Store
 from saleor_o2o.webhook.policy import retry_delay
@@ -26,7 +27,7 @@ def geocode_retry_delay(retries: int) -> int:
 
 
 @app.task(
-    name="saleor_o2o.tasks.geocode_store_task",
+    name=GEOCODE_STORE,
     bind=True,
     max_retries=GEOCODE_MAX_RETRIES,
     acks_late=True,

@@ -56,14 +56,6 @@ def delivery_body(event: O2OEvent) -> str:
     return json.dumps([data], cls=DjangoJSONEncoder)
 
 
-def deliveries_kick() -> None:
-    """Ask a worker to send due deliveries now; the periodic sweep covers failures."""
-    from saleor_o2o.core.tasks import enqueue
-    from saleor_o2o.webhook.tasks import deliver_webhooks_task
-
-    enqueue(deliver_webhooks_task)
-
-
 def _lease() -> timedelta:
     return timedelta(
         seconds=getattr(
@@ -90,7 +82,7 @@ def _renew_lease(delivery: WebhookDelivery) -> bool:
     return bool(renewed)
 
 
-def _release(deliveries: Iterable[WebhookDelivery]) -> None:
+def deliveries_release(deliveries: Iterable[WebhookDelivery]) -> None:
     """Give back leases this worker still holds, unsent, for the next run to take."""
     for delivery in deliveries:
         WebhookDelivery.objects.filter(
@@ -147,7 +139,7 @@ def deliveries_claim(
     return [deliveries[pk] for pk in ids]
 
 
-class _Access:
+class DeliveryAccess:
     """Whether a webhook may receive an event type now, read at most every ``max_age``.
 
     It may while the webhook and its app are active and the app holds the event's
@@ -195,7 +187,7 @@ def delivery_attempt(
     *,
     max_attempts: int,
     session=None,
-    access: Optional[_Access] = None,
+    access: Optional[DeliveryAccess] = None,
 ) -> Optional[WebhookAttempt]:
     """POST a leased delivery once and record the attempt and its outcome.
 
@@ -209,7 +201,7 @@ def delivery_attempt(
         return None
     webhook = delivery.webhook
     event = delivery.event
-    error = (access or _Access(webhook)).refusal(event.type)
+    error = (access or DeliveryAccess(webhook)).refusal(event.type)
     if not error and targets.http_target(webhook.target_url) is None:
         error = AttemptError.INVALID_URL
     attempt_number = delivery.attempts + 1

@@ -22,6 +22,7 @@ from saleor.core.permissions import (
     ProductPermissions,
 )
 
+from saleor_o2o.core.tasks import DELIVER_WEBHOOKS, enqueue
 from saleor_o2o.webhook.models import O2OEvent, WebhookDelivery, WebhookSubscription
 
 
@@ -82,6 +83,11 @@ class O2OEventType:
     }
 
 
+def deliveries_kick() -> None:
+    """Ask a worker to send due deliveries now; the periodic sweep covers failures."""
+    enqueue(DELIVER_WEBHOOKS)
+
+
 def _require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Record events inside the transaction of their change.")
@@ -139,7 +145,5 @@ def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OE
             ],
             batch_size=1000,
         )
-        from saleor_o2o.webhook.delivery import deliveries_kick
-
         transaction.on_commit(deliveries_kick)
     return events

@@ -14,9 +14,9 @@ from saleor_o2o.webhook import http as webhook_http
 from saleor_o2o.webhook.delivery import (
     ACCESS_SECONDS,
     BATCH_SIZE,
-    _Access,
-    _release,
+    DeliveryAccess,
     deliveries_claim,
+    deliveries_release,
     delivery_attempt,
 )
 from saleor_o2o.webhook.models import WebhookDelivery
@@ -54,11 +54,11 @@ def _send_lane(
     Once ``stop`` is set, the deliveries not yet sent are handed back.
     """
     sent = 0
-    access = _Access(deliveries[0].webhook, max_age=ACCESS_SECONDS)
+    access = DeliveryAccess(deliveries[0].webhook, max_age=ACCESS_SECONDS)
     with webhook_http.session() as http:
         for index, delivery in enumerate(deliveries):
             if stop is not None and stop.is_set():
-                _release(deliveries[index:])
+                deliveries_release(deliveries[index:])
                 break
             attempt = delivery_attempt(
                 delivery, max_attempts=max_attempts, session=http, access=access

@@ -33,8 +33,7 @@ from saleor.webhook.models import Webhook
 
 from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
 from saleor_o2o.webhook import http as webhook_http
-from saleor_o2o.webhook.delivery import deliveries_kick
-from saleor_o2o.webhook.events import O2OEventType
+from saleor_o2o.webhook.events import O2OEventType, deliveries_kick
 from saleor_o2o.webhook.models import (
     DeliveryStatus,
     WebhookDelivery,

@@ -2,8 +2,10 @@
 
 from saleor.celeryconf import app
 
+from saleor_o2o.core.tasks import DELIVER_WEBHOOKS
 
-@app.task(name="saleor_o2o.tasks.deliver_webhooks_task", acks_late=True)
+
+@app.task(name=DELIVER_WEBHOOKS, acks_late=True)
 def deliver_webhooks_task() -> int:
     """Send the O2O webhook deliveries that are due; return how many attempts."""
     from saleor_o2o.webhook.sender import deliveries_send_due

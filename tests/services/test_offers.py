@@ -11,7 +11,10 @@ from saleor.order.models import Order
 
 from saleor_o2o.core.errors import O2OError
 from saleor_o2o.core.geo import Point
+from saleor_o2o.core.ids import global_id
 from saleor_o2o.offer import claims as offer_claims
+from saleor_o2o.offer import ranking
+from saleor_o2o.offer import rules as offer_rules
 from saleor_o2o.offer import selectors as offer_selectors
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer import shoppers
@@ -108,10 +111,8 @@ def test_claim_gives_a_unique_code_and_records_an_event(offer, customer_user, st
     assert offer.claimed_count == 1
     event = O2OEvent.objects.get()
     assert event.type == "offer_claimed"
-    assert event.payload["offer"]["id"] == offer_services.global_id("Offer", offer.pk)
-    assert event.payload["user"]["id"] == offer_services.global_id(
-        "User", customer_user.pk
-    )
+    assert event.payload["offer"]["id"] == global_id("Offer", offer.pk)
+    assert event.payload["user"]["id"] == global_id("User", customer_user.pk)
 
 
 def test_claim_limits_per_shopper_and_in_total(store, offer_factory):
@@ -165,7 +166,7 @@ def test_redeem_once_at_a_valid_store(offer, store, store_factory, staff_user):
         == "WRONG_STORE"
     )
     redeemed = offer_claims.offer_redeem(
-        code=offer_services.rules.qr_payload(claim.code), store=store, staff=staff_user
+        code=offer_rules.qr_payload(claim.code), store=store, staff=staff_user
     )
     assert redeemed.redeemed_store == store and redeemed.redeemed_by == staff_user
     assert redeemed.redeemed_at is not None
@@ -178,10 +179,8 @@ def test_redeem_once_at_a_valid_store(offer, store, store_factory, staff_user):
         == "ALREADY_REDEEMED"
     )
     event = O2OEvent.objects.get(type="offer_redeemed")
-    assert event.payload["store"]["id"] == offer_services.global_id("Store", store.pk)
-    assert event.payload["redeemed_by"]["id"] == offer_services.global_id(
-        "User", staff_user.pk
-    )
+    assert event.payload["store"]["id"] == global_id("Store", store.pk)
+    assert event.payload["redeemed_by"]["id"] == global_id("User", staff_user.pk)
 
 
 def test_an_expired_offer_cannot_be_redeemed(offer, store, staff_user):
@@ -305,7 +304,7 @@ def test_product_views_are_bounded_and_erasable(variant, customer_user):
 def test_views_keep_only_the_newest(variant, monkeypatch):
     from saleor.product.models import Product
 
-    monkeypatch.setattr(offer_services.rules, "MAX_VIEWS_KEPT", 3)
+    monkeypatch.setattr(ranking, "MAX_VIEWS_KEPT", 3)
     product = variant.product
     shopper = anonymous()
     pks = []
@@ -651,7 +650,7 @@ def test_the_purge_task_is_scheduled_under_its_pinned_name(settings, variant):
     shoppers.product_view_record(
         shopper=anonymous(),
         product_id=variant.product_id,
-        now=timezone.now() - offer_services.rules.VIEWS_MAX_AGE - timedelta(minutes=1),
+        now=timezone.now() - ranking.VIEWS_MAX_AGE - timedelta(minutes=1),
     )
     assert offer_tasks.purge_shopper_signals_task.delay().get() == {
         "views": 1,
@@ -664,7 +663,7 @@ def test_the_purge_task_is_scheduled_under_its_pinned_name(settings, variant):
 def test_concurrent_views_of_one_token_stay_within_the_bound(variant, monkeypatch):
     from saleor.product.models import Product
 
-    monkeypatch.setattr(offer_services.rules, "MAX_VIEWS_KEPT", 3)
+    monkeypatch.setattr(ranking, "MAX_VIEWS_KEPT", 3)
     product = variant.product
     pks = [
         Product.objects.create(

@@ -15,6 +15,7 @@ from saleor.webhook.event_types import WebhookEventType
 from saleor.webhook.models import Webhook
 
 from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.core.ids import global_id
 from saleor_o2o.pickup import handover
 from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup import services as pickup_services
@@ -57,7 +58,7 @@ def test_a_new_pickup_has_its_first_audit_entry_and_event(pickup_factory):
         "shopper",
     )
     [event] = events_of(O2OEventType.PICKUP_CREATED)
-    assert event.payload["id"] == pickup_services.global_id("Pickup", pickup.pk)
+    assert event.payload["id"] == global_id("Pickup", pickup.pk)
     assert event.payload["status"] == "RECEIVED"
     assert event.payload["store"]["slug"] == pickup.store.slug
 
@@ -86,9 +87,7 @@ def test_each_transition_is_audited_with_its_actor_and_note(
     assert pickup.ready_at is not None
     [ready] = events_of(O2OEventType.PICKUP_READY)
     assert ready.payload["transition"]["from"] == "PREPARING"
-    assert ready.payload["transition"]["user_id"] == pickup_services.global_id(
-        "User", staff_user.pk
-    )
+    assert ready.payload["transition"]["user_id"] == global_id("User", staff_user.pk)
 
 
 def test_a_refused_transition_names_the_current_status_and_changes_nothing(
@@ -359,6 +358,4 @@ def test_status_changes_tell_saleors_order_updated_subscribers(
     [received] = webhook_receiver.requests
     assert received["headers"]["X-Saleor-Event"] == "order_updated"
     assert received["verified"]
-    assert received["body"][0]["id"] == pickup_services.global_id(
-        "Order", pickup.order_id
-    )
+    assert received["body"][0]["id"] == global_id("Order", pickup.order_id)

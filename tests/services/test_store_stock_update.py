@@ -6,7 +6,8 @@ from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.ids import global_id
-from saleor_o2o.store import selectors, stock
+from saleor_o2o.store import selectors
+from saleor_o2o.store import stock as store_stock
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.stock import StockLevel
 from saleor_o2o.webhook.events import O2OEventType
@@ -38,7 +39,7 @@ def low_stock_events():
 
 
 def set_levels(store, *pairs, **options):
-    return stock.store_stock_update(
+    return store_stock.store_stock_update(
         store=store,
         levels=[StockLevel(variant.pk, quantity) for variant, quantity in pairs],
         **options,
@@ -130,15 +131,17 @@ def test_a_quantity_beyond_the_database_range_is_refused(store, variant):
 
 
 def test_settings_are_saved(store):
-    store = stock.store_stock_update(store=store, safety_stock=2, low_stock_threshold=4)
+    store = store_stock.store_stock_update(
+        store=store, safety_stock=2, low_stock_threshold=4
+    )
     assert (store.pickup_safety_stock, store.low_stock_threshold) == (2, 4)
-    store = stock.store_stock_update(store=store, low_stock_threshold=None)
+    store = store_stock.store_stock_update(store=store, low_stock_threshold=None)
     assert Store.objects.get(pk=store.pk).low_stock_threshold is None
     assert Store.objects.get(pk=store.pk).pickup_safety_stock == 2
 
 
 def test_leaving_the_threshold_out_keeps_it(store, variant):
-    stock.store_stock_update(store=store, low_stock_threshold=3)
+    store_stock.store_stock_update(store=store, low_stock_threshold=3)
     set_levels(store, (variant, 10))
     assert Store.objects.get(pk=store.pk).low_stock_threshold == 3
 
@@ -210,7 +213,7 @@ def test_raising_the_safety_stock_can_make_every_stocked_variant_low(
     lyon = store_factory("Lyon Bellecour", 45.7578, 4.8320, city="Lyon")
     set_levels(store, (variant, 10), (second_variant, 6), low_stock_threshold=3)
     set_levels(lyon, (variant, 10), low_stock_threshold=3)
-    stock.store_stock_update(store=store, safety_stock=7)
+    store_stock.store_stock_update(store=store, safety_stock=7)
     events = low_stock_events()
     assert sorted(e.payload["variant"]["sku"] for e in events) == ["SKU-1", "SKU-2"]
     assert {e.payload["store"]["id"] for e in events} == {global_id("Store", store.pk)}
@@ -225,7 +228,7 @@ def test_changing_only_the_threshold_records_no_event(store, variant, second_var
     # threshold, even for SKU-2 (2 available), above the old threshold of 1 and at or
     # below the new one of 5.
     set_levels(store, (variant, 10), (second_variant, 2), low_stock_threshold=1)
-    stock.store_stock_update(store=store, low_stock_threshold=5)
+    store_stock.store_stock_update(store=store, low_stock_threshold=5)
     assert not low_stock_events()
 
 
