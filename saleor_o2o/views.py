@@ -12,6 +12,7 @@ from saleor.graphql.views import GraphQLView
 from saleor_o2o.core import geocoding, limits
 from saleor_o2o.core.errors import O2OError, QueryTooComplex
 from saleor_o2o.graphql.core.backend import refusal
+from saleor_o2o.graphql.core.fields import api_field
 
 logger = logging.getLogger("saleor_o2o.graphql")
 
@@ -52,7 +53,7 @@ class O2OGraphQLView(GraphQLView):
 
     Each HTTP request may hold at most ``O2O_QUERY_MAX_BATCH`` operations and geocode
     ``O2O_GEOCODING_PLACES_PER_REQUEST`` places given as text, a batch included; the
-    backend (`saleor_o2o.graphql_backend`) holds each operation to the other limits.
+    backend (`graphql.core.backend`) holds each operation to the other limits.
     """
 
     def handle_query(self, request):
@@ -106,6 +107,6 @@ class O2OGraphQLView(GraphQLView):
         result["extensions"] = {
             "exception": {"code": type(original).__name__},
             "code": original.code,
-            "field": original.field,
+            "field": api_field(original.field),
         }
         return result

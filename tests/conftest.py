@@ -28,6 +28,13 @@ from saleor_o2o.store import hours
 from saleor_o2o.store import services as store_services
 
 
+def pytest_configure(config):
+    # An error code a mutation's enum lacks fails the test instead of answering INVALID.
+    from django.conf import settings
+
+    settings.O2O_ERROR_CODES_STRICT = True
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

@@ -4,3 +4,4 @@ from saleor_o2o.sandbox.settings import *  # noqa: F401,F403
 from saleor_o2o.sandbox.settings import PLUGINS
 
 PLUGINS = [*PLUGINS, "fake_gateway.FakeCardGatewayPlugin"]
+O2O_ERROR_CODES_STRICT = True

@@ -1,5 +1,7 @@
+import logging
 from typing import Iterable, Type
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql_jwt.exceptions import PermissionDenied
 from saleor.graphql.core.mutations import BaseMutation
@@ -8,9 +10,16 @@ from saleor.graphql.core.utils import snake_to_camel_case
 
 from saleor_o2o.core.errors import O2OError
 from saleor_o2o.graphql.core.context import requestor_reach
+from saleor_o2o.graphql.core.fields import api_field
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.store import access
 from saleor_o2o.store.reach import CLERK
+
+logger = logging.getLogger(__name__)
+
+
+class UnknownErrorCode(AssertionError):
+    """A service raised a code its mutation's error enum does not have (a bug)."""
 
 
 class O2OMutation(BaseMutation):
@@ -40,9 +49,21 @@ class O2OMutation(BaseMutation):
 
     @classmethod
     def _code(cls, code) -> str:
+        """Return `code` as a member of the mutation's error enum.
+
+        Django's own validation codes ("invalid", "required") map to the generic
+        members. A code the enum lacks is a bug, not the client's fault: the tests
+        run with ``O2O_ERROR_CODES_STRICT`` and fail on it; in production it is
+        logged as an error and answered as INVALID.
+        """
         value = getattr(code, "value", code) or "INVALID"
         value = str(value).upper().replace("-", "_")
-        return value if value in cls._error_codes() else "INVALID"
+        if value in cls._error_codes():
+            return value
+        if getattr(settings, "O2O_ERROR_CODES_STRICT", False):
+            raise UnknownErrorCode(f"{cls.__name__} has no error code {value}.")
+        logger.error("%s has no error code %s; answered INVALID.", cls.__name__, value)
+        return "INVALID"
 
     @classmethod
     def get_node_or_error(cls, info, node_id, field="id", only_type=None, qs=None):
@@ -111,10 +132,13 @@ class O2OMutation(BaseMutation):
         """Return the payload carrying `(field, message, code)` triples as errors."""
         typed = [
             cls._meta.error_type_class(
-                field=field, message=message, code=cls._code(code)
+                field=api_field(field), message=message, code=cls._code(code)
             )
             for field, message, code in errors
         ]
-        plain = [Error(field=field, message=message) for field, message, _ in errors]
+        plain = [
+            Error(field=api_field(field), message=message)
+            for field, message, _ in errors
+        ]
         extra[cls._meta.error_type_field] = typed
         return cls(errors=plain, **extra)

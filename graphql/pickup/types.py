@@ -14,6 +14,7 @@ from saleor_o2o.graphql.core.context import (
     request_now,
     requestor_reach,
 )
+from saleor_o2o.graphql.core.enums import choices_enum
 from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.pickup.dataloaders import (
     PickupByOrderIdLoader,
@@ -40,21 +41,9 @@ PickupErrorCodeEnum = graphene.Enum.from_enum(
 )
 
 
-class PickupStatusEnum(graphene.Enum):
-    RECEIVED = pickup_models.PickupStatus.RECEIVED
-    PREPARING = pickup_models.PickupStatus.PREPARING
-    READY = pickup_models.PickupStatus.READY
-    CUSTOMER_ARRIVED = pickup_models.PickupStatus.CUSTOMER_ARRIVED
-    COLLECTED = pickup_models.PickupStatus.COLLECTED
-    EXPIRED = pickup_models.PickupStatus.EXPIRED
-    CANCELLED = pickup_models.PickupStatus.CANCELLED
-
-    class Meta:
-        description = "Where a pickup order stands."
-
-    @property
-    def description(self):
-        return dict(pickup_models.PickupStatus.CHOICES).get(self.value)
+PickupStatusEnum = choices_enum(
+    pickup_models.PickupStatus, description="Where a pickup order stands."
+)
 
 
 class PickupError(Error):
@@ -64,28 +53,16 @@ class PickupError(Error):
         description = "An error of a pickup operation."
 
 
-class PickupActorTypeEnum(graphene.Enum):
-    STAFF = pickup_models.PickupActor.STAFF
-    APP = pickup_models.PickupActor.APP
-    SHOPPER = pickup_models.PickupActor.SHOPPER
-    SYSTEM = pickup_models.PickupActor.SYSTEM
-
-    class Meta:
-        description = "Who made a pickup transition."
-
-    @property
-    def description(self):
-        return dict(pickup_models.PickupActor.CHOICES).get(self.value)
+PickupActorTypeEnum = choices_enum(
+    pickup_models.PickupActor,
+    type_name="PickupActorTypeEnum",
+    description="Who made a pickup transition.",
+)
 
 
-PickupAuditKindEnum = graphene.Enum(
-    "PickupAuditKindEnum",
-    [(value.upper(), value) for value, _label in pickup_models.PickupAuditKind.CHOICES],
-    description=lambda value: (
-        dict(pickup_models.PickupAuditKind.CHOICES)[value.value]
-        if value
-        else "What an entry of a pickup's audit trail records."
-    ),
+PickupAuditKindEnum = choices_enum(
+    pickup_models.PickupAuditKind,
+    description="What an entry of a pickup's audit trail records.",
 )
 
 

@@ -9,6 +9,7 @@ from saleor.graphql.utils import get_user_or_app_from_context
 from saleor.graphql.webhook.types import Webhook
 
 from saleor_o2o.core.ids import global_id
+from saleor_o2o.graphql.core.enums import choices_enum
 from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.webhook.dataloaders import O2OEventsByWebhookIdLoader
 from saleor_o2o.webhook import delivery as webhook_delivery
@@ -51,17 +52,11 @@ O2OWebhookEventTypeEnum = graphene.Enum.from_enum(
 )
 
 
-class O2OWebhookDeliveryStatusEnum(graphene.Enum):
-    PENDING = webhook_models.DeliveryStatus.PENDING
-    DELIVERED = webhook_models.DeliveryStatus.DELIVERED
-    DEAD = webhook_models.DeliveryStatus.DEAD
-
-    class Meta:
-        description = "Where an O2O webhook delivery stands."
-
-    @property
-    def description(self):
-        return dict(webhook_models.DeliveryStatus.CHOICES).get(self.value)
+O2OWebhookDeliveryStatusEnum = choices_enum(
+    webhook_models.DeliveryStatus,
+    type_name="O2OWebhookDeliveryStatusEnum",
+    description="Where an O2O webhook delivery stands.",
+)
 
 
 O2OWebhookErrorCodeEnum = graphene.Enum.from_enum(

@@ -46,6 +46,14 @@ class FeatureDisabled(O2OError):
     code = "FEATURE_DISABLED"
 
 
+#: What the geocoding codes mean, for every error enum that can answer them.
+GEOCODING_ERROR_DESCRIPTIONS = {
+    "GEOCODING_FAILED": "The geocoding provider refused the request.",
+    "GEOCODING_UNAVAILABLE": "No geocoding provider is configured or reachable.",
+    "PLACE_NOT_FOUND": "The geocoding provider knows no such place.",
+}
+
+
 class GeocodingError(O2OError):
     """A place could not be turned into coordinates."""
 

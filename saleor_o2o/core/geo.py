@@ -75,13 +75,13 @@ def validate_radius_km(
     if not math.isfinite(radius_km) or radius_km <= 0:
         raise InvalidInput(
             "The radius must be a positive number of kilometres.",
-            field="radiusKm",
+            field="radius_km",
             code="OUT_OF_RANGE",
         )
     if radius_km > max_km:
         raise InvalidInput(
             f"The radius may be at most {max_km:g} km.",
-            field="radiusKm",
+            field="radius_km",
             code="OUT_OF_RANGE",
         )
     return float(radius_km)

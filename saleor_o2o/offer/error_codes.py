@@ -2,6 +2,8 @@
 
 from enum import Enum
 
+from saleor_o2o.core.errors import GEOCODING_ERROR_DESCRIPTIONS
+
 
 class OfferErrorCode(str, Enum):
     """Why an offer operation failed; Saleor's generic codes first."""
@@ -23,6 +25,9 @@ class OfferErrorCode(str, Enum):
     ALREADY_REDEEMED = "ALREADY_REDEEMED"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     PERMISSION_DENIED = "PERMISSION_DENIED"
+    PLACE_NOT_FOUND = "PLACE_NOT_FOUND"
+    GEOCODING_UNAVAILABLE = "GEOCODING_UNAVAILABLE"
+    GEOCODING_FAILED = "GEOCODING_FAILED"
 
 
 OFFER_ERROR_DESCRIPTIONS = {
@@ -52,4 +57,5 @@ OFFER_ERROR_DESCRIPTIONS = {
     "PERMISSION_DENIED": (
         "The offer reaches stores you do not act in (or every store)."
     ),
+    **GEOCODING_ERROR_DESCRIPTIONS,
 }

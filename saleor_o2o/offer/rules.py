@@ -62,10 +62,10 @@ class Validity:
 def check_dates(*, starts_at: datetime, ends_at: Optional[datetime]) -> None:
     """Raise `InvalidInput` unless the offer ends after it starts."""
     if ends_at is not None and ends_at <= starts_at:
-        raise InvalidInput("An offer must end after it starts.", field="endsAt")
+        raise InvalidInput("An offer must end after it starts.", field="ends_at")
 
 
-def check_valid(validity: Validity, *, now: datetime, field: str = "offerId") -> None:
+def check_valid(validity: Validity, *, now: datetime, field: str = "offer_id") -> None:
     """Raise a typed error unless the offer is active and running at `now`."""
     if not validity.is_active:
         raise O2OError("This offer is not active.", field=field, code="OFFER_INACTIVE")
@@ -88,13 +88,13 @@ def check_claim_limits(
     if total_limit is not None and claimed_total >= total_limit:
         raise O2OError(
             "This offer has been claimed as often as it can be.",
-            field="offerId",
+            field="offer_id",
             code="LIMIT_REACHED",
         )
     if per_shopper_limit is not None and claimed_by_shopper >= per_shopper_limit:
         raise O2OError(
             "You have claimed this offer as often as you can.",
-            field="offerId",
+            field="offer_id",
             code="LIMIT_REACHED",
         )
 
@@ -126,7 +126,7 @@ def check_claimant(
     ):
         raise O2OError(
             "Log in to claim this offer: it can be claimed a limited number of times.",
-            field="offerId",
+            field="offer_id",
             code="LOGIN_REQUIRED",
         )
 
@@ -181,7 +181,7 @@ def check_redeemable(
     if not valid_here:
         raise O2OError(
             "This offer is not valid in this store.",
-            field="storeId",
+            field="store_id",
             code="WRONG_STORE",
         )
 
@@ -203,25 +203,25 @@ def validate_reward(reward: Reward) -> Reward:
     if reward.type == RewardType.GIFT:
         if not gift:
             raise InvalidInput(
-                "Describe the gift.", field="rewardGift", code="REQUIRED"
+                "Describe the gift.", field="reward_gift", code="REQUIRED"
             )
         return Reward(type=reward.type, value=Decimal("0"), gift=gift)
     if reward.type == RewardType.PERCENTAGE:
         if not Decimal("0") < value <= Decimal("100"):
             raise InvalidInput(
                 "A percentage off must be above 0 and at most 100.",
-                field="rewardValue",
+                field="reward_value",
                 code="OUT_OF_RANGE",
             )
     elif reward.type == RewardType.FIXED:
         if value <= 0:
             raise InvalidInput(
                 "An amount off must be above 0.",
-                field="rewardValue",
+                field="reward_value",
                 code="OUT_OF_RANGE",
             )
     else:
-        raise InvalidInput(f"Unknown reward type {reward.type!r}.", field="rewardType")
+        raise InvalidInput(f"Unknown reward type {reward.type!r}.", field="reward_type")
     return Reward(type=reward.type, value=value, gift="")
 
 
@@ -286,7 +286,7 @@ def check_geofence_km(value: Optional[float]) -> float:
     if value is None or not math.isfinite(value) or not 0 < value <= 200:
         raise InvalidInput(
             "The geofence radius must be above 0 and at most 200 km.",
-            field="geofenceRadiusKm",
+            field="geofence_radius_km",
             code="OUT_OF_RANGE",
         )
     return float(value)

@@ -8,7 +8,7 @@ from saleor.app.models import App
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 
-from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup.rules import PickupActor, PickupAuditKind, PickupStatus
 from saleor_o2o.store.models import Store
 
 
@@ -25,28 +25,6 @@ class CheckoutPickup(models.Model):
     #: While the checkout completes, its slot is held until then (see `pickups`).
     held_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-
-class PickupStatus:
-    """Where a pickup order stands (the transitions are in `domain.lifecycle`)."""
-
-    RECEIVED = lifecycle.RECEIVED
-    PREPARING = lifecycle.PREPARING
-    READY = lifecycle.READY
-    CUSTOMER_ARRIVED = lifecycle.CUSTOMER_ARRIVED
-    COLLECTED = lifecycle.COLLECTED
-    EXPIRED = lifecycle.EXPIRED
-    CANCELLED = lifecycle.CANCELLED
-
-    CHOICES = [
-        (RECEIVED, "Received"),
-        (PREPARING, "Being prepared"),
-        (READY, "Ready for pickup"),
-        (CUSTOMER_ARRIVED, "Customer arrived"),
-        (COLLECTED, "Collected"),
-        (EXPIRED, "Expired"),
-        (CANCELLED, "Cancelled"),
-    ]
 
 
 class Pickup(models.Model):
@@ -90,36 +68,6 @@ class Pickup(models.Model):
             ),
             models.Index(fields=["store", "status"], name="o2o_pickup_store_status"),
         ]
-
-
-class PickupActor:
-    """Who made a pickup transition."""
-
-    STAFF = lifecycle.STAFF
-    APP = lifecycle.APP
-    SHOPPER = lifecycle.SHOPPER
-    SYSTEM = lifecycle.SYSTEM
-
-    CHOICES = [
-        (STAFF, "Staff user"),
-        (APP, "App"),
-        (SHOPPER, "Shopper"),
-        (SYSTEM, "The system"),
-    ]
-
-
-class PickupAuditKind:
-    """What an entry of a pickup's audit trail records."""
-
-    STATUS = "status"
-    CODE_UNLOCKED = "code_unlocked"
-    COLLECTOR_AUTHORISED = "collector_authorised"
-
-    CHOICES = [
-        (STATUS, "A change of status"),
-        (CODE_UNLOCKED, "A manager released the handover code lock"),
-        (COLLECTOR_AUTHORISED, "The shopper named someone to collect"),
-    ]
 
 
 class PickupTransition(models.Model):

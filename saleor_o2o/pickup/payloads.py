@@ -4,6 +4,18 @@ from typing import Any, Dict, Optional
 
 from saleor_o2o.core.ids import global_id
 from saleor_o2o.pickup.models import Pickup, PickupStatus, PickupTransition
+from saleor_o2o.webhook.events import O2OEventType
+
+#: The event sent when a pickup reaches a status.
+EVENT_FOR_STATUS = {
+    PickupStatus.RECEIVED: O2OEventType.PICKUP_CREATED,
+    PickupStatus.PREPARING: O2OEventType.PICKUP_PREPARING,
+    PickupStatus.READY: O2OEventType.PICKUP_READY,
+    PickupStatus.CUSTOMER_ARRIVED: O2OEventType.PICKUP_CUSTOMER_ARRIVED,
+    PickupStatus.COLLECTED: O2OEventType.PICKUP_COLLECTED,
+    PickupStatus.EXPIRED: O2OEventType.PICKUP_EXPIRED,
+    PickupStatus.CANCELLED: O2OEventType.PICKUP_CANCELLED,
+}
 
 
 def pickup_payload(pickup: Pickup, transition: Optional[PickupTransition] = None):

@@ -28,6 +28,59 @@ SHOPPER = "shopper"
 SYSTEM = "system"
 ACTOR_KINDS = (STAFF, APP, SHOPPER, SYSTEM)
 
+
+class PickupStatus:
+    """Where a pickup order stands (the moves allowed are `TRANSITIONS`)."""
+
+    RECEIVED = RECEIVED
+    PREPARING = PREPARING
+    READY = READY
+    CUSTOMER_ARRIVED = CUSTOMER_ARRIVED
+    COLLECTED = COLLECTED
+    EXPIRED = EXPIRED
+    CANCELLED = CANCELLED
+
+    CHOICES = [
+        (RECEIVED, "Received"),
+        (PREPARING, "Being prepared"),
+        (READY, "Ready for pickup"),
+        (CUSTOMER_ARRIVED, "Customer arrived"),
+        (COLLECTED, "Collected"),
+        (EXPIRED, "Expired"),
+        (CANCELLED, "Cancelled"),
+    ]
+
+
+class PickupActor:
+    """Who made a pickup transition."""
+
+    STAFF = STAFF
+    APP = APP
+    SHOPPER = SHOPPER
+    SYSTEM = SYSTEM
+
+    CHOICES = [
+        (STAFF, "Staff user"),
+        (APP, "App"),
+        (SHOPPER, "Shopper"),
+        (SYSTEM, "The system"),
+    ]
+
+
+class PickupAuditKind:
+    """What an entry of a pickup's audit trail records."""
+
+    STATUS = "status"
+    CODE_UNLOCKED = "code_unlocked"
+    COLLECTOR_AUTHORISED = "collector_authorised"
+
+    CHOICES = [
+        (STATUS, "A change of status"),
+        (CODE_UNLOCKED, "A manager released the handover code lock"),
+        (COLLECTOR_AUTHORISED, "The shopper named someone to collect"),
+    ]
+
+
 _MERCHANT = frozenset({STAFF, APP})
 
 #: Allowed transitions: ``{from: {to: actors allowed to make it}}``. The system

@@ -26,7 +26,7 @@ from saleor_o2o.core.errors import InvalidInput, NotFound
 from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup.emails import pickup_email_record
 from saleor_o2o.pickup.models import Pickup, PickupActor, PickupStatus, PickupTransition
-from saleor_o2o.pickup.payloads import pickup_payload
+from saleor_o2o.pickup.payloads import EVENT_FOR_STATUS, pickup_payload
 from saleor_o2o.webhook.events import O2OEventType, events_record
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def change_apply(
         collected_by=change.collected_by,
     )
     events_record(
-        type=O2OEventType.FOR_STATUS[target],
+        type=EVENT_FOR_STATUS[target],
         payloads=[pickup_payload(pickup, transition)],
     )
     if target not in SALEOR_NOTIFIES:

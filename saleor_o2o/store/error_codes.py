@@ -1,5 +1,7 @@
 from enum import Enum
 
+from saleor_o2o.core.errors import GEOCODING_ERROR_DESCRIPTIONS
+
 
 class StoreErrorCode(str, Enum):
     """Why a store operation failed; Saleor's generic codes first, then the O2O ones."""
@@ -34,9 +36,7 @@ STORE_ERROR_DESCRIPTIONS = {
     "INVALID_INTERVAL": "An opening interval closes before it opens.",
     "OVERLAPPING_INTERVALS": "Two opening intervals overlap.",
     "DUPLICATE_DATE": "Two exceptions are given for the same date.",
-    "GEOCODING_FAILED": "The geocoding provider refused the request.",
-    "GEOCODING_UNAVAILABLE": "No geocoding provider is configured or reachable.",
-    "PLACE_NOT_FOUND": "The geocoding provider knows no such place.",
+    **GEOCODING_ERROR_DESCRIPTIONS,
     "STORE_HAS_ALLOCATIONS": "Orders hold stock allocated in the store.",
     "PERMISSION_DENIED": (
         "Your role in the store does not allow it (a manager's task, or one for "

@@ -38,8 +38,8 @@ WEEKDAY_NAMES = (
     "Sunday",
 )
 
-OPENING_HOURS_FIELD = "openingHours"
-EXCEPTIONS_FIELD = "openingHoursExceptions"
+OPENING_HOURS_FIELD = "opening_hours"
+EXCEPTIONS_FIELD = "opening_hours_exceptions"
 #: The longest name of a holiday or special day ("Christmas Day").
 EXCEPTION_NAME_MAX_LENGTH = 128
 TIMEZONE_FIELD = "timezone"

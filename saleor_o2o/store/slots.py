@@ -53,13 +53,13 @@ def validate_slot_settings(*, slot_minutes: int, capacity: int) -> None:
     if not MIN_SLOT_MINUTES <= slot_minutes <= MAX_SLOT_MINUTES:
         raise InvalidInput(
             f"A pickup slot lasts {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes.",
-            field="pickupSlotMinutes",
+            field="pickup_slot_minutes",
             code="OUT_OF_RANGE",
         )
     if capacity < 0:
         raise InvalidInput(
             "A slot's capacity cannot be negative.",
-            field="pickupSlotCapacity",
+            field="pickup_slot_capacity",
             code="OUT_OF_RANGE",
         )
 

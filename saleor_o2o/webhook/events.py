@@ -71,17 +71,6 @@ class O2OEventType:
         OFFER_REDEEMED: DiscountPermissions.MANAGE_DISCOUNTS,
     }
 
-    #: The event sent when a pickup reaches a status.
-    FOR_STATUS = {
-        "received": PICKUP_CREATED,
-        "preparing": PICKUP_PREPARING,
-        "ready": PICKUP_READY,
-        "customer_arrived": PICKUP_CUSTOMER_ARRIVED,
-        "collected": PICKUP_COLLECTED,
-        "expired": PICKUP_EXPIRED,
-        "cancelled": PICKUP_CANCELLED,
-    }
-
 
 def deliveries_kick() -> None:
     """Ask a worker to send due deliveries now; the periodic sweep covers failures."""

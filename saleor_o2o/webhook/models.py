@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.timezone import now
 from saleor.webhook.models import Webhook
 
-from saleor_o2o.webhook import policy as delivery
+from saleor_o2o.webhook.policy import DeliveryStatus
 
 
 class O2OEvent(models.Model):
@@ -43,18 +43,6 @@ class WebhookSubscription(models.Model):
 
     class Meta:
         unique_together = (("webhook", "event_type"),)
-
-
-class DeliveryStatus:
-    PENDING = delivery.PENDING
-    DELIVERED = delivery.DELIVERED
-    DEAD = delivery.DEAD
-
-    CHOICES = [
-        (PENDING, "Waiting to be sent or retried"),
-        (DELIVERED, "Accepted by the receiver"),
-        (DEAD, "Given up after the last attempt"),
-    ]
 
 
 class WebhookDelivery(models.Model):

@@ -8,6 +8,19 @@ PENDING = "pending"
 DELIVERED = "delivered"
 DEAD = "dead"
 
+
+class DeliveryStatus:
+    PENDING = PENDING
+    DELIVERED = DELIVERED
+    DEAD = DEAD
+
+    CHOICES = [
+        (PENDING, "Waiting to be sent or retried"),
+        (DELIVERED, "Accepted by the receiver"),
+        (DEAD, "Given up after the last attempt"),
+    ]
+
+
 #: First retry after this long, then doubling up to `MAX_DELAY`.
 BASE_DELAY = timedelta(seconds=10)
 MAX_DELAY = timedelta(hours=1)

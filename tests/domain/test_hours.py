@@ -93,7 +93,10 @@ def test_weekday_names():
 
 def test_inverted_interval_is_rejected_with_hint():
     error = raises_invalid(
-        "INVALID_INTERVAL", "openingHours", validate_weekly, [wk(MON, "18:00", "09:00")]
+        "INVALID_INTERVAL",
+        "opening_hours",
+        validate_weekly,
+        [wk(MON, "18:00", "09:00")],
     )
     assert "closesNextDay" in error.message
     assert "Monday 18:00-09:00" in error.message
@@ -101,14 +104,17 @@ def test_inverted_interval_is_rejected_with_hint():
 
 def test_empty_interval_is_rejected():
     raises_invalid(
-        "INVALID_INTERVAL", "openingHours", validate_weekly, [wk(TUE, "09:00", "09:00")]
+        "INVALID_INTERVAL",
+        "opening_hours",
+        validate_weekly,
+        [wk(TUE, "09:00", "09:00")],
     )
 
 
 def test_overnight_interval_longer_than_a_day_is_rejected():
     error = raises_invalid(
         "INVALID_INTERVAL",
-        "openingHours",
+        "opening_hours",
         validate_weekly,
         [wk(FRI, "22:00", "23:00", True)],
     )
@@ -119,7 +125,7 @@ def test_overnight_interval_longer_than_a_day_is_rejected():
 def test_weekday_out_of_range_is_rejected(weekday):
     raises_invalid(
         "INVALID_INTERVAL",
-        "openingHours",
+        "opening_hours",
         validate_weekly,
         [WeeklyInterval(weekday, iv("09:00", "18:00"))],
     )
@@ -133,7 +139,7 @@ def test_twenty_four_hours_is_valid():
 def test_overlap_within_a_day_names_both_intervals():
     error = raises_invalid(
         "OVERLAPPING_INTERVALS",
-        "openingHours",
+        "opening_hours",
         validate_weekly,
         [wk(MON, "12:00", "18:00"), wk(MON, "09:00", "13:00")],
     )
@@ -143,7 +149,7 @@ def test_overlap_within_a_day_names_both_intervals():
 def test_identical_intervals_overlap():
     raises_invalid(
         "OVERLAPPING_INTERVALS",
-        "openingHours",
+        "opening_hours",
         validate_weekly,
         [wk(WED, "09:00", "12:00"), wk(WED, "09:00", "12:00")],
     )
@@ -152,7 +158,7 @@ def test_identical_intervals_overlap():
 def test_overnight_spill_into_next_day_overlaps():
     error = raises_invalid(
         "OVERLAPPING_INTERVALS",
-        "openingHours",
+        "opening_hours",
         validate_weekly,
         [wk(TUE, "01:00", "05:00"), wk(MON, "22:00", "02:00", True)],
     )
@@ -164,7 +170,7 @@ def test_overnight_spill_into_next_day_overlaps():
 def test_sunday_night_wraps_into_monday():
     error = raises_invalid(
         "OVERLAPPING_INTERVALS",
-        "openingHours",
+        "opening_hours",
         validate_weekly,
         [wk(SUN, "20:00", "03:00", True), wk(MON, "02:00", "06:00")],
     )
@@ -194,7 +200,7 @@ def test_exception_duplicate_date_is_rejected():
     day = dt.date(2024, 12, 25)
     error = raises_invalid(
         "DUPLICATE_DATE",
-        "openingHoursExceptions",
+        "opening_hours_exceptions",
         validate_exceptions,
         [DateException(day), DateException(day, (iv("10:00", "12:00"),))],
     )
@@ -205,20 +211,20 @@ def test_exception_interval_errors_use_exceptions_field():
     day = dt.date(2024, 12, 24)
     raises_invalid(
         "INVALID_INTERVAL",
-        "openingHoursExceptions",
+        "opening_hours_exceptions",
         validate_exceptions,
         [DateException(day, (iv("18:00", "09:00"),))],
     )
     error = raises_invalid(
         "OVERLAPPING_INTERVALS",
-        "openingHoursExceptions",
+        "opening_hours_exceptions",
         validate_exceptions,
         [DateException(day, (iv("12:00", "18:00"), iv("09:00", "13:00")))],
     )
     assert error.message == "2024-12-24 09:00-13:00 overlaps 2024-12-24 12:00-18:00."
     raises_invalid(
         "OVERLAPPING_INTERVALS",
-        "openingHoursExceptions",
+        "opening_hours_exceptions",
         validate_exceptions,
         [DateException(day, (iv("22:00", "06:00", True), iv("23:00", "23:30")))],
     )
@@ -710,13 +716,13 @@ def test_intervals_json_round_trip():
 )
 def test_intervals_from_bad_json(item):
     raises_invalid(
-        "INVALID_INTERVAL", "openingHoursExceptions", intervals_from_json, [item]
+        "INVALID_INTERVAL", "opening_hours_exceptions", intervals_from_json, [item]
     )
 
 
 def test_weekly_from_bad_json():
     good = {"opens": "09:00", "closes": "18:00"}
-    raises_invalid("INVALID_INTERVAL", "openingHours", weekly_from_json, [good])
+    raises_invalid("INVALID_INTERVAL", "opening_hours", weekly_from_json, [good])
     raises_invalid(
-        "INVALID_INTERVAL", "openingHours", weekly_from_json, {"weekday": 0, **good}
+        "INVALID_INTERVAL", "opening_hours", weekly_from_json, {"weekday": 0, **good}
     )

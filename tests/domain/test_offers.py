@@ -47,7 +47,7 @@ def test_a_running_offer_is_valid():
 def test_an_offer_must_end_after_it_starts():
     with pytest.raises(InvalidInput) as error:
         offer_rules.check_dates(starts_at=NOW, ends_at=NOW)
-    assert error.value.field == "endsAt"
+    assert error.value.field == "ends_at"
     offer_rules.check_dates(starts_at=NOW, ends_at=None)
 
 
@@ -166,11 +166,11 @@ def test_redeemable_rules():
 @pytest.mark.parametrize(
     "reward, field, code",
     [
-        (Reward(RewardType.PERCENTAGE, Decimal("0")), "rewardValue", "OUT_OF_RANGE"),
-        (Reward(RewardType.PERCENTAGE, Decimal("101")), "rewardValue", "OUT_OF_RANGE"),
-        (Reward(RewardType.FIXED, Decimal("-1")), "rewardValue", "OUT_OF_RANGE"),
-        (Reward(RewardType.GIFT, gift="  "), "rewardGift", "REQUIRED"),
-        (Reward("voucher", Decimal("1")), "rewardType", "INVALID"),
+        (Reward(RewardType.PERCENTAGE, Decimal("0")), "reward_value", "OUT_OF_RANGE"),
+        (Reward(RewardType.PERCENTAGE, Decimal("101")), "reward_value", "OUT_OF_RANGE"),
+        (Reward(RewardType.FIXED, Decimal("-1")), "reward_value", "OUT_OF_RANGE"),
+        (Reward(RewardType.GIFT, gift="  "), "reward_gift", "REQUIRED"),
+        (Reward("voucher", Decimal("1")), "reward_type", "INVALID"),
     ],
 )
 def test_bad_rewards_are_refused(reward, field, code):

@@ -133,9 +133,9 @@ def test_slots_on_a_daylight_saving_day_keep_their_wall_clock_times():
 @pytest.mark.parametrize(
     "minutes, capacity, field",
     [
-        (4, 1, "pickupSlotMinutes"),
-        (481, 1, "pickupSlotMinutes"),
-        (30, -1, "pickupSlotCapacity"),
+        (4, 1, "pickup_slot_minutes"),
+        (481, 1, "pickup_slot_minutes"),
+        (30, -1, "pickup_slot_capacity"),
     ],
 )
 def test_slot_settings_are_validated(minutes, capacity, field):
