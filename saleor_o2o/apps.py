@@ -10,14 +10,20 @@ class O2OConfig(AppConfig):
     verbose_name = "Online to offline"
 
     def ready(self):
+        from saleor.celeryconf import app as celery_app
         from saleor.order.models import Order
 
         from saleor_o2o.checkout.completion import order_stock_prelock
         from saleor_o2o.core.db import fork_safety_install
 
         fork_safety_install()
-        # Registers every Celery task under its pinned name (`core.tasks.task_named`).
+        # Registers every Celery task under its pinned name (`core.tasks.task_named`),
+        # then creates the tasks declared so far, here, in one thread. Left to the
+        # first request, Celery's finalisation races with other threads of a uwsgi
+        # worker: one may call a task whose class is registered but not yet bound
+        # ("'NoneType' object has no attribute 'push'").
         import_module("saleor_o2o.tasks")
+        celery_app.finalize()
         post_save.connect(
             order_stock_prelock,
             sender=Order,

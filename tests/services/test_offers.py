@@ -520,7 +520,7 @@ def test_anonymous_shoppers_cannot_claim_limited_offers(store, offer_factory, li
         with pytest.raises(O2OError) as refused:
             claim_at(LOUVRE, offer, shopper)
         assert (refused.value.field, refused.value.code) == (
-            "offerId",
+            "offer_id",
             "LOGIN_REQUIRED",
         )
     offer.refresh_from_db()
