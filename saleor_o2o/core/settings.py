@@ -7,13 +7,12 @@ the plugin uses it to refuse bad values in ``pluginUpdate``, the rest to read th
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
 from saleor_o2o.core.errors import InvalidInput
-from saleor_o2o.pickup import rules as lifecycle
 
 PLUGIN_ID = "saleor_o2o"
 
@@ -21,6 +20,31 @@ PLUGIN_ID = "saleor_o2o"
 #: and asks for an identifying user agent; self-hosted servers have no such limit.
 PUBLIC_NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 PROVIDER_NONE = "none"
+
+
+@dataclass(frozen=True)
+class HoldPolicy:
+    """How long a ready pickup is held, and when the shopper is reminded."""
+
+    hold: timedelta
+    remind_before: timedelta
+
+    def expires_at(self, ready_at: datetime) -> datetime:
+        return ready_at + self.hold
+
+    def remind_at(self, ready_at: datetime) -> datetime:
+        return max(ready_at, self.expires_at(ready_at) - self.remind_before)
+
+    def is_expired(self, ready_at: datetime, now: datetime) -> bool:
+        return now >= self.expires_at(ready_at)
+
+    def needs_reminder(
+        self, ready_at: datetime, reminded_at: Optional[datetime], now: datetime
+    ) -> bool:
+        """Return whether to remind now: due, not yet reminded, and not expired."""
+        if reminded_at is not None or self.remind_before <= timedelta(0):
+            return False
+        return self.remind_at(ready_at) <= now < self.expires_at(ready_at)
 
 
 @dataclass(frozen=True)
@@ -65,11 +89,54 @@ class O2OSettings:
     offer_remote_claims: bool = False
 
     @property
-    def hold_policy(self) -> "lifecycle.HoldPolicy":
-        return lifecycle.HoldPolicy(
+    def hold_policy(self) -> HoldPolicy:
+        return HoldPolicy(
             hold=timedelta(hours=self.pickup_hold_hours),
             remind_before=timedelta(hours=self.pickup_reminder_hours),
         )
+
+
+@dataclass(frozen=True)
+class WebhookDeployment:
+    """How this deployment sends O2O webhooks: Django settings an operator sets
+    (``O2O_WEBHOOK_*``), as opposed to the plugin options merchants set."""
+
+    #: How long a worker owns a delivery it is sending; after that another worker
+    #: may take it over (the first was killed, or lost its database connection).
+    lease_seconds: float = 60.0
+    #: The first retry comes after this long, then the delay doubles.
+    retry_base_seconds: float = 10.0
+    #: Threads a worker process sends on, at most one per webhook.
+    send_threads: int = 8
+    #: Targets on private, loopback or link-local addresses (a local receiver).
+    allow_private_targets: bool = False
+
+
+def webhook_deployment() -> WebhookDeployment:
+    """Return the webhook settings of this deployment, read from Django's settings."""
+    from django.conf import settings
+
+    default = WebhookDeployment()
+    return WebhookDeployment(
+        lease_seconds=float(
+            getattr(settings, "O2O_WEBHOOK_LEASE_SECONDS", default.lease_seconds)
+        ),
+        retry_base_seconds=float(
+            getattr(
+                settings, "O2O_WEBHOOK_RETRY_BASE_SECONDS", default.retry_base_seconds
+            )
+        ),
+        send_threads=max(
+            1, int(getattr(settings, "O2O_WEBHOOK_SEND_THREADS", default.send_threads))
+        ),
+        allow_private_targets=bool(
+            getattr(
+                settings,
+                "O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS",
+                default.allow_private_targets,
+            )
+        ),
+    )
 
 
 #: Names of the configuration items, as stored by Saleor.
@@ -87,23 +154,38 @@ PICKUP_REMINDER_HOURS = "pickup_reminder_hours"
 WEBHOOK_MAX_ATTEMPTS = "webhook_max_attempts"
 OFFER_REMOTE_CLAIMS = "offer_remote_claims"
 
-#: Default values, read-only: Saleor edits configuration lists in place. Strings,
-#: except for checkboxes (Saleor's Boolean fields), which Saleor stores as booleans.
+
+def _option(value: Any) -> Union[str, bool]:
+    """Return a default as Saleor stores it: text, or a boolean for a checkbox."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+_DEFAULTS = O2OSettings()
+
+#: Default values, read-only (Saleor edits configuration lists in place), written
+#: once: as the defaults of `O2OSettings` and `GeocoderSettings`.
 DEFAULT_VALUES: Mapping[str, Union[str, bool]] = MappingProxyType(
     {
-        DEFAULT_RADIUS_KM: "25",
-        MAX_RADIUS_KM: "200",
-        GEOCODER_PROVIDER: "nominatim",
-        GEOCODER_USER_AGENT: "",
-        GEOCODER_API_KEY: "",
-        GEOCODER_DOMAIN: "",
-        GEOCODER_SCHEME: "https",
-        PICKUP_METHOD_NAME: "Click and collect",
-        PICKUP_FEE: "0",
-        PICKUP_HOLD_HOURS: "72",
-        PICKUP_REMINDER_HOURS: "24",
-        WEBHOOK_MAX_ATTEMPTS: "10",
-        OFFER_REMOTE_CLAIMS: False,
+        name: _option(value)
+        for name, value in (
+            (DEFAULT_RADIUS_KM, _DEFAULTS.default_radius_km),
+            (MAX_RADIUS_KM, _DEFAULTS.max_radius_km),
+            (GEOCODER_PROVIDER, _DEFAULTS.geocoder.provider),
+            (GEOCODER_USER_AGENT, _DEFAULTS.geocoder.user_agent),
+            (GEOCODER_API_KEY, _DEFAULTS.geocoder.api_key),
+            (GEOCODER_DOMAIN, _DEFAULTS.geocoder.domain),
+            (GEOCODER_SCHEME, _DEFAULTS.geocoder.scheme),
+            (PICKUP_METHOD_NAME, _DEFAULTS.pickup_method_name),
+            (PICKUP_FEE, _DEFAULTS.pickup_fee),
+            (PICKUP_HOLD_HOURS, _DEFAULTS.pickup_hold_hours),
+            (PICKUP_REMINDER_HOURS, _DEFAULTS.pickup_reminder_hours),
+            (WEBHOOK_MAX_ATTEMPTS, _DEFAULTS.webhook_max_attempts),
+            (OFFER_REMOTE_CLAIMS, _DEFAULTS.offer_remote_claims),
+        )
     }
 )
 

@@ -268,28 +268,3 @@ def check_collector(collected_by: str, *, authorised: str, field: str) -> None:
 
 
 # Expiry.
-
-
-@dataclass(frozen=True)
-class HoldPolicy:
-    """How long a ready pickup is held, and when the shopper is reminded."""
-
-    hold: timedelta
-    remind_before: timedelta
-
-    def expires_at(self, ready_at: datetime) -> datetime:
-        return ready_at + self.hold
-
-    def remind_at(self, ready_at: datetime) -> datetime:
-        return max(ready_at, self.expires_at(ready_at) - self.remind_before)
-
-    def is_expired(self, ready_at: datetime, now: datetime) -> bool:
-        return now >= self.expires_at(ready_at)
-
-    def needs_reminder(
-        self, ready_at: datetime, reminded_at: Optional[datetime], now: datetime
-    ) -> bool:
-        """Return whether to remind now: due, not yet reminded, and not expired."""
-        if reminded_at is not None or self.remind_before <= timedelta(0):
-            return False
-        return self.remind_at(ready_at) <= now < self.expires_at(ready_at)

@@ -38,7 +38,7 @@ from saleor_o2o.core.geo import (
     validate_point,
 )
 from saleor_o2o.core.settings import GeocoderSettings
-from saleor_o2o.store import supply
+from saleor_o2o.store import reservations, supply
 from saleor_o2o.store.models import PickupReservation, Store
 from saleor_o2o.store.reach import NOWHERE, Reach
 
@@ -261,17 +261,15 @@ def stores_supplying(
 
 
 def checkout_lines(*, token) -> Tuple[supply.Line, ...]:
-    """Return a checkout's lines as supply lines (physical products only)."""
-    from saleor.checkout.models import CheckoutLine
+    """Return the lines of a checkout a store must supply, or raise `NotFound`.
 
-    rows = CheckoutLine.objects.filter(
-        checkout__token=token,
-        variant__product__product_type__is_shipping_required=True,
-    ).values_list("variant_id", "quantity")
-    lines = [supply.Line(variant_id, quantity) for variant_id, quantity in rows]
+    The same lines as a reservation takes (`reservations.checkout_lines`): physical,
+    stock-tracked products; a product Saleor does not track needs no stock.
+    """
+    lines = reservations.checkout_lines(token)
     if not lines:
         raise NotFound(
             "No checkout with physical products has this token.",
             field="checkoutToken",
         )
-    return supply.merge_lines(lines)
+    return lines

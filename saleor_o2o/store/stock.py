@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence
 
 from django.db import transaction
+from saleor.product.models import ProductVariant
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.ids import global_id
 from saleor_o2o.store import supply
 from saleor_o2o.store.models import Store
+from saleor_o2o.store.selectors import pickup_availability
 from saleor_o2o.store.services import store_lock
 from saleor_o2o.webhook.events import O2OEventType, events_record
 
@@ -115,8 +117,6 @@ def store_stock_update(
 
 
 def _availability(store: Store, variant_ids) -> Dict[int, int]:
-    from saleor_o2o.store.selectors import pickup_availability
-
     return {
         variant_id: units
         for (_, variant_id), units in pickup_availability(
@@ -127,8 +127,6 @@ def _availability(store: Store, variant_ids) -> Dict[int, int]:
 
 def record_stock_low(store: Store, variant_ids, available: Dict[int, int]) -> None:
     """Record a store_stock_low event for each variant, with its availability."""
-    from saleor.product.models import ProductVariant
-
     if not variant_ids:
         return
     skus = dict(

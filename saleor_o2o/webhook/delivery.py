@@ -6,7 +6,6 @@ import time
 from datetime import datetime, timedelta
 from typing import Collection, Dict, Iterable, List, Optional, Tuple
 
-from django.conf import settings as django_settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -15,6 +14,7 @@ from saleor.app.models import App
 from saleor.plugins.webhook import create_webhook_headers
 from saleor.webhook.models import Webhook
 
+from saleor_o2o.core.settings import webhook_deployment
 from saleor_o2o.webhook import http as webhook_http
 from saleor_o2o.webhook import policy, targets
 from saleor_o2o.webhook.events import permission_lookup
@@ -57,11 +57,7 @@ def delivery_body(event: O2OEvent) -> str:
 
 
 def _lease() -> timedelta:
-    return timedelta(
-        seconds=getattr(
-            django_settings, "O2O_WEBHOOK_LEASE_SECONDS", policy.LEASE.total_seconds()
-        )
-    )
+    return timedelta(seconds=webhook_deployment().lease_seconds)
 
 
 def _renew_lease(delivery: WebhookDelivery) -> bool:
@@ -238,13 +234,7 @@ def delivery_attempt(
         attempts=attempt_number,
         max_attempts=max_attempts,
         now=now,
-        base=timedelta(
-            seconds=getattr(
-                django_settings,
-                "O2O_WEBHOOK_RETRY_BASE_SECONDS",
-                policy.BASE_DELAY.total_seconds(),
-            )
-        ),
+        base=timedelta(seconds=webhook_deployment().retry_base_seconds),
         error=error,
     )
     with transaction.atomic():

@@ -14,7 +14,6 @@ import ssl
 from typing import Iterator, List, Optional
 
 import requests
-from django.conf import settings as django_settings
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -22,18 +21,18 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family, create_connection
 
 from saleor_o2o.core.errors import InvalidInput, O2OError
+from saleor_o2o.core.settings import webhook_deployment
 from saleor_o2o.webhook import targets
 from saleor_o2o.webhook.policy import AttemptError
 
 #: Django setting: let webhooks reach loopback, private and other non-public
 #: addresses (a demo, tests, a receiver inside the shop's own network).
-ALLOW_PRIVATE_TARGETS = "O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS"
 #: At most this much of an answer is read (and dropped) to keep the connection.
 _DRAIN_BYTES = 64 * 1024
 
 
 def private_targets_allowed() -> bool:
-    return bool(getattr(django_settings, ALLOW_PRIVATE_TARGETS, False))
+    return webhook_deployment().allow_private_targets
 
 
 class NonPublicTarget(Exception):

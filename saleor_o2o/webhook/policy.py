@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
+from saleor_o2o.core.settings import WebhookDeployment
+
 PENDING = "pending"
 DELIVERED = "delivered"
 DEAD = "dead"
@@ -21,12 +23,10 @@ class DeliveryStatus:
     ]
 
 
-#: First retry after this long, then doubling up to `MAX_DELAY`.
-BASE_DELAY = timedelta(seconds=10)
+#: First retry after this long (unless the deployment says otherwise, see
+#: `core.settings.WebhookDeployment`), then doubling up to `MAX_DELAY`.
+BASE_DELAY = timedelta(seconds=WebhookDeployment.retry_base_seconds)
 MAX_DELAY = timedelta(hours=1)
-#: How long a worker owns a delivery it is sending; after that another worker may
-#: take it over (the first was killed, or lost its database connection).
-LEASE = timedelta(seconds=60)
 #: Receivers have this long to answer.
 TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_ATTEMPTS = 10

@@ -6,10 +6,9 @@ import threading
 import time
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from django.conf import settings as django_settings
 from django.db import connection, transaction
 
-from saleor_o2o.core.settings import get_o2o_settings
+from saleor_o2o.core.settings import get_o2o_settings, webhook_deployment
 from saleor_o2o.webhook import http as webhook_http
 from saleor_o2o.webhook.delivery import (
     ACCESS_SECONDS,
@@ -26,13 +25,6 @@ logger = logging.getLogger(__name__)
 
 #: At most this many deliveries of one webhook are leased to one lane at a time.
 LANE_SIZE = 10
-
-
-#: Django setting: how many lanes (threads) one worker process runs at once.
-SEND_THREADS = "O2O_WEBHOOK_SEND_THREADS"
-
-
-DEFAULT_SEND_THREADS = 8
 
 
 #: While lanes run, newly due deliveries of other webhooks are looked for this often.
@@ -75,19 +67,20 @@ def _by_webhook(batch: Iterable[WebhookDelivery]) -> Dict[int, List[WebhookDeliv
 
 
 def _send_threads() -> int:
-    return max(1, int(getattr(django_settings, SEND_THREADS, DEFAULT_SEND_THREADS)))
+    return webhook_deployment().send_threads
 
 
 def deliveries_send_due(*, max_batches: int = 20) -> int:
     """Send due deliveries; return how many attempts were made.
 
     Each webhook's deliveries go out in order on a thread of their own (a lane, at
-    most `SEND_THREADS` at once, each with its own database connection), so a slow
-    or dead receiver holds up nothing but its own events. While lanes run, newly
-    due deliveries of the other webhooks are claimed every `POLL_SECONDS`. A run
-    leases at most ``max_batches`` times `BATCH_SIZE` deliveries, then lets its
-    lanes finish; after `RUN_SECONDS` its lanes end their current attempt and hand
-    the rest back for the next run (a kick or the periodic sweep).
+    most ``O2O_WEBHOOK_SEND_THREADS`` at once, each with its own database
+    connection), so a slow or dead receiver holds up nothing but its own events.
+    While lanes run, newly due deliveries of the other webhooks are claimed every
+    `POLL_SECONDS`. A run leases at most ``max_batches`` times `BATCH_SIZE`
+    deliveries, then lets its lanes finish; after `RUN_SECONDS` its lanes end their
+    current attempt and hand the rest back for the next run (a kick or the periodic
+    sweep).
 
     Called inside a transaction (as tests do), it sends from this thread, one
     webhook after the other: other connections could not see uncommitted rows.
@@ -106,7 +99,8 @@ def deliveries_send_due(*, max_batches: int = 20) -> int:
 
 
 def _send_in_lanes(*, max_batches: int, max_attempts: int) -> int:
-    """Send due deliveries on up to `SEND_THREADS` threads, one webhook per thread.
+    """Send due deliveries on up to ``O2O_WEBHOOK_SEND_THREADS`` threads, one webhook
+    per thread.
 
     A thread keeps its database connection from lane to lane and closes it when the
     run ends (connecting is the dearest part of a short lane).

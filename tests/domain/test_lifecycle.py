@@ -6,6 +6,7 @@ from itertools import product
 import pytest
 import pytz
 
+from saleor_o2o.core.settings import HoldPolicy
 from saleor_o2o.pickup import rules as lc
 from saleor_o2o.pickup.models import PickupStatus
 
@@ -135,7 +136,7 @@ def test_after_a_lock_out_counting_starts_again():
 
 
 def test_hold_policy():
-    policy = lc.HoldPolicy(hold=timedelta(hours=48), remind_before=timedelta(hours=6))
+    policy = HoldPolicy(hold=timedelta(hours=48), remind_before=timedelta(hours=6))
     ready = NOW
     assert policy.expires_at(ready) == NOW + timedelta(hours=48)
     assert not policy.needs_reminder(ready, None, NOW + timedelta(hours=41))
@@ -147,5 +148,5 @@ def test_hold_policy():
 
 
 def test_no_reminder_when_switched_off():
-    policy = lc.HoldPolicy(hold=timedelta(hours=48), remind_before=timedelta(0))
+    policy = HoldPolicy(hold=timedelta(hours=48), remind_before=timedelta(0))
     assert not policy.needs_reminder(NOW, None, NOW + timedelta(hours=47))
