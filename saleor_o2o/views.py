@@ -10,7 +10,7 @@ from graphql.error import format_error as format_graphql_error
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
-from saleor_o2o import geocoding, limits
+from saleor_o2o import geocoding, limits, playground
 from saleor_o2o.errors import O2OError, QueryTooComplex
 from saleor_o2o.graphql_backend import refusal
 
@@ -94,8 +94,16 @@ class O2OGraphQLView(GraphQLView):
         # Rendered without the request: Saleor's context processors query the
         # database, and Saleor's WSGI module GETs this page in the process that
         # forks the workers (see saleor_o2o.core.db).
-        page = render_to_string("graphql/playground.html", {"api_url": request.path})
-        return HttpResponse(page)
+        nonce = secrets.token_urlsafe(18)
+        assets_url = playground.graphiql_assets_url()
+        context = {
+            "api_url": request.path,
+            "nonce": nonce,
+            "graphiql_assets": assets_url and playground.page_assets(assets_url),
+        }
+        page = render_to_string("graphql/playground.html", context)
+        policy = playground.content_security_policy(nonce=nonce, assets_url=assets_url)
+        return _page_response(page, policy)
 
     @classmethod
     def format_error(cls, error):
@@ -122,14 +130,21 @@ def pickup_desk(request):
     page = render_to_string(
         "o2o/pickup_desk.html", {"api_url": "/graphql/", "nonce": nonce}
     )
-    response = HttpResponse(page)
-    response["Content-Security-Policy"] = (
+    policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; "
         f"style-src 'nonce-{nonce}'; connect-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
+    return _page_response(page, policy)
+
+
+def _page_response(page: str, policy: str) -> HttpResponse:
+    """Answer with a page that may not be framed and runs what `policy` allows."""
+    response = HttpResponse(page)
+    response["Content-Security-Policy"] = policy
     response["X-Frame-Options"] = "DENY"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
+    # Each response has its own nonce.
     response["Cache-Control"] = "no-store"
     return response
