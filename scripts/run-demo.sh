@@ -48,7 +48,7 @@ if ! psql "$(postgres_admin_url)" -tAc "SELECT 1 FROM pg_database WHERE datname=
   psql "$(postgres_admin_url)" -qc "CREATE DATABASE \"$DB_NAME\""
 fi
 
-step "Migrating (the first time applies Saleor's 441 migrations, about 40 s)"
+step "Migrating (the first time: some 460 migrations, about a minute)"
 migrate_log="$RUN_DIR/logs/migrate.log"
 # One line counting the migrations applied (rewritten in place on a terminal).
 if [ -t 1 ]; then count_every=1; else count_every=0; fi
