@@ -9,7 +9,7 @@ demo: ## Run Saleor + O2O with demo data at http://127.0.0.1:8000/graphql/.
 	./scripts/run-demo.sh
 
 demo-pickup: ## With the demo running: walk a pickup to COLLECTED, show its webhooks.
-	mkdir -p .o2o && cd .o2o && CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	mkdir -p .o2o && cd .o2o && CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	  DJANGO_SETTINGS_MODULE=saleor_o2o.sandbox.settings ../$(VENV)/bin/django-admin o2o_demo_pickup
 	@sleep 2 && tail -n 4 .o2o/logs/webhooks.log
 

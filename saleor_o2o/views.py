@@ -1,16 +1,18 @@
 import logging
 import math
+import secrets
 from typing import Optional
 
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from graphql.error import GraphQLError
 from graphql.error import format_error as format_graphql_error
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
+from saleor_o2o import playground
 from saleor_o2o.core import geocoding, limits
 from saleor_o2o.core.errors import O2OError, QueryTooComplex
+from saleor_o2o.core.pages import page_response
 from saleor_o2o.graphql.core.backend import refusal
 from saleor_o2o.graphql.core.fields import api_field
 
@@ -94,8 +96,16 @@ class O2OGraphQLView(GraphQLView):
         # Rendered without the request: Saleor's context processors query the
         # database, and Saleor's WSGI module GETs this page in the process that
         # forks the workers (see saleor_o2o.core.db).
-        page = render_to_string("graphql/playground.html", {"api_url": request.path})
-        return HttpResponse(page)
+        nonce = secrets.token_urlsafe(18)
+        assets_url = playground.graphiql_assets_url()
+        context = {
+            "api_url": request.path,
+            "nonce": nonce,
+            "graphiql_assets": assets_url and playground.page_assets(assets_url),
+        }
+        page = render_to_string("graphql/playground.html", context)
+        policy = playground.content_security_policy(nonce=nonce, assets_url=assets_url)
+        return page_response(page, policy)
 
     @classmethod
     def format_error(cls, error):

@@ -53,26 +53,43 @@ ensure_venv() {
   fi
 }
 
+# "host:port" of a URL such as postgres://user:password@host:port/name, for messages.
+url_address() { local rest="${1#*://}"; rest="${rest##*@}"; echo "${rest%%/*}"; }
+
+# The server of DATABASE_URL (its host, port and user), through its postgres database.
+postgres_admin_url() { echo "${DATABASE_URL%/*}/postgres"; }
+
 ensure_postgres() {
-  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  local admin_url
+  admin_url="$(postgres_admin_url)"
+  if ! pg_isready -q -d "$admin_url"; then
     step "Starting PostgreSQL"
     local version
     version="$(ls /etc/postgresql | sort -n | tail -1)"
     pg_ctlcluster --skip-systemctl-redirect "$version" main start
-    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    for _ in $(seq 30); do pg_isready -q -d "$admin_url" && break; sleep 1; done
   fi
-  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432." >&2; return 1; }
+  pg_isready -q -d "$admin_url" || {
+    echo "PostgreSQL is not answering at $(url_address "$DATABASE_URL") (DATABASE_URL)." >&2
+    return 1
+  }
 }
 
 ensure_redis() {
-  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  # The broker the demo's Celery uses (CELERY_BROKER_URL), else Redis's default port.
+  local url="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" port=6379
+  [[ "$(url_address "$url")" =~ :([0-9]+)$ ]] && port="${BASH_REMATCH[1]}"
+  if ! redis-cli -u "$url" ping >/dev/null 2>&1; then
     step "Starting Redis"
     mkdir -p /var/lib/redis /var/log/redis
-    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$port" --save "" \
       --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
-    for _ in $(seq 20); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.5; done
+    for _ in $(seq 20); do redis-cli -u "$url" ping >/dev/null 2>&1 && break; sleep 0.5; done
   fi
-  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not answering on 127.0.0.1:6379." >&2; return 1; }
+  redis-cli -u "$url" ping >/dev/null 2>&1 || {
+    echo "Redis is not answering at $(url_address "$url") (CELERY_BROKER_URL)." >&2
+    return 1
+  }
 }
 
 django_admin() { (cd "$RUN_DIR" && "$VENV/bin/django-admin" "$@"); }

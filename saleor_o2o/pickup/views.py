@@ -2,8 +2,9 @@
 
 import secrets
 
-from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from saleor_o2o.core.pages import page_response
 
 
 def pickup_desk(request):
@@ -16,14 +17,9 @@ def pickup_desk(request):
     page = render_to_string(
         "o2o/pickup_desk.html", {"api_url": "/graphql/", "nonce": nonce}
     )
-    response = HttpResponse(page)
-    response["Content-Security-Policy"] = (
+    policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; "
         f"style-src 'nonce-{nonce}'; connect-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
-    response["X-Frame-Options"] = "DENY"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "no-store"
-    return response
+    return page_response(page, policy)

@@ -57,10 +57,15 @@ def test_demo_subscribes_its_receiver_to_every_o2o_event(variant):
     from saleor_o2o.webhook.events import O2OEventType
 
     call_command("o2o_populatedb", stdout=StringIO())
-    call_command("o2o_populatedb", stdout=StringIO())  # Again: nothing duplicated.
-
     webhook = Webhook.objects.get()
     assert webhook.target_url == "http://127.0.0.1:8765/"
+    # Again, with the receiver on another port (WEBHOOK_PORT): nothing duplicated.
+    call_command(
+        "o2o_populatedb", webhook_url="http://127.0.0.1:8799/", stdout=StringIO()
+    )
+
+    webhook = Webhook.objects.get()
+    assert webhook.target_url == "http://127.0.0.1:8799/"
     assert set(webhook.o2o_subscriptions.values_list("event_type", flat=True)) == {
         value for value, _ in O2OEventType.CHOICES
     }

@@ -22,7 +22,7 @@ from saleor_o2o.store import stock as store_stock
 from saleor_o2o.store.models import Store
 
 T = dt.time
-#: Where scripts/run-demo.sh runs o2o_webhook_receiver.
+#: Where scripts/run-demo.sh runs o2o_webhook_receiver (its port: WEBHOOK_PORT).
 DEMO_RECEIVER_URL = "http://127.0.0.1:8765/"
 
 #: (name, city, street, postal code, country, area, latitude, longitude, timezone)
@@ -256,12 +256,24 @@ class Command(BaseCommand):
             default=60,
             help="How many product variants each store stocks (default 60).",
         )
+        parser.add_argument(
+            "--webhook-url",
+            default=DEMO_RECEIVER_URL,
+            help="Where the demo webhook sends O2O events (default %(default)s).",
+        )
 
     def step(self, message):
         self.stdout.write(f"  {message}")
         self.stdout.flush()
 
-    def handle(self, *args, with_saleor_catalogue=False, variants_per_store=60, **kw):
+    def handle(
+        self,
+        *args,
+        with_saleor_catalogue=False,
+        variants_per_store=60,
+        webhook_url=DEMO_RECEIVER_URL,
+        **kw,
+    ):
         started = time.monotonic()
         if with_saleor_catalogue:
             if ProductVariant.objects.exists():
@@ -276,7 +288,7 @@ class Command(BaseCommand):
                 finally:
                     os.chdir(previous)
         self._activate_plugin()
-        self._subscribe_demo_receiver()
+        self._subscribe_demo_receiver(webhook_url)
         variants = list(
             ProductVariant.objects.order_by("pk").values_list("pk", flat=True)
         )
@@ -389,7 +401,7 @@ class Command(BaseCommand):
             "O2O plugin activated (Plugins page: 'Stores and click-and-collect')."
         )
 
-    def _subscribe_demo_receiver(self):
+    def _subscribe_demo_receiver(self, url: str):
         """Send every O2O event to the demo's receiver (o2o_webhook_receiver)."""
         from django.contrib.auth.models import Permission
         from saleor.app.models import App
@@ -418,11 +430,9 @@ class Command(BaseCommand):
         webhook, _ = Webhook.objects.update_or_create(
             app=app,
             name="O2O events",
-            defaults={"target_url": DEMO_RECEIVER_URL, "secret_key": "demo-secret"},
+            defaults={"target_url": url, "secret_key": "demo-secret"},
         )
         webhook_services.webhook_subscriptions_set(
             webhook=webhook, event_types=[value for value, _ in O2OEventType.CHOICES]
         )
-        self.step(
-            f"Demo webhook receiver subscribed to O2O events: {DEMO_RECEIVER_URL}"
-        )
+        self.step(f"Demo webhook receiver subscribed to O2O events: {url}")
