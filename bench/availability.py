@@ -44,6 +44,18 @@ import locator
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/saleor_o2o_bench_stock"
 #: --quick uses a database of its own, so that it never replaces the full data set.
 QUICK_SUFFIX = "_quick"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  both statements, raw cursor .* \S+x (slower|faster)$",
+    r"^    nearest candidates \(KNN\), raw .* \S+x (slower|faster)$",
+    r"^    pickup_availability, raw .* \S+x (slower|faster)$",
+    r"^  both statements in the server \(execution\) .* \S+x (slower|faster)$",
+    r"^    the same, pages already in shared buffers .* \S+x (slower|faster)$",
+    r"^  per-store check \(ORM, 2 queries a line\) .* \S+x (slower|faster)$",
+    r"^  >= 10x ahead of the per-store check: (met|NOT met) \(p95 \S+x, p50 \S+x\)$",
+)
 
 #: Marks the benchmark's rows (stores and warehouses as bench/locator.py marks them).
 SLUG_PREFIX = locator.SLUG_PREFIX

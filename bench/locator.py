@@ -49,6 +49,19 @@ sys.path[:] = [
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/saleor_o2o_bench"
 DEMO_DATABASE_NAME = "saleor_o2o"
 SETTINGS_MODULE = "saleor_o2o.sandbox.settings"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  locator \(ORM\) .* \S+x (slower|faster)$",
+    r"^  stores_near ordered by \(distance_key, pk\), SQL .* \S+x (slower|faster)$",
+    r"^  SQL haversine scan, every row .* \S+x (slower|faster)$",
+    r"^  Python loop, geopy great_circle, every store .* \S+x (slower|faster)$",
+    r"^  Python loop, geopy geodesic, every store .* \S+x (slower|faster)$",
+    r"^  stores / shop: p50 \S+x, p95 \S+x$",
+    r"^  >= 20x ahead of the full SQL scan at \S+: (met|NOT met) \(\S+x\)$",
+    r"^  stores\(near:\) within 1.3x of .*: (met|NOT met) \(p50 \S+x, p95 \S+x\)$",
+)
 
 #: Marks every row the benchmark writes, so that it never touches anything else.
 SLUG_PREFIX = "bench-"

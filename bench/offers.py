@@ -39,6 +39,13 @@ STORES = 10_000
 OFFERS = 100_000
 RADIUS_KM = 25.0
 TITLE_PREFIX = "Bench offer "
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  full scan / indexed, p95: \S+x round trip, \S+x in the server$",
+    r"^  >= 10x ahead of the full scan: (met|NOT met) \(\S+x in the server, \S+x",
+)
 
 _HAVERSINE = """2 * %(earth_radius)s * asin(least(1.0, sqrt(
     power(sin(radians(s.latitude - %(lat)s) / 2), 2)

@@ -50,6 +50,15 @@ SECRET = "bench-webhook-secret"
 SLUG_PREFIX = locator.SLUG_PREFIX
 ORDER_EMAIL_DOMAIN = "@bench.example"
 APP_NAME = "bench webhooks"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^one per transaction +[\d,]+ +[\d,]+ ",
+    r"^all in one transaction +[\d,]+ +[\d,]+ ",
+    r"^subscribed +\d+ +\S+ +\S+ +\S+x +\S+x$",
+    r"^no event recording +\d+ +\S+ +\S+ +\S+x +\S+x$",
+)
 
 log = locator.log
 percentile = locator.percentile
