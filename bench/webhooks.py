@@ -505,8 +505,8 @@ def server_facts() -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    count = args.events or (300 if args.quick else 2000)
-    runs = args.runs or (50 if args.quick else 300)
+    count = args.events or (100 if args.quick else 2000)
+    runs = args.runs or (30 if args.quick else 300)
     # Before Django: Saleor's settings read the broker from the environment.
     os.environ["CELERY_BROKER_URL"] = args.broker_url
     receiver = Receiver()  # Forked before Django and its connections exist.
