@@ -209,15 +209,18 @@ def test_benchmark_runs_in_quick_mode(script, bench_databases, tmp_path):
             text=True,
             timeout=QUICK_TIMEOUT,
         )
-    output = f"{result.stdout}\n{result.stderr}"
-    assert result.returncode == 0, f"{script.name} exited {result.returncode}:\n" + (
-        output[-6000:]
-    )
+    if result.returncode:
+        output = f"{result.stdout}\n{result.stderr}"[-6000:]
+        pytest.fail(
+            f"{script.name} exited with {result.returncode}:\n{output}", pytrace=False
+        )
     missing = [
         pattern
         for pattern in expected
         if not re.search(pattern, result.stdout, re.MULTILINE)
     ]
-    assert not missing, f"{script.name} printed no line like {missing}:\n" + (
-        result.stdout[-6000:]
-    )
+    if missing:
+        pytest.fail(
+            f"{script.name} printed no line like {missing}:\n{result.stdout[-6000:]}",
+            pytrace=False,
+        )
