@@ -44,6 +44,18 @@ import locator
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/saleor_o2o_bench_stock"
 #: --quick uses a database of its own, so that it never replaces the full data set.
 QUICK_SUFFIX = "_quick"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  both statements, raw cursor .* \S+x (slower|faster)$",
+    r"^    nearest candidates \(KNN\), raw .* \S+x (slower|faster)$",
+    r"^    pickup_availability, raw .* \S+x (slower|faster)$",
+    r"^  both statements in the server \(execution\) .* \S+x (slower|faster)$",
+    r"^    the same, pages already in shared buffers .* \S+x (slower|faster)$",
+    r"^  per-store check \(ORM, 2 queries a line\) .* \S+x (slower|faster)$",
+    r"^  >= 10x ahead of the per-store check: (met|NOT met) \(p95 \S+x, p50 \S+x\)$",
+)
 
 #: Marks the benchmark's rows (stores and warehouses as bench/locator.py marks them).
 SLUG_PREFIX = locator.SLUG_PREFIX
@@ -278,64 +290,16 @@ def clear_data() -> None:
 
 
 def insert_stores(coordinates: List[Tuple[float, float]]) -> None:
-    """Insert stores (with their addresses and warehouses) at `coordinates`.
-
-    As bench/locator.py does, plus pickup safety stock at one store in ten. Only
-    latitude and longitude are written: PostgreSQL derives ``location``.
-    """
-    import io
-
-    from django.db import connection, transaction
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE bench_point (n integer PRIMARY KEY,"
-            " latitude double precision, longitude double precision) ON COMMIT DROP"
-        )
-        rows = io.StringIO(
-            "".join(
-                f"{n}\t{lat!r}\t{lng!r}\n"
-                for n, (lat, lng) in enumerate(coordinates, start=1)
+    """Insert stores as bench/locator.py does, with pickup safety stock at one in
+    SAFETY_STOCK_EVERY."""
+    locator.insert_stores(
+        coordinates,
+        {
+            "pickup_safety_stock": (
+                f"CASE WHEN n %% {SAFETY_STOCK_EVERY} = 0 THEN 1 ELSE 0 END"
             )
-        )
-        cursor.copy_from(rows, "bench_point", columns=("n", "latitude", "longitude"))
-        cursor.execute("LOCK TABLE account_address IN EXCLUSIVE MODE")
-        cursor.execute("SELECT COALESCE(max(id), 0) FROM account_address")
-        (base,) = cursor.fetchone()
-        cursor.execute(
-            "INSERT INTO account_address (id, first_name, last_name, company_name,"
-            " street_address_1, street_address_2, city, city_area, postal_code,"
-            " country, country_area, phone)"
-            " SELECT %s + n, '', '', %s, n || ' Bench Street', '',"
-            " 'City ' || (n %% 997), '', lpad((n %% 100000)::text, 5, '0'),"
-            " 'FR', '', '' FROM bench_point ORDER BY n",
-            [base, ADDRESS_MARK],
-        )
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('account_address', 'id'), %s)",
-            [base + len(coordinates)],
-        )
-        cursor.execute(
-            "INSERT INTO warehouse_warehouse (id, name, slug, company_name, email,"
-            " address_id)"
-            " SELECT md5(%s || n)::uuid, 'Bench store ' || n, %s || n, '', '', %s + n"
-            " FROM bench_point ORDER BY n",
-            [SLUG_PREFIX, SLUG_PREFIX, base],
-        )
-        cursor.execute(
-            "INSERT INTO saleor_o2o_store (warehouse_id, name, slug, phone, email,"
-            " latitude, longitude, timezone, opening_hours, is_click_and_collect,"
-            " is_curbside, pickup_lead_time_minutes, pickup_safety_stock,"
-            " low_stock_threshold, is_active, geocoding_status, geocoding_error,"
-            " geocoding_attempts, created_at, updated_at)"
-            " SELECT md5(%s || n)::uuid, 'Bench store ' || n, %s || n, '',"
-            " 'store' || n || '@bench.example', latitude, longitude, 'Europe/Paris',"
-            " %s::jsonb, true, n %% 3 = 0, 120,"
-            " CASE WHEN n %% %s = 0 THEN 1 ELSE 0 END, NULL, true, 'manual', '', 0,"
-            " now(), now()"
-            " FROM bench_point ORDER BY n",
-            [SLUG_PREFIX, SLUG_PREFIX, locator.OPENING_HOURS, SAFETY_STOCK_EVERY],
-        )
+        },
+    )
 
 
 def insert_catalogue(variants: int) -> None:
@@ -425,6 +389,7 @@ def insert_order_lines() -> str:
 def insert_stock(plan: Plan) -> None:
     """A stock row for every store and variant, 0-10 units, store by store."""
     from django.db import connection
+    from saleor.warehouse.models import Stock
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -434,14 +399,18 @@ def insert_stock(plan: Plan) -> None:
             high = min(low + STOCK_CHUNK_STORES - 1, last)
             # Each chunk commits on its own (autocommit): a bounded queue of
             # deferred foreign-key checks, and progress that can be seen.
-            cursor.execute(
-                "INSERT INTO warehouse_stock (warehouse_id, product_variant_id,"
-                " quantity)"
-                " SELECT s.warehouse_id, v.id,"
-                " abs(hashtext(%s || ':' || s.id || ':' || v.id)) %% 11"
-                " FROM saleor_o2o_store s CROSS JOIN product_productvariant v"
-                " WHERE s.id BETWEEN %s AND %s ORDER BY s.id, v.id",
-                [STOCK_SEED, low, high],
+            locator.insert_select(
+                cursor,
+                Stock,
+                {
+                    "warehouse": "s.warehouse_id",
+                    "product_variant": "v.id",
+                    "quantity": "abs(hashtext(%(seed)s || ':' || s.id || ':' || v.id))"
+                    " %% 11",
+                },
+                "FROM saleor_o2o_store s CROSS JOIN product_productvariant v"
+                " WHERE s.id BETWEEN %(low)s AND %(high)s ORDER BY s.id, v.id",
+                {"seed": STOCK_SEED, "low": low, "high": high},
             )
             done = (high - first + 1) * plan.variants
             elapsed = time.perf_counter() - started
@@ -455,21 +424,26 @@ def insert_allocations() -> str:
     """Allocate 1 unit of one stock row in ALLOCATION_ONE, and 2 of one in
     ALLOCATION_TWO besides, each to an order line for the row's variant."""
     from django.db import connection, transaction
+    from saleor.warehouse.models import Allocation
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO warehouse_allocation (order_line_id, stock_id,"
-            " quantity_allocated)"
-            " SELECT l.id, st.id, l.quantity"
-            " FROM warehouse_stock st JOIN order_orderline l"
+        count = locator.insert_select(
+            cursor,
+            Allocation,
+            {
+                "order_line": "l.id",
+                "stock": "st.id",
+                "quantity_allocated": "l.quantity",
+            },
+            "FROM warehouse_stock st JOIN order_orderline l"
             " ON l.variant_id = st.product_variant_id"
             " WHERE (l.quantity = 1"
-            " AND abs(hashtext(%s || ':a:' || st.id)) %% %s = 0)"
+            " AND abs(hashtext(%(seed)s || ':a:' || st.id)) %% %(one)s = 0)"
             " OR (l.quantity = 2"
-            " AND abs(hashtext(%s || ':b:' || st.id)) %% %s = 0)",
-            [STOCK_SEED, ALLOCATION_ONE, STOCK_SEED, ALLOCATION_TWO],
+            " AND abs(hashtext(%(seed)s || ':b:' || st.id)) %% %(two)s = 0)",
+            {"seed": STOCK_SEED, "one": ALLOCATION_ONE, "two": ALLOCATION_TWO},
         )
-        return f"{cursor.rowcount:,} allocations"
+    return f"{count:,} allocations"
 
 
 def vacuum_analyze() -> None:

@@ -49,6 +49,19 @@ sys.path[:] = [
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/saleor_o2o_bench"
 DEMO_DATABASE_NAME = "saleor_o2o"
 SETTINGS_MODULE = "saleor_o2o.sandbox.settings"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  locator \(ORM\) .* \S+x (slower|faster)$",
+    r"^  stores_near ordered by \(distance_key, pk\), SQL .* \S+x (slower|faster)$",
+    r"^  SQL haversine scan, every row .* \S+x (slower|faster)$",
+    r"^  Python loop, geopy great_circle, every store .* \S+x (slower|faster)$",
+    r"^  Python loop, geopy geodesic, every store .* \S+x (slower|faster)$",
+    r"^  stores / shop: p50 \S+x, p95 \S+x$",
+    r"^  >= 20x ahead of the full SQL scan at \S+: (met|NOT met) \(\S+x\)$",
+    r"^  stores\(near:\) within 1.3x of .*: (met|NOT met) \(p50 \S+x, p95 \S+x\)$",
+)
 
 #: Marks every row the benchmark writes, so that it never touches anything else.
 SLUG_PREFIX = "bench-"
@@ -402,6 +415,32 @@ def load_stores(count: int) -> None:
     log(f"  cleared old stores ({time.perf_counter() - started:.1f}s)")
 
     started = time.perf_counter()
+    insert_stores(coordinates)
+    log(f"  inserted {count:,} stores ({time.perf_counter() - started:.1f}s)")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in ("account_address", "warehouse_warehouse", "saleor_o2o_store"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    log(f"  vacuumed and analysed ({time.perf_counter() - started:.1f}s)")
+
+
+def insert_stores(
+    coordinates: Sequence[Tuple[float, float]],
+    store_values: Optional[Dict[str, str]] = None,
+) -> None:
+    """Insert a store, with its address and warehouse, at each of `coordinates`.
+
+    The stores are numbered from 1 (``n``, with ``latitude`` and ``longitude``, in
+    the temporary table ``bench_point``). `store_values` maps store fields to SQL
+    expressions over that table, replacing the values below or the defaults.
+    PostgreSQL derives ``location`` from latitude and longitude.
+    """
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    address = apps.get_model("account", "Address")
+    warehouse = apps.get_model("warehouse", "Warehouse")
+    store = apps.get_model("saleor_o2o", "Store")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_point (n integer PRIMARY KEY,"
@@ -417,45 +456,96 @@ def load_stores(count: int) -> None:
         cursor.execute("LOCK TABLE account_address IN EXCLUSIVE MODE")
         cursor.execute("SELECT COALESCE(max(id), 0) FROM account_address")
         (base,) = cursor.fetchone()
-        cursor.execute(
-            "INSERT INTO account_address (id, first_name, last_name, company_name,"
-            " street_address_1, street_address_2, city, city_area, postal_code,"
-            " country, country_area, phone)"
-            " SELECT %s + n, '', '', %s, n || ' Bench Street', '',"
-            " 'City ' || (n %% 997), '', lpad((n %% 100000)::text, 5, '0'),"
-            " 'FR', '', '' FROM bench_point ORDER BY n",
-            [base, ADDRESS_MARK],
+        params = {"base": base, "mark": ADDRESS_MARK, "prefix": SLUG_PREFIX}
+        source = "FROM bench_point ORDER BY n"
+        insert_select(
+            cursor,
+            address,
+            {
+                "id": "%(base)s + n",
+                "company_name": "%(mark)s",
+                "street_address_1": "n || ' Bench Street'",
+                "city": "'City ' || (n %% 997)",
+                "postal_code": "lpad((n %% 100000)::text, 5, '0')",
+                "country": "'FR'",
+            },
+            source,
+            params,
         )
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('account_address', 'id'), %s)",
-            [base + count],
+            [base + len(coordinates)],
         )
-        cursor.execute(
-            "INSERT INTO warehouse_warehouse (id, name, slug, company_name, email,"
-            " address_id)"
-            " SELECT md5(%s || n)::uuid, 'Bench store ' || n, %s || n, '', '', %s + n"
-            " FROM bench_point ORDER BY n",
-            [SLUG_PREFIX, SLUG_PREFIX, base],
+        insert_select(
+            cursor,
+            warehouse,
+            {
+                "id": "md5(%(prefix)s || n)::uuid",
+                "name": "'Bench store ' || n",
+                "slug": "%(prefix)s || n",
+                "address": "%(base)s + n",
+            },
+            source,
+            params,
         )
-        cursor.execute(
-            "INSERT INTO saleor_o2o_store (warehouse_id, name, slug, phone, email,"
-            " latitude, longitude, timezone, opening_hours, is_click_and_collect,"
-            " is_curbside, pickup_lead_time_minutes, pickup_safety_stock, is_active,"
-            " geocoding_status, geocoding_error, geocoding_attempts, created_at,"
-            " updated_at, pickup_slot_minutes, pickup_slot_capacity)"
-            " SELECT md5(%s || n)::uuid, 'Bench store ' || n, %s || n, '',"
-            " 'store' || n || '@bench.example', latitude, longitude, 'Europe/Paris',"
-            " %s::jsonb, true, n %% 3 = 0, 120, 0, true, 'manual', '', 0, now(), now(),"
-            " 60, 0"
-            " FROM bench_point ORDER BY n",
-            [SLUG_PREFIX, SLUG_PREFIX, OPENING_HOURS],
+        insert_select(
+            cursor,
+            store,
+            {
+                "warehouse": "md5(%(prefix)s || n)::uuid",
+                "name": "'Bench store ' || n",
+                "slug": "%(prefix)s || n",
+                "email": "'store' || n || '@bench.example'",
+                "latitude": "latitude",
+                "longitude": "longitude",
+                "timezone": "'Europe/Paris'",
+                "opening_hours": "%(hours)s::jsonb",
+                "is_click_and_collect": "true",
+                "is_curbside": "n %% 3 = 0",
+                "pickup_safety_stock": "0",
+                "is_active": "true",
+                "geocoding_status": "'manual'",
+                **(store_values or {}),
+            },
+            source,
+            {**params, "hours": OPENING_HOURS},
         )
-    log(f"  inserted {count:,} stores ({time.perf_counter() - started:.1f}s)")
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in ("account_address", "warehouse_warehouse", "saleor_o2o_store"):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-    log(f"  vacuumed and analysed ({time.perf_counter() - started:.1f}s)")
+
+
+def insert_select(
+    cursor, model, values: Dict[str, str], source: str, params: dict
+) -> int:
+    """Insert into `model`'s table the rows of ``SELECT <values> <source>``.
+
+    `values` maps fields to SQL expressions, with `params` as ``%(name)s`` (and
+    ``%%`` for ``%``). Every other column gets what the ORM would write for a new
+    instance: its default (one value for every row), now for ``auto_now``, or
+    NULL. So a column added later with a default needs no change here; one that
+    must be given stops the benchmark, naming it. Return the number of rows.
+    """
+    from django.db import connection
+
+    meta = model._meta
+    columns = {meta.get_field(name).column: sql for name, sql in values.items()}
+    blank = model()
+    for field in meta.concrete_fields:
+        if field.column in columns or field is meta.auto_field:
+            continue
+        value = field.get_db_prep_save(field.pre_save(blank, add=True), connection)
+        if value is None and not field.null:
+            raise SystemExit(
+                f"{meta.db_table}.{field.column} has no default: the benchmark"
+                " must give it a value."
+            )
+        literal = cursor.mogrify("%s", [value]).decode()
+        columns[field.column] = literal.replace("%", "%%")
+    quote = connection.ops.quote_name
+    cursor.execute(
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))})"
+        f" SELECT {', '.join(columns.values())} {source}",
+        params,
+    )
+    return cursor.rowcount
 
 
 def server_facts() -> Dict[str, str]:

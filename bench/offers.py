@@ -39,6 +39,13 @@ STORES = 10_000
 OFFERS = 100_000
 RADIUS_KM = 25.0
 TITLE_PREFIX = "Bench offer "
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  full scan / indexed, p95: \S+x round trip, \S+x in the server$",
+    r"^  >= 10x ahead of the full scan: (met|NOT met) \(\S+x in the server, \S+x",
+)
 
 _HAVERSINE = """2 * %(earth_radius)s * asin(least(1.0, sqrt(
     power(sin(radians(s.latitude - %(lat)s) / 2), 2)
@@ -84,7 +91,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def load_offers(count: int) -> None:
     """Replace the benchmark's offers with `count` new ones, spread over the stores."""
+    from django.apps import apps
     from django.db import connection, transaction
+
+    Offer = apps.get_model("saleor_o2o", "Offer")
+    OfferStore = apps.get_model("saleor_o2o", "OfferStore")
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -105,31 +116,46 @@ def load_offers(count: int) -> None:
         )
         # Every 20th offer inactive, every 10th expired, every 25th not started,
         # every 5,000th valid in every store; geofences of 1 to 10 km.
-        cursor.execute(
-            "INSERT INTO saleor_o2o_offer (title, description, terms, image_url,"
-            " all_stores, geofence_radius_km, starts_at, ends_at, reward_type,"
-            " reward_value, reward_gift, per_shopper_limit, total_limit,"
-            " claimed_count, customer_segment, is_active, created_at, updated_at)"
-            " SELECT %s || n, '', '', '', n %% 5000 = 0, 1 + n %% 10,"
-            " CASE WHEN n %% 25 = 0 THEN now() + interval '3 days'"
-            "      ELSE now() - (n %% 30) * interval '1 day' END,"
-            " CASE WHEN n %% 10 = 0 THEN now() - interval '1 hour'"
-            "      ELSE now() + interval '30 days' END,"
-            " 'percentage', 10 + n %% 30, '', 1, NULL, 0, 'all', n %% 20 <> 0,"
-            " now(), now() FROM generate_series(1, %s) AS n",
-            [TITLE_PREFIX, count],
+        locator.insert_select(
+            cursor,
+            Offer,
+            {
+                "title": "%(prefix)s || n",
+                "all_stores": "n %% 5000 = 0",
+                "geofence_radius_km": "1 + n %% 10",
+                "starts_at": "CASE WHEN n %% 25 = 0 THEN now() + interval '3 days'"
+                " ELSE now() - (n %% 30) * interval '1 day' END",
+                "ends_at": "CASE WHEN n %% 10 = 0 THEN now() - interval '1 hour'"
+                " ELSE now() + interval '30 days' END",
+                "reward_type": "'percentage'",
+                "reward_value": "10 + n %% 30",
+                "per_shopper_limit": "1",
+                "total_limit": "NULL",
+                "customer_segment": "'all'",
+                "is_active": "n %% 20 <> 0",
+            },
+            "FROM generate_series(1, %(count)s) AS n",
+            {"prefix": TITLE_PREFIX, "count": count},
         )
-        cursor.execute(
-            "WITH s AS (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n"
-            "           FROM saleor_o2o_store)"
-            " INSERT INTO saleor_o2o_offerstore (offer_id, store_id,"
-            " geofence_radius_km, starts_at, ends_at, is_active)"
-            " SELECT DISTINCT o.id, s.ids[1 + (o.id::bigint * k.mult) %% s.n],"
-            " o.geofence_radius_km, o.starts_at, o.ends_at, o.is_active"
-            " FROM saleor_o2o_offer o, s,"
-            " (VALUES (7919, 1), (104729, 2), (1299709, 3)) AS k(mult, rank)"
-            " WHERE NOT o.all_stores AND k.rank <= 1 + o.id %% 3",
-            [],
+        # One to three stores an offer (fewer where two picks fall on the same
+        # store), with the offer's search fields copied.
+        locator.insert_select(
+            cursor,
+            OfferStore,
+            {
+                "offer": "o.id",
+                "store": "pair.store_id",
+                **{field: f"o.{field}" for field in OfferStore.COPIED},
+            },
+            "FROM (SELECT DISTINCT o.id AS offer_id,"
+            "  s.ids[1 + (o.id::bigint * k.mult) %% s.n] AS store_id"
+            "  FROM saleor_o2o_offer o,"
+            "  (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n"
+            "   FROM saleor_o2o_store) AS s,"
+            "  (VALUES (7919, 1), (104729, 2), (1299709, 3)) AS k(mult, rank)"
+            "  WHERE NOT o.all_stores AND k.rank <= 1 + o.id %% 3) AS pair"
+            " JOIN saleor_o2o_offer o ON o.id = pair.offer_id",
+            {},
         )
     for table in ("saleor_o2o_offer", "saleor_o2o_offerstore"):
         with connection.cursor() as cursor:

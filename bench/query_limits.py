@@ -32,6 +32,15 @@ sys.path[:] = [
 #: An operation name no document has: validation runs, then graphql-core refuses
 #: to execute, so no resolver (and no database) is needed.
 NO_OPERATION = "BenchNoSuchOperation"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^  fragment pairs +\d+ chars +\S+ ms  \['TOO_MANY_SELECTIONS'\]$",
+    r"^  int list .* estimate/measured \S+$",
+    r"^  lowest estimate/measured: \S+ \(.+\)$",
+    r"^  kept \d+ documents, estimated \S+ MB, measured \S+ MB",
+)
 
 
 def slow_shapes(selections: int) -> Dict[str, str]:

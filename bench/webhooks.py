@@ -50,6 +50,15 @@ SECRET = "bench-webhook-secret"
 SLUG_PREFIX = locator.SLUG_PREFIX
 ORDER_EMAIL_DOMAIN = "@bench.example"
 APP_NAME = "bench webhooks"
+#: The lines with the ratios the benchmark is for, as regular expressions: every
+#: run prints them, quick or full (tests/test_benchmarks.py runs it with --quick
+#: and looks for each).
+RATIO_LINES = (
+    r"^one per transaction +[\d,]+ +[\d,]+ ",
+    r"^all in one transaction +[\d,]+ +[\d,]+ ",
+    r"^subscribed +\d+ +\S+ +\S+ +\S+x +\S+x$",
+    r"^no event recording +\d+ +\S+ +\S+ +\S+x +\S+x$",
+)
 
 log = locator.log
 percentile = locator.percentile
@@ -499,8 +508,8 @@ def server_facts() -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    count = args.events or (300 if args.quick else 2000)
-    runs = args.runs or (50 if args.quick else 300)
+    count = args.events or (100 if args.quick else 2000)
+    runs = args.runs or (30 if args.quick else 300)
     # Before Django: Saleor's settings read the broker from the environment.
     os.environ["CELERY_BROKER_URL"] = args.broker_url
     receiver = Receiver()  # Forked before Django and its connections exist.

@@ -16,7 +16,14 @@ ensure_postgres
 ensure_redis
 
 drop_test_databases() {
-  # pytest-django's test_ database too, in case an earlier run was killed.
+  # pytest-django's test_ database too, in case an earlier run was killed, and the
+  # benchmarks' (tests/test_benchmarks.py), whose names start with either name.
+  local name
+  for name in $(psql -h 127.0.0.1 -U postgres -d postgres -Atc \
+      "SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DB}\\_%bench%'
+       OR datname LIKE 'test\\_${TEST_DB}\\_%bench%'" 2>/dev/null); do
+    dropdb -h 127.0.0.1 -U postgres --if-exists --force "$name" 2>/dev/null || true
+  done
   dropdb -h 127.0.0.1 -U postgres --if-exists "test_$TEST_DB" 2>/dev/null || true
   dropdb -h 127.0.0.1 -U postgres --if-exists "$TEST_DB" 2>/dev/null || true
 }
