@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Query-limits benchmark: what the limits of saleor_o2o.limits cost and bound.
+"""Query-limits benchmark: what the limits of saleor_o2o.core.limits cost and bound.
 
 In one process, with the composed schema (no database, no resolver runs):
 
