@@ -26,6 +26,7 @@ from saleor_o2o.graphql.store.supply import StoreCartSupply
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.pickup import models as pickup_models
 from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup.error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
 from saleor_o2o.pickup.services import Actor
 from saleor_o2o.store import models as store_models
@@ -189,11 +190,7 @@ class Pickup(CountableDjangoObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        pickup = (
-            pickup_models.Pickup.objects.select_related("order", "store")
-            .filter(pk=id)
-            .first()
-        )
+        pickup = pickup_selectors.pickup_for_id(pk=id)
         if pickup is None or not can_see_pickup(info.context, pickup):
             return None
         return pickup
