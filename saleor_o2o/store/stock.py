@@ -1,9 +1,11 @@
-"""Per-store stock levels: set by staff or the import, read back with availability."""
+"""Per-store stock levels: set by staff or the import, read back with availability;
+the product variants they are given for, looked up by ID or SKU."""
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Set
 
 from django.db import transaction
+from saleor.product.models import ProductVariant
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.errors import InvalidInput
@@ -12,6 +14,21 @@ from saleor_o2o.store import supply
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.services import store_lock
 from saleor_o2o.webhook.events import O2OEventType, events_record
+
+
+def variants_by_id(ids: Sequence[int]) -> Dict[int, ProductVariant]:
+    """Return the product variants with these IDs, by ID."""
+    return ProductVariant.objects.in_bulk(ids)
+
+
+def variant_ids_known(ids: Sequence[int]) -> Set[int]:
+    """Return those of `ids` that are IDs of product variants."""
+    return set(ProductVariant.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def variant_ids_by_sku(skus: Sequence[str]) -> Dict[str, int]:
+    """Return the IDs of the product variants with these SKUs, by SKU."""
+    return dict(ProductVariant.objects.filter(sku__in=skus).values_list("sku", "pk"))
 
 
 @dataclass(frozen=True)
@@ -127,8 +144,6 @@ def _availability(store: Store, variant_ids) -> Dict[int, int]:
 
 def record_stock_low(store: Store, variant_ids, available: Dict[int, int]) -> None:
     """Record a store_stock_low event for each variant, with its availability."""
-    from saleor.product.models import ProductVariant
-
     if not variant_ids:
         return
     skus = dict(
