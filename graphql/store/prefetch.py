@@ -5,8 +5,6 @@ from typing import Dict
 
 from graphql.language import ast
 
-from saleor_o2o.store import selectors
-
 #: Store fields that need the address.
 ADDRESS_FIELDS = {"address", "warehouse"}
 #: Store fields that need the hours exceptions.
@@ -39,8 +37,3 @@ def store_related(info=None) -> Dict[str, bool]:
         "with_address": requested is None or bool(requested & ADDRESS_FIELDS),
         "with_hours_exceptions": requested is None or bool(requested & SCHEDULE_FIELDS),
     }
-
-
-def with_related(qs, info=None):
-    """Fetch what the store nodes answer with, in a fixed number of queries."""
-    return selectors.stores_with_related(qs, **store_related(info))
