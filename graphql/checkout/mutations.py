@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from saleor.account.error_codes import AccountErrorCode
 from saleor.checkout.error_codes import CheckoutErrorCode
-from saleor.checkout.models import Checkout as CheckoutModel
 from saleor.checkout.utils import create_order, prepare_order_data
 from saleor.core import analytics
 from saleor.core.exceptions import InsufficientStock
@@ -21,6 +20,7 @@ from saleor.graphql.checkout.utils import (
 from saleor.graphql.core.types.common import CheckoutError
 
 from saleor_o2o.checkout import completion
+from saleor_o2o.checkout import selectors as checkout_selectors
 
 
 def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
@@ -62,7 +62,7 @@ class CheckoutComplete(SaleorCheckoutComplete):
                 "checkoutId",
             )
         with completion.checkout_completion(token):
-            checkout = CheckoutModel.objects.filter(token=token).first()
+            checkout = checkout_selectors.checkout_for_token(token=token)
             if checkout is not None and completion.payment_already_captured(checkout):
                 return cls.complete_paid(info, checkout, data.get("redirect_url"))
             return super().perform_mutation(root, info, checkout_id=checkout_id, **data)

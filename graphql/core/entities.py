@@ -18,6 +18,7 @@ from saleor.core.permissions import (
 )
 from saleor.graphql.utils import get_user_or_app_from_context
 
+from saleor_o2o.core import selectors as core_selectors
 from saleor_o2o.graphql.core.context import requestor_has
 
 
@@ -53,7 +54,7 @@ def _may_read_address(info, representation) -> bool:
         _type, pk = graphene.Node.from_global_id(representation.get("id") or "")
     except Exception:  # Malformed: nothing to read.
         return False
-    return me.addresses.filter(pk=pk).exists()
+    return core_selectors.address_owned_by(user=me, address_id=pk)
 
 
 def _permission(permission) -> Callable:

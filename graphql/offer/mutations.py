@@ -13,6 +13,7 @@ from saleor_o2o.graphql.offer.types import ClaimedOffer, Offer, OfferError
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.offer import claims, ranking
+from saleor_o2o.offer import selectors as offer_selectors
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer import shoppers
 from saleor_o2o.store import selectors
@@ -117,7 +118,7 @@ class OfferDelete(O2OMutation):
 def offer_stores(offer) -> Dict[str, Any]:
     return {
         "all_stores": offer.all_stores,
-        "store_ids": list(offer.stores.values_list("pk", flat=True)),
+        "store_ids": offer_selectors.offer_store_ids(offer=offer),
     }
 
 

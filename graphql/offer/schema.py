@@ -1,5 +1,4 @@
 import graphene
-from django.db.models import Q
 from saleor.core.permissions import DiscountPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
@@ -24,14 +23,11 @@ from saleor_o2o.graphql.offer.types import (
     Offer,
     OfferStats,
     OfferStoreStats,
-    offers_with_related,
 )
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
-from saleor_o2o.graphql.store.prefetch import with_related
-from saleor_o2o.offer import models as offer_models
 from saleor_o2o.offer import selectors as offer_selectors
-from saleor_o2o.store import models as store_models
+from saleor_o2o.store import selectors as store_selectors
 
 OfferCountableConnection = Offer._meta.connection
 
@@ -48,11 +44,9 @@ def resolve_offers_near(
         checkout_token=checkout_token,
         first=first,
     )
-    offers = offers_with_related(offer_models.Offer.objects.all()).in_bulk(
-        [r.offer_id for r in ranked]
-    )
-    stores = with_related(store_models.Store.objects.all()).in_bulk(
-        [r.store_id for r in ranked]
+    offers = offer_selectors.offers_by_id([r.offer_id for r in ranked])
+    stores = store_selectors.stores_by_id(
+        [r.store_id for r in ranked], with_address=True, with_hours_exceptions=True
     )
     results = []
     for result in ranked:
@@ -71,13 +65,8 @@ def resolve_offers_near(
 
 
 def resolve_offer_list(info, *, search=None, is_active=None, **args):
-    qs = offers_with_related(offer_models.Offer.objects.all())
-    if search:
-        qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
-    if is_active is not None:
-        qs = qs.filter(is_active=is_active)
     return queryset_page(
-        qs.order_by("-created_at", "-pk"),
+        offer_selectors.offers_newest_first(search=search, is_active=is_active),
         args,
         sort_fields=["created_at", "pk"],
         direction="-",
@@ -87,23 +76,23 @@ def resolve_offer_list(info, *, search=None, is_active=None, **args):
 
 
 def resolve_offer_stats(info, *, offer_id, days):
-    offer = offer_models.Offer.objects.filter(
-        pk=pk_of(offer_id, "Offer", "offerId")
-    ).first()
-    if offer is None:
-        raise NotFound("No such offer.", field="offerId")
+    offer = offer_selectors.offer_for_id(
+        pk=pk_of(offer_id, "Offer", "offerId"), field="offerId"
+    )
     total, per_store = offer_selectors.offer_stats(offer=offer, days=days)
     reach = requestor_reach(info.context)
     if not reach.all_stores:
         # Figures of the stores the requestor works in, and totals over them only.
         per_store = [row for row in per_store if reach.sees(row.store_id)]
         if not per_store and not offer.all_stores:
-            if not offer.stores.filter(pk__in=reach.store_ids()).exists():
+            if not offer_selectors.offer_in_stores(
+                offer=offer, store_ids=reach.store_ids()
+            ):
                 raise NotFound("No such offer.", field="offerId")
         total = offer_selectors.StoreStats(store_id=None)
         for row in per_store:
             total.add(row)
-    stores = store_models.Store.objects.in_bulk(
+    stores = store_selectors.stores_by_id(
         [row.store_id for row in per_store if row.store_id]
     )
     return OfferStats(

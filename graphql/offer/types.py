@@ -1,5 +1,4 @@
 import graphene
-from django.db.models import Prefetch
 from saleor.core.permissions import DiscountPermissions
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
@@ -15,12 +14,10 @@ from saleor_o2o.graphql.offer.enums import (
     OfferErrorCodeEnum,
     OfferRewardTypeEnum,
 )
-from saleor_o2o.graphql.store.prefetch import with_related
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.offer import models as offer_models
 from saleor_o2o.offer import rules as offer_rules
 from saleor_o2o.offer import selectors as offer_selectors
-from saleor_o2o.store import models as store_models
 
 
 class OfferError(Error):
@@ -102,11 +99,10 @@ class Offer(CountableDjangoObjectType):
 
     @classmethod
     def get_node(cls, info, pk):
-        qs = offers_with_related(offer_models.Offer.objects.all())
-        if not can_manage_offers(info.context):
+        can_manage = can_manage_offers(info.context)
+        if not can_manage:
             require_storefront_enabled(info.context)
-            qs = qs.filter(is_active=True)
-        return qs.filter(pk=pk).first()
+        return offer_selectors.offer_visible_to(pk=pk, can_manage=can_manage)
 
     @staticmethod
     def resolve_stores(root: offer_models.Offer, _info):
@@ -115,7 +111,7 @@ class Offer(CountableDjangoObjectType):
         prefetched = getattr(root, "active_stores", None)
         if prefetched is not None:
             return prefetched
-        return _active_stores().filter(offers=root)
+        return offer_selectors.offer_active_stores(offer=root)
 
     @staticmethod
     def resolve_reward_type(root: offer_models.Offer, _info):
@@ -153,20 +149,6 @@ class Offer(CountableDjangoObjectType):
     @permission_required(DiscountPermissions.MANAGE_DISCOUNTS)
     def resolve_target_products(root: offer_models.Offer, _info):
         return root.target_products.all()
-
-
-def _active_stores():
-    return with_related(store_models.Store.objects.active())
-
-
-def offers_with_related(qs):
-    """Fetch what offer nodes answer with for a whole list, in a fixed number of
-    queries (their stores and targets)."""
-    return qs.prefetch_related(
-        Prefetch("stores", queryset=_active_stores(), to_attr="active_stores"),
-        "target_categories",
-        "target_products",
-    )
 
 
 class NearbyOffer(graphene.ObjectType):

@@ -1,8 +1,6 @@
-from collections import defaultdict
-
 from saleor.graphql.core.dataloaders import DataLoader
 
-from saleor_o2o.pickup import models as pickup_models
+from saleor_o2o.pickup import selectors as pickup_selectors
 
 
 class TransitionsByPickupIdLoader(DataLoader):
@@ -11,12 +9,7 @@ class TransitionsByPickupIdLoader(DataLoader):
     context_key = "o2o_transitions_by_pickup_id"
 
     def batch_load(self, keys):
-        trails = defaultdict(list)
-        rows = pickup_models.PickupTransition.objects.filter(pickup_id__in=keys)
-        for transition in rows.select_related("user", "app").order_by(
-            "created_at", "pk"
-        ):
-            trails[transition.pickup_id].append(transition)
+        trails = pickup_selectors.transitions_by_pickup(keys)
         return [trails[key] for key in keys]
 
 
@@ -26,8 +19,5 @@ class PickupByOrderIdLoader(DataLoader):
     context_key = "o2o_pickup_by_order_id"
 
     def batch_load(self, keys):
-        pickups = pickup_models.Pickup.objects.filter(order_id__in=keys).select_related(
-            "order", "store"
-        )
-        by_order = {pickup.order_id: pickup for pickup in pickups}
+        by_order = pickup_selectors.pickups_by_order(keys)
         return [by_order.get(key) for key in keys]

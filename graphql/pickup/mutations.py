@@ -2,15 +2,14 @@ import graphene
 from saleor.core.permissions import OrderPermissions
 from saleor.graphql.checkout.types import Checkout
 from saleor.graphql.utils import get_user_or_app_from_context
-from saleor.order.models import Order as OrderModel
 
-from saleor_o2o.core.errors import NotFound
 from saleor_o2o.graphql.core.context import requestor_reach, require_storefront_enabled
 from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.pickup.types import Pickup, PickupError, PickupStatusEnum
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.pickup import checkout as pickup_checkout
 from saleor_o2o.pickup import handover
+from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.store.access import store_check
 from saleor_o2o.store.reach import MANAGER
@@ -161,9 +160,7 @@ class PickupCheckIn(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, order_token, bay=None, vehicle=None):
         require_storefront_enabled(info.context)
-        order = OrderModel.objects.filter(token=order_token).first()
-        if order is None:
-            raise NotFound("No order has this token.", field="orderToken")
+        order = pickup_selectors.order_for_token(token=order_token, field="orderToken")
         user = getattr(info.context, "user", None)
         pickup = pickup_services.pickup_check_in(
             order=order,
@@ -237,9 +234,7 @@ class PickupAlternateCollectorUpdate(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, order_token, name=None):
         require_storefront_enabled(info.context)
-        order = OrderModel.objects.filter(token=order_token).first()
-        if order is None:
-            raise NotFound("No order has this token.", field="orderToken")
+        order = pickup_selectors.order_for_token(token=order_token, field="orderToken")
         user = getattr(info.context, "user", None)
         pickup = handover.pickup_alternate_collector_set(
             order=order,

@@ -1,5 +1,4 @@
 import graphene
-from django.db.models.functions import Coalesce
 from saleor.core.permissions import OrderPermissions
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
@@ -16,8 +15,7 @@ from saleor_o2o.graphql.pickup.mutations import (
     PickupStatusUpdate,
 )
 from saleor_o2o.graphql.pickup.types import Pickup, PickupStatusEnum
-from saleor_o2o.pickup import models as pickup_models
-from saleor_o2o.store.access import store_check, stores_within
+from saleor_o2o.pickup import selectors as pickup_selectors
 
 
 class PickupQueries(graphene.ObjectType):
@@ -48,20 +46,14 @@ class PickupQueries(graphene.ObjectType):
 
     @permission_required(OrderPermissions.MANAGE_ORDERS)
     def resolve_pickups(self, info, store_id=None, statuses=None, **args):
-        qs = pickup_models.Pickup.objects.select_related(
-            "order__user", "store"
-        ).annotate(desk_order=Coalesce("slot_start", "created_at"))
         reach = requestor_reach(info.context)
         if store_id is not None:
-            pk = pk_from_global_id(store_id, "Store", field="storeId")
-            store_check(reach, pk, field="storeId")
-            qs = qs.filter(store_id=pk)
-        else:
-            qs = qs.filter(store__in=stores_within(reach))
-        if statuses:
-            qs = qs.filter(status__in=statuses)
+            store_id = pk_from_global_id(store_id, "Store", field="storeId")
+        qs = pickup_selectors.pickups_for_desk(
+            reach=reach, store_id=store_id, statuses=statuses
+        )
         return queryset_page(
-            qs.order_by("desk_order", "pk"),
+            qs,
             args,
             sort_fields=["desk_order", "pk"],
             direction="",

@@ -6,7 +6,6 @@ from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 from saleor.graphql.order.types import Order
 from saleor.graphql.utils import get_user_or_app_from_context
-from saleor.product.models import ProductVariant as ProductVariantModel
 
 from saleor_o2o.graphql.core.context import (
     can_manage_orders,
@@ -26,10 +25,11 @@ from saleor_o2o.graphql.store.supply import StoreCartSupply
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.pickup import models as pickup_models
 from saleor_o2o.pickup import rules as lifecycle
+from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup.error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
 from saleor_o2o.pickup.services import Actor
-from saleor_o2o.store import models as store_models
 from saleor_o2o.store import selectors
+from saleor_o2o.store import stock as store_stock
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
     PickupErrorCode,
@@ -189,11 +189,7 @@ class Pickup(CountableDjangoObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        pickup = (
-            pickup_models.Pickup.objects.select_related("order", "store")
-            .filter(pk=id)
-            .first()
-        )
+        pickup = pickup_selectors.pickup_for_id(pk=id)
         if pickup is None or not can_see_pickup(info.context, pickup):
             return None
         return pickup
@@ -280,16 +276,14 @@ def _resolve_pickup_options(root, info, near, radius_km=None, first=10):
     point, radius = resolve_near(info, near, radius_km)
     check_first(first)
     lines = selectors.checkout_lines(token=root.token)
-    queryset = selectors.stores_visible_to(can_manage=False).filter(
-        is_click_and_collect=True
-    )
+    queryset = selectors.click_and_collect_stores_visible_to(can_manage=False)
     ranked = selectors.stores_supplying(
         queryset=queryset, point=point, radius_km=radius, lines=lines
     )[:first]
-    stores = store_models.Store.objects.select_related("warehouse__address").in_bulk(
-        [result.store_id for result in ranked]
+    stores = selectors.stores_by_id(
+        [result.store_id for result in ranked], with_address=True
     )
-    variants = ProductVariantModel.objects.in_bulk([line.variant_id for line in lines])
+    variants = store_stock.variants_by_id([line.variant_id for line in lines])
     options = []
     for result in ranked:
         store = stores[result.store_id]

@@ -216,20 +216,14 @@ def _variant_pk(global_id: str):
 
 def clean_stock_levels(stocks) -> List[store_stock.StockLevel]:
     """Resolve each line's variant by ID or SKU; raise for the first bad line."""
-    from saleor.product.models import ProductVariant as VariantModel
-
     skus = {line.sku for line in stocks if line.get("sku")}
     pks = {
         line.variant_id: _variant_pk(line.variant_id)
         for line in stocks
         if line.get("variant_id")
     }
-    by_sku = dict(VariantModel.objects.filter(sku__in=skus).values_list("sku", "pk"))
-    known = set(
-        VariantModel.objects.filter(
-            pk__in=[pk for pk in pks.values() if pk]
-        ).values_list("pk", flat=True)
-    )
+    by_sku = store_stock.variant_ids_by_sku(skus)
+    known = store_stock.variant_ids_known([pk for pk in pks.values() if pk])
     levels, seen = [], set()
     for index, line in enumerate(stocks):
         field = f"stocks.{index}"

@@ -1,13 +1,12 @@
-"""Loading stores with what their GraphQL fields read, in a fixed number of queries."""
+"""What the store fields requested read, so stores are loaded with it in a fixed
+number of queries (`store.selectors.stores_with_related`)."""
 
-from datetime import timedelta
+from typing import Dict
 
-from django.db.models import Prefetch
-from django.utils import timezone
 from graphql.language import ast
 
-from saleor_o2o.store.models import StoreHoursException
-
+#: Store fields that need the address.
+ADDRESS_FIELDS = {"address", "warehouse"}
 #: Store fields that need the hours exceptions.
 SCHEDULE_FIELDS = {"isOpenNow", "nextOpening", "closesAt", "openingHoursExceptions"}
 
@@ -29,17 +28,12 @@ def requested_fields(info) -> set:
     return names
 
 
-def with_related(qs, info=None):
-    """Fetch what the store nodes answer with, in a fixed number of queries."""
+def store_related(info=None) -> Dict[str, bool]:
+    """Return the relations to fetch with the store nodes, as
+    `stores_with_related` takes them: those their requested fields read, or all of
+    them without `info`."""
     requested = requested_fields(info) if info is not None else None
-    if requested is None or requested & {"address", "warehouse"}:
-        qs = qs.select_related("warehouse__address")
-    if requested is not None and not requested & SCHEDULE_FIELDS:
-        return qs
-    recent = timezone.now().date() - timedelta(days=2)
-    return qs.prefetch_related(
-        Prefetch(
-            "hours_exceptions",
-            queryset=StoreHoursException.objects.filter(date__gte=recent),
-        )
-    )
+    return {
+        "with_address": requested is None or bool(requested & ADDRESS_FIELDS),
+        "with_hours_exceptions": requested is None or bool(requested & SCHEDULE_FIELDS),
+    }

@@ -1,5 +1,4 @@
 import graphene
-from django.db.models import Q
 from graphql.error import GraphQLError
 from saleor.graphql.core.connection import (
     _get_edges_for_connection,
@@ -15,7 +14,7 @@ from saleor_o2o.graphql.core.context import (
     require_storefront_enabled,
 )
 from saleor_o2o.graphql.core.ids import pk_from_global_id
-from saleor_o2o.graphql.store.enums import StoreServiceEnum, StoreSortField
+from saleor_o2o.graphql.store.enums import StoreSortField
 from saleor_o2o.graphql.store.inputs import (
     StoreFilterInput,
     StoreNearInput,
@@ -29,9 +28,9 @@ from saleor_o2o.graphql.store.mutations import (
     StoreUpdate,
 )
 from saleor_o2o.graphql.store.near import resolve_near
-from saleor_o2o.graphql.store.prefetch import with_related
+from saleor_o2o.graphql.store.prefetch import store_related
 from saleor_o2o.graphql.store.supply import clean_supply_lines, ranked_supply_connection
-from saleor_o2o.graphql.store.types import Store, visible_stores
+from saleor_o2o.graphql.store.types import Store, store_viewer, visible_stores
 from saleor_o2o.store import selectors
 
 SORT_FIELDS = {
@@ -41,32 +40,19 @@ SORT_FIELDS = {
 }
 
 
-def _filter(qs, filter_input, *, staff: bool):
-    filter_input = filter_input or {}
-    search = (filter_input.get("search") or "").strip()
-    if search:
-        qs = qs.filter(
-            Q(name__icontains=search)
-            | Q(warehouse__address__city__icontains=search)
-            | Q(warehouse__address__postal_code__icontains=search)
-        )
-    for service in filter_input.get("services") or ():
-        if service == StoreServiceEnum.CLICK_AND_COLLECT.value:
-            qs = qs.filter(is_click_and_collect=True)
-        elif service == StoreServiceEnum.CURBSIDE.value:
-            qs = qs.filter(is_curbside=True)
-    if staff and filter_input.get("is_active") is not None:
-        qs = qs.filter(is_active=filter_input["is_active"])
-    return qs
-
-
 def resolve_stores(
     info, *, near=None, radius_km=None, filter=None, sort_by=None, **args
 ):
     require_storefront_enabled(info.context)
     page_args_check(args, name="stores")
     staff = can_manage_stores(info.context)
-    qs = _filter(visible_stores(info.context), filter, staff=staff)
+    filter_input = filter or {}
+    qs = selectors.stores_matching(
+        queryset=visible_stores(info.context),
+        search=(filter_input.get("search") or "").strip(),
+        services=filter_input.get("services") or (),
+        is_active=filter_input.get("is_active") if staff else None,
+    )
     sort_field = sort_by.field if sort_by else None
     direction = sort_by.direction if sort_by else ""
     if near is not None:
@@ -104,7 +90,7 @@ def resolve_stores(
         return connection
     ordered = qs.order_by(*[("-" if descending else "") + f for f in fields])
     connection = queryset_page(
-        with_related(ordered, info),
+        selectors.stores_with_related(ordered, **store_related(info)),
         args,
         sort_fields=fields,
         direction=direction,
@@ -116,27 +102,19 @@ def resolve_stores(
 
 
 def _nearest_first_page(qs, args, info):
-    """Return a page of stores nearest first, walking the location index.
-
-    Ordering by the index's distance alone lets PostgreSQL stop after the page (a KNN
-    index scan); a second sort key would make it sort every store in the radius.
-    Stores at exactly the same distance are ordered by pk here instead, fetching all
-    of them when such a tie straddles the end of the page, so cursors stay exact.
-    """
+    """Return a page of stores nearest first, walking the location index (see
+    `selectors.stores_nearest_page`); cursors are ``(distance_key, pk)``."""
     _validate_connection_args(args)
     first, after = args["first"], args.get("after")
     if after:
         try:
             key, pk = from_global_cursor(after)
-            key, pk = float(key), int(pk)
+            after = float(key), int(pk)
         except (TypeError, ValueError):
             raise GraphQLError("Received cursor is invalid.")
-        qs = qs.filter(Q(distance_key__gt=key) | Q(distance_key=key, pk__gt=pk))
-    rows = list(with_related(qs.order_by("distance_key"), info)[: first + 1])
-    if len(rows) > first and rows[first].distance_key == rows[first - 1].distance_key:
-        tied = with_related(qs.filter(distance_key=rows[first].distance_key), info)
-        rows = list({row.pk: row for row in [*rows, *tied]}.values())
-    rows = sorted(rows, key=lambda row: (row.distance_key, row.pk))[: first + 1]
+    rows = selectors.stores_nearest_page(
+        queryset=qs, first=first, after=after or None, **store_related(info)
+    )
     edges, page_info = _get_edges_for_connection(
         StoreCountableConnection.Edge, rows, args, SORT_FIELDS["distance"]
     )
@@ -149,11 +127,11 @@ def resolve_store(info, *, id=None, slug=None):
     require_storefront_enabled(info.context)
     if bool(id) == bool(slug):
         raise InvalidInput("Give either `id` or `slug`.", field="id", code="REQUIRED")
-    qs = with_related(visible_stores(info.context))
+    viewer = store_viewer(info.context)
     if slug:
-        return qs.filter(slug=slug).first()
+        return selectors.store_visible_to(slug=slug, **viewer)
     pk = pk_from_global_id(id, "Store", field="id")
-    return qs.filter(pk=pk).first()
+    return selectors.store_visible_to(pk=pk, **viewer)
 
 
 #: Saleor's countable connection of stores (edges, pageInfo, totalCount).

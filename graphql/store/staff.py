@@ -1,14 +1,11 @@
 """Store staff over GraphQL: members of each store, all-stores staff, apps' stores."""
 
 import graphene
-from saleor.account.models import User as UserModel
-from saleor.app.models import App as AppModel
 from saleor.core.permissions import AccountPermissions, ProductPermissions
 from saleor.graphql.account.types import User
 from saleor.graphql.app.types import App
 from saleor.graphql.core.fields import BaseConnectionField
 
-from saleor_o2o.core.errors import NotFound
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.context import requestor_has, requestor_reach
 from saleor_o2o.graphql.core.extend import add_field
@@ -17,6 +14,7 @@ from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.store.types import Store, StoreError
 from saleor_o2o.store import access
 from saleor_o2o.store import models as store_models
+from saleor_o2o.store import selectors
 from saleor_o2o.store.reach import MANAGER
 
 #: Either permission lets a staff user or app manage store staff.
@@ -56,9 +54,7 @@ def resolve_store_staff(root: store_models.Store, info):
         and requestor_reach(info.context).can(root.pk, MANAGER)
     ):
         return None
-    return store_models.StoreMembership.objects.filter(store=root).select_related(
-        "user", "store"
-    )
+    return access.store_memberships(store=root)
 
 
 class StaffMutation(O2OMutation):
@@ -77,10 +73,7 @@ class StaffMutation(O2OMutation):
         pk = pk_from_global_id(
             user_id, "User", field="userId", wrong_type_code="GRAPHQL_ERROR"
         )
-        user = UserModel.objects.filter(pk=pk).first()
-        if user is None:
-            raise NotFound("No such user.", field="userId")
-        return store, user
+        return store, access.user_for_id(pk=pk, field="userId")
 
 
 _PERMISSIONS_NOTE = "Requires MANAGE_STAFF or MANAGE_PRODUCTS."
@@ -165,9 +158,7 @@ class StaffStoreAccessUpdate(StaffMutation):
         pk = pk_from_global_id(
             user_id, "User", field="userId", wrong_type_code="GRAPHQL_ERROR"
         )
-        user = UserModel.objects.filter(pk=pk).first()
-        if user is None:
-            raise NotFound("No such user.", field="userId")
+        user = access.user_for_id(pk=pk, field="userId")
         result = access.staff_all_stores_set(
             user=user, all_stores=all_stores, by=requestor_reach(info.context)
         )
@@ -204,29 +195,21 @@ class AppStoreAccessUpdate(StaffMutation):
         pk = pk_from_global_id(
             app_id, "App", field="appId", wrong_type_code="GRAPHQL_ERROR"
         )
-        app = AppModel.objects.filter(pk=pk).first()
-        if app is None:
-            raise NotFound("No such app.", field="appId")
+        app = access.app_for_id(pk=pk, field="appId")
         pks = (
             None
             if store_ids is None
             else [pk_from_global_id(i, "Store", field="storeIds") for i in store_ids]
         )
         access.app_stores_set(app=app, store_ids=pks, by=requestor_reach(info.context))
-        narrowed = (
-            store_models.Store.objects.filter(pk__in=pks) if pks is not None else None
-        )
+        narrowed = selectors.stores_with_ids(ids=pks) if pks is not None else None
         return cls(app=app, stores=narrowed)
 
 
 def resolve_my_stores(info, **args):
     """The stores the requestor works in, by name."""
-    reach = requestor_reach(info.context)
-    qs = access.stores_within(reach) if (reach.all_stores or reach.roles) else None
-    if qs is None:
-        qs = store_models.Store.objects.none()
     return queryset_page(
-        qs.select_related("warehouse__address").order_by("name", "slug"),
+        access.stores_worked_in(reach=requestor_reach(info.context)),
         args,
         sort_fields=["name", "slug"],
         direction="",

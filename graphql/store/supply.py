@@ -6,7 +6,6 @@ import graphene
 from graphql.error import GraphQLError
 from graphql_relay.connection.arrayconnection import cursor_to_offset, offset_to_cursor
 from saleor.graphql.product.types import ProductVariant
-from saleor.product import models as product_models
 
 from saleor_o2o.core.errors import InvalidInput, NotFound
 from saleor_o2o.graphql.core.context import (
@@ -18,9 +17,10 @@ from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
-from saleor_o2o.graphql.store.prefetch import with_related
-from saleor_o2o.store import selectors, supply
-from saleor_o2o.store.models import Store as StoreModel
+from saleor_o2o.graphql.store.prefetch import store_related
+from saleor_o2o.store import selectors
+from saleor_o2o.store import stock as store_stock
+from saleor_o2o.store import supply
 
 
 class StoreSupplyLineInput(graphene.InputObjectType):
@@ -117,11 +117,7 @@ def clean_supply_lines(supply_input) -> tuple:
         )
         parsed.append(supply.Line(pk, line.quantity))
     merged = supply.merge_lines(parsed)
-    known = set(
-        product_models.ProductVariant.objects.filter(
-            pk__in=[line.variant_id for line in merged]
-        ).values_list("pk", flat=True)
-    )
+    known = store_stock.variant_ids_known([line.variant_id for line in merged])
     for index, line in enumerate(merged):
         if line.variant_id not in known:
             raise NotFound(
@@ -149,13 +145,12 @@ def ranked_supply_connection(
         queryset=queryset, point=point, radius_km=radius_km, lines=lines
     )
     page = ranked[start : start + first]
-    stores = with_related(
-        StoreModel.objects.filter(pk__in=[s.store_id for s in page]), info
+    stores = selectors.stores_with_related(
+        selectors.stores_with_ids(ids=[s.store_id for s in page]),
+        **store_related(info),
     )
     stores = {store.pk: store for store in stores}
-    variants = product_models.ProductVariant.objects.in_bulk(
-        [line.variant_id for line in lines]
-    )
+    variants = store_stock.variants_by_id([line.variant_id for line in lines])
     edges = []
     for offset, result in enumerate(page, start=start):
         store = stores[result.store_id]
@@ -203,10 +198,10 @@ def resolve_variant_store_availability(
 ):
     point, radius = resolve_near(info, near, radius_km)
     check_first(first)
-    queryset = selectors.stores_visible_to(
+    queryset = selectors.click_and_collect_stores_visible_to(
         can_manage=can_manage_stores(info.context),
         reach=requestor_reach(info.context),
-    ).filter(is_click_and_collect=True)
+    )
     ranked = selectors.stores_supplying(
         queryset=queryset,
         point=point,
@@ -219,8 +214,8 @@ def resolve_variant_store_availability(
         ranked = [s for s in ranked if s.is_complete]
     ranked = ranked[:first]
     # Every store is read for `readyBy`: fetch addresses and recent exceptions.
-    stores = with_related(StoreModel.objects.all()).in_bulk(
-        [s.store_id for s in ranked]
+    stores = selectors.stores_by_id(
+        [s.store_id for s in ranked], with_address=True, with_hours_exceptions=True
     )
     now = request_now(info.context)
     results = []

@@ -97,11 +97,14 @@ class PickupSlot(graphene.ObjectType):
         description = "A time window to collect an order in."
 
 
+def store_viewer(context) -> dict:
+    """Return who is asking, as the store selectors take them."""
+    return {"can_manage": can_manage_stores(context), "reach": requestor_reach(context)}
+
+
 def visible_stores(context):
     """Return the stores the requestor may see (see `selectors.stores_visible_to`)."""
-    return selectors.stores_visible_to(
-        can_manage=can_manage_stores(context), reach=requestor_reach(context)
-    )
+    return selectors.stores_visible_to(**store_viewer(context))
 
 
 def _store_staff_only(resolver):

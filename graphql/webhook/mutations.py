@@ -54,9 +54,7 @@ class O2OWebhookEventsUpdate(O2OMutation):
             webhook_id,
             field="webhookId",
             only_type=Webhook,
-            qs=webhook_selectors.webhooks_visible_to(
-                **requestor_of(info)
-            ).select_related("app"),
+            qs=webhook_selectors.webhooks_visible_to(**requestor_of(info)),
         )
         values = [getattr(event, "value", event) for event in events]
         subscribed = webhook_services.webhook_subscriptions_set(

@@ -37,19 +37,13 @@ class O2OWebhookQueries(graphene.ObjectType):
     def resolve_o2o_webhook_deliveries(
         self, info, status=None, webhook_id=None, **args
     ):
-        qs = (
-            webhook_selectors.deliveries_visible_to(**requestor_of(info))
-            .select_related("event", "webhook", "webhook__app")
-            .prefetch_related("attempt_records")
-        )
-        if status is not None:
-            qs = qs.filter(status=status)
         if webhook_id is not None:
-            qs = qs.filter(
-                webhook_id=pk_from_global_id(webhook_id, "Webhook", field="webhookId")
-            )
+            webhook_id = pk_from_global_id(webhook_id, "Webhook", field="webhookId")
+        qs = webhook_selectors.deliveries_newest_first(
+            **requestor_of(info), status=status, webhook_id=webhook_id
+        )
         return queryset_page(
-            qs.order_by("-created_at", "-pk"),
+            qs,
             args,
             sort_fields=["created_at", "pk"],
             direction="-",

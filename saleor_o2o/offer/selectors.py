@@ -1,23 +1,25 @@
-"""Offers near a shopper, ranked; a shopper's claims; offer statistics."""
+"""Offers near a shopper, ranked; offers by ID and the staff list; a shopper's
+claims; offer statistics."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from saleor.checkout.models import CheckoutLine
 from saleor.order.models import Order, OrderLine
 
-from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.core.errors import InvalidInput, NotFound
 from saleor_o2o.core.geo import Point
 from saleor_o2o.offer import ranking
 from saleor_o2o.offer import rules as offer_rules
 from saleor_o2o.offer.models import Offer, OfferClaim, ProductView
 from saleor_o2o.offer.shoppers import Shopper, impressions_record, shopper_has_orders
-from saleor_o2o.store.selectors import km_sql, search_area
+from saleor_o2o.store.models import Store
+from saleor_o2o.store.selectors import km_sql, search_area, stores_with_related
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
 MAX_CANDIDATES = 200
@@ -192,6 +194,70 @@ def offers_ranked(
         pairs=[(r.offer_id, r.store_id) for r in ranked], shopper=shopper, now=now
     )
     return ranked
+
+
+def _active_stores() -> QuerySet:
+    return stores_with_related(Store.objects.active())
+
+
+def offers_with_related(queryset: QuerySet) -> QuerySet:
+    """Return `queryset` fetching along what a list of offers shows, in a fixed
+    number of queries: their active stores (as ``active_stores``) and targets."""
+    return queryset.prefetch_related(
+        Prefetch("stores", queryset=_active_stores(), to_attr="active_stores"),
+        "target_categories",
+        "target_products",
+    )
+
+
+def offers_by_id(ids: Sequence[int]) -> Dict[int, Offer]:
+    """Return the offers with these IDs by ID, with their stores and targets."""
+    return offers_with_related(Offer.objects.all()).in_bulk(ids)
+
+
+def offer_visible_to(*, pk, can_manage: bool) -> Optional[Offer]:
+    """Return the offer with its stores and targets if the requestor may see it
+    (offer staff: any offer; shoppers: active ones), else None."""
+    qs = offers_with_related(Offer.objects.all())
+    if not can_manage:
+        qs = qs.filter(is_active=True)
+    return qs.filter(pk=pk).first()
+
+
+def offer_for_id(*, pk, field: str) -> Offer:
+    """Return the offer with this pk, or raise NotFound on `field`."""
+    offer = Offer.objects.filter(pk=pk).first()
+    if offer is None:
+        raise NotFound("No such offer.", field=field)
+    return offer
+
+
+def offers_newest_first(
+    *, search: Optional[str] = None, is_active: Optional[bool] = None
+) -> QuerySet:
+    """Return the offers whose title or description contains `search`, active or
+    not as asked, newest first, with their stores and targets."""
+    qs = offers_with_related(Offer.objects.all())
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    return qs.order_by("-created_at", "-pk")
+
+
+def offer_active_stores(*, offer: Offer) -> QuerySet:
+    """Return the active stores the offer is valid in, with what store fields read."""
+    return _active_stores().filter(offers=offer)
+
+
+def offer_store_ids(*, offer: Offer) -> List[int]:
+    """Return the IDs of the stores the offer is valid in."""
+    return list(offer.stores.values_list("pk", flat=True))
+
+
+def offer_in_stores(*, offer: Offer, store_ids: Iterable[int]) -> bool:
+    """Return whether the offer is valid in one of these stores."""
+    return offer.stores.filter(pk__in=store_ids).exists()
 
 
 def shopper_claims(*, shopper: Shopper, limit: int = 100):

@@ -1,14 +1,26 @@
-"""Pickup slots of stores, with the bookings they hold."""
+"""Reads of pickups: the slots of stores with the bookings they hold, the pickup
+desk's list, and pickups by ID, by order and by the order's token."""
 
 from datetime import datetime, time, timedelta
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytz
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from saleor.order.models import Order
 
-from saleor_o2o.pickup.models import CheckoutPickup, Pickup, PickupStatus
+from saleor_o2o.core.errors import NotFound
+from saleor_o2o.pickup.models import (
+    CheckoutPickup,
+    Pickup,
+    PickupStatus,
+    PickupTransition,
+)
 from saleor_o2o.store import slots, supply
+from saleor_o2o.store.access import store_check, stores_within
 from saleor_o2o.store.models import Store
+from saleor_o2o.store.reach import Reach
 
 
 def slot_bookings(
@@ -134,3 +146,59 @@ OPEN_STATUSES = [
     PickupStatus.READY,
     PickupStatus.CUSTOMER_ARRIVED,
 ]
+
+
+def order_for_token(*, token, field: str) -> Order:
+    """Return the order with this token, or raise NotFound on `field`."""
+    order = Order.objects.filter(token=token).first()
+    if order is None:
+        raise NotFound("No order has this token.", field=field)
+    return order
+
+
+def pickup_for_id(*, pk) -> Optional[Pickup]:
+    """Return the pickup with its order and store, or None."""
+    return Pickup.objects.select_related("order", "store").filter(pk=pk).first()
+
+
+def pickups_by_order(order_ids: Sequence[int]) -> Dict[int, Pickup]:
+    """Return the pickups of these orders (with order and store) by order ID."""
+    pickups = Pickup.objects.filter(order_id__in=order_ids).select_related(
+        "order", "store"
+    )
+    return {pickup.order_id: pickup for pickup in pickups}
+
+
+def transitions_by_pickup(
+    pickup_ids: Sequence[int],
+) -> Dict[int, List[PickupTransition]]:
+    """Return the audit trail of each pickup, oldest first, in one query."""
+    trails: Dict[int, List[PickupTransition]] = {pk: [] for pk in pickup_ids}
+    rows = PickupTransition.objects.filter(pickup_id__in=pickup_ids)
+    for transition in rows.select_related("user", "app").order_by("created_at", "pk"):
+        trails[transition.pickup_id].append(transition)
+    return trails
+
+
+def pickups_for_desk(
+    *,
+    reach: Reach,
+    store_id: Optional[int] = None,
+    statuses: Optional[Sequence[str]] = None,
+) -> QuerySet:
+    """Return the pickups of the stores `reach` works in (or of one of them) in the
+    order to serve them: by slot, or by order time when no slot was booked.
+
+    A store outside `reach` raises as `store_check` does, on the field `storeId`.
+    """
+    qs = Pickup.objects.select_related("order__user", "store").annotate(
+        desk_order=Coalesce("slot_start", "created_at")
+    )
+    if store_id is not None:
+        store_check(reach, store_id, field="storeId")
+        qs = qs.filter(store_id=store_id)
+    else:
+        qs = qs.filter(store__in=stores_within(reach))
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs.order_by("desk_order", "pk")

@@ -1,7 +1,8 @@
 """Store staff: who may act in which store, and how merchants say so.
 
-Reads (`reach_of`, `stores_within`) and writes (`store_staff_set`, ...) of the rules
-in `domain.access`. Writes check the reach of whoever makes them: a manager adds and
+Reads (`reach_of`, `stores_within`, `stores_worked_in`, `store_memberships`, the
+users and apps staff name) and writes (`store_staff_set`, ...) of the rules in
+`domain.access`. Writes check the reach of whoever makes them: a manager adds and
 removes clerks of their own stores; only staff acting in every store name managers,
 give "all stores" or narrow apps.
 """
@@ -53,6 +54,36 @@ def stores_within(reach: Reach, queryset: Optional[QuerySet] = None, role=CLERK)
     queryset = Store.objects.all() if queryset is None else queryset
     store_ids = reach.store_ids(role)
     return queryset if store_ids is None else queryset.filter(pk__in=store_ids)
+
+
+def stores_worked_in(*, reach: Reach) -> QuerySet:
+    """Return the stores `reach` works in (none for shoppers), by name, with their
+    addresses."""
+    qs = stores_within(reach) if (reach.all_stores or reach.roles) else None
+    if qs is None:
+        qs = Store.objects.none()
+    return qs.select_related("warehouse__address").order_by("name", "slug")
+
+
+def store_memberships(*, store: Store) -> QuerySet:
+    """Return the memberships of the store's staff, with their users."""
+    return StoreMembership.objects.filter(store=store).select_related("user", "store")
+
+
+def user_for_id(*, pk, field: str) -> User:
+    """Return the user with this pk, or raise NotFound on `field`."""
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise NotFound("No such user.", field=field)
+    return user
+
+
+def app_for_id(*, pk, field: str) -> App:
+    """Return the app with this pk, or raise NotFound on `field`."""
+    app = App.objects.filter(pk=pk).first()
+    if app is None:
+        raise NotFound("No such app.", field=field)
+    return app
 
 
 def store_check(

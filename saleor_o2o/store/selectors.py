@@ -11,12 +11,14 @@ first; the great-circle distance is derived from the chord of the stores returne
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -39,7 +41,7 @@ from saleor_o2o.core.geo import (
 )
 from saleor_o2o.core.settings import GeocoderSettings
 from saleor_o2o.store import reservations, supply
-from saleor_o2o.store.models import PickupReservation, Store
+from saleor_o2o.store.models import PickupReservation, Store, StoreHoursException
 from saleor_o2o.store.reach import NOWHERE, Reach
 
 #: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
@@ -97,6 +99,92 @@ def stores_visible_to(*, can_manage: bool, reach: Reach = NOWHERE) -> QuerySet:
     return qs.filter(Q(is_active=True) | Q(pk__in=store_ids))
 
 
+def stores_with_related(
+    queryset: QuerySet, *, with_address: bool = True, with_hours_exceptions: bool = True
+) -> QuerySet:
+    """Return `queryset` fetching along what store fields read: the address, and the
+    hours exceptions from two days ago on (one query for all the stores)."""
+    if with_address:
+        queryset = queryset.select_related("warehouse__address")
+    if not with_hours_exceptions:
+        return queryset
+    recent = timezone.now().date() - timedelta(days=2)
+    return queryset.prefetch_related(
+        Prefetch(
+            "hours_exceptions",
+            queryset=StoreHoursException.objects.filter(date__gte=recent),
+        )
+    )
+
+
+def stores_by_id(
+    ids: Sequence[int],
+    *,
+    with_address: bool = False,
+    with_hours_exceptions: bool = False,
+) -> Dict[int, Store]:
+    """Return the stores with these IDs by ID, with the relations asked for."""
+    return stores_with_related(
+        Store.objects.all(),
+        with_address=with_address,
+        with_hours_exceptions=with_hours_exceptions,
+    ).in_bulk(ids)
+
+
+def stores_with_ids(*, ids: Sequence[int]) -> QuerySet:
+    """Return the stores with these IDs, by name."""
+    return Store.objects.filter(pk__in=ids)
+
+
+def store_visible_to(
+    *,
+    can_manage: bool,
+    reach: Reach = NOWHERE,
+    pk: Optional[int] = None,
+    slug: Optional[str] = None,
+) -> Optional[Store]:
+    """Return the store with this slug (else this pk) if the requestor may see it,
+    with its address and recent hours exceptions; else None."""
+    qs = stores_with_related(stores_visible_to(can_manage=can_manage, reach=reach))
+    if slug:
+        return qs.filter(slug=slug).first()
+    return qs.filter(pk=pk).first()
+
+
+def click_and_collect_stores_visible_to(
+    *, can_manage: bool, reach: Reach = NOWHERE
+) -> QuerySet:
+    """Return the stores offering click-and-collect that a requestor may see."""
+    return stores_visible_to(can_manage=can_manage, reach=reach).filter(
+        is_click_and_collect=True
+    )
+
+
+def stores_matching(
+    *,
+    queryset: QuerySet,
+    search: str = "",
+    services: Sequence[str] = (),
+    is_active: Optional[bool] = None,
+) -> QuerySet:
+    """Return the stores of `queryset` whose name, city or postal code contains
+    `search`, offering every one of `services`, active or not as asked."""
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(warehouse__address__city__icontains=search)
+            | Q(warehouse__address__postal_code__icontains=search)
+        )
+    for service in services:
+        if service == "click_and_collect":
+            queryset = queryset.filter(is_click_and_collect=True)
+        elif service == "curbside":
+            queryset = queryset.filter(is_curbside=True)
+    if is_active is not None:
+        queryset = queryset.filter(is_active=is_active)
+    return queryset
+
+
 def stores_near(
     *, queryset: QuerySet, point: Point, radius_km: Optional[float]
 ) -> QuerySet:
@@ -123,6 +211,41 @@ def stores_near(
             params=[area.box, area.origin, area.chord],
         )
     return qs
+
+
+def stores_nearest_page(
+    *,
+    queryset: QuerySet,
+    first: int,
+    after: Optional[Tuple[float, int]] = None,
+    with_address: bool = True,
+    with_hours_exceptions: bool = True,
+) -> List[Store]:
+    """Return up to `first + 1` stores of `queryset` (from `stores_near`) nearest
+    first, after the ``(distance_key, pk)`` of the last store of the previous page.
+
+    Ordering by the index's distance alone lets PostgreSQL stop after the page (a KNN
+    index scan); a second sort key would make it sort every store in the radius.
+    Stores at exactly the same distance are ordered by pk here instead, fetching all
+    of them when such a tie straddles the end of the page, so pages stay exact.
+    """
+    related = {
+        "with_address": with_address,
+        "with_hours_exceptions": with_hours_exceptions,
+    }
+    if after is not None:
+        key, pk = after
+        queryset = queryset.filter(
+            Q(distance_key__gt=key) | Q(distance_key=key, pk__gt=pk)
+        )
+    nearest = stores_with_related(queryset.order_by("distance_key"), **related)
+    rows = list(nearest[: first + 1])
+    if len(rows) > first and rows[first].distance_key == rows[first - 1].distance_key:
+        tied = stores_with_related(
+            queryset.filter(distance_key=rows[first].distance_key), **related
+        )
+        rows = list({row.pk: row for row in [*rows, *tied]}.values())
+    return sorted(rows, key=lambda row: (row.distance_key, row.pk))[: first + 1]
 
 
 def point_for_search(

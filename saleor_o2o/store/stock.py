@@ -1,7 +1,8 @@
-"""Per-store stock levels: set by staff or the import, read back with availability."""
+"""Per-store stock levels: set by staff or the import, read back with availability;
+the product variants they are given for, looked up by ID or SKU."""
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Set
 
 from django.db import transaction
 from saleor.product.models import ProductVariant
@@ -14,6 +15,21 @@ from saleor_o2o.store.models import Store
 from saleor_o2o.store.selectors import pickup_availability
 from saleor_o2o.store.services import store_lock
 from saleor_o2o.webhook.events import O2OEventType, events_record
+
+
+def variants_by_id(ids: Sequence[int]) -> Dict[int, ProductVariant]:
+    """Return the product variants with these IDs, by ID."""
+    return ProductVariant.objects.in_bulk(ids)
+
+
+def variant_ids_known(ids: Sequence[int]) -> Set[int]:
+    """Return those of `ids` that are IDs of product variants."""
+    return set(ProductVariant.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def variant_ids_by_sku(skus: Sequence[str]) -> Dict[str, int]:
+    """Return the IDs of the product variants with these SKUs, by SKU."""
+    return dict(ProductVariant.objects.filter(sku__in=skus).values_list("sku", "pk"))
 
 
 @dataclass(frozen=True)

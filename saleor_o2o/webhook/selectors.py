@@ -31,12 +31,15 @@ def _staff_sees_all(app: Optional[App], user) -> bool:
 
 
 def webhooks_visible_to(*, app: Optional[App], user) -> QuerySet:
-    """Return the webhooks whose O2O subscriptions the requestor may see and change."""
+    """Return the webhooks whose O2O subscriptions the requestor may see and change,
+    each with its app."""
     if app is not None:
-        return Webhook.objects.filter(app=app)
-    if _staff_sees_all(app, user):
-        return Webhook.objects.all()
-    return Webhook.objects.none()
+        qs = Webhook.objects.filter(app=app)
+    elif _staff_sees_all(app, user):
+        qs = Webhook.objects.all()
+    else:
+        qs = Webhook.objects.none()
+    return qs.select_related("app")
 
 
 def webhook_visible_to(webhook: Webhook, *, app: Optional[App], user) -> bool:
@@ -53,6 +56,27 @@ def deliveries_visible_to(*, app: Optional[App], user) -> QuerySet:
     if _staff_sees_all(app, user):
         return WebhookDelivery.objects.all()
     return WebhookDelivery.objects.none()
+
+
+def deliveries_newest_first(
+    *,
+    app: Optional[App],
+    user,
+    status: Optional[str] = None,
+    webhook_id: Optional[int] = None,
+) -> QuerySet:
+    """Return the deliveries the requestor may list, newest first, with what a list
+    of them shows (event, webhook and app, attempts)."""
+    qs = (
+        deliveries_visible_to(app=app, user=user)
+        .select_related("event", "webhook", "webhook__app")
+        .prefetch_related("attempt_records")
+    )
+    if status is not None:
+        qs = qs.filter(status=status)
+    if webhook_id is not None:
+        qs = qs.filter(webhook_id=webhook_id)
+    return qs.order_by("-created_at", "-pk")
 
 
 def delivery_payload_visible_to(event_type: str, *, requestor) -> bool:
