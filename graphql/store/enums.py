@@ -1,7 +1,8 @@
 import graphene
 
+from saleor_o2o.graphql.core.enums import choices_enum
 from saleor_o2o.store.error_codes import STORE_ERROR_DESCRIPTIONS, StoreErrorCode
-from saleor_o2o.store.models import GeocodingStatus
+from saleor_o2o.store.models import GeocodingStatus, StoreService
 
 StoreErrorCodeEnum = graphene.Enum.from_enum(
     StoreErrorCode,
@@ -26,33 +27,14 @@ class WeekdayEnum(graphene.Enum):
         description = "A day of the week."
 
 
-class StoreServiceEnum(graphene.Enum):
-    CLICK_AND_COLLECT = "click_and_collect"
-    CURBSIDE = "curbside"
-
-    class Meta:
-        description = "A service a store offers to shoppers who order online."
-
-    @property
-    def description(self):
-        return {
-            "CLICK_AND_COLLECT": "Orders can be collected in the store.",
-            "CURBSIDE": "Orders can be brought out to the shopper's car.",
-        }.get(self.name)
+StoreServiceEnum = choices_enum(
+    StoreService, description="A service a store offers to shoppers who order online."
+)
 
 
-class GeocodingStatusEnum(graphene.Enum):
-    MANUAL = GeocodingStatus.MANUAL
-    PENDING = GeocodingStatus.PENDING
-    SUCCEEDED = GeocodingStatus.SUCCEEDED
-    FAILED = GeocodingStatus.FAILED
-
-    class Meta:
-        description = "Where a store's coordinates come from."
-
-    @property
-    def description(self):
-        return dict(GeocodingStatus.CHOICES).get(self.value)
+GeocodingStatusEnum = choices_enum(
+    GeocodingStatus, description="Where a store's coordinates come from."
+)
 
 
 class StoreSortField(graphene.Enum):

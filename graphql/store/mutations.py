@@ -6,12 +6,12 @@ from saleor.core.permissions import ProductPermissions
 from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.core.mutations import O2OMutation
-from saleor_o2o.graphql.store.enums import StoreServiceEnum
 from saleor_o2o.graphql.store.inputs import StoreCreateInput, StoreUpdateInput
 from saleor_o2o.graphql.store.types import Store, StoreError
 from saleor_o2o.store import hours
 from saleor_o2o.store import services as store_services
 from saleor_o2o.store import stock as store_stock
+from saleor_o2o.store.models import StoreService
 from saleor_o2o.store.reach import MANAGER
 
 
@@ -43,9 +43,9 @@ def clean_store_input(data: Dict[str, Any]) -> Dict[str, Any]:
     if data.get("services") is not None:
         services_given = set(data["services"])
         cleaned["is_click_and_collect"] = (
-            StoreServiceEnum.CLICK_AND_COLLECT.value in services_given
+            StoreService.CLICK_AND_COLLECT in services_given
         )
-        cleaned["is_curbside"] = StoreServiceEnum.CURBSIDE.value in services_given
+        cleaned["is_curbside"] = StoreService.CURBSIDE in services_given
     if data.get("address") is not None:
         address = dict(data["address"])
         if address.get("country") is not None:

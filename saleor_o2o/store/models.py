@@ -34,6 +34,18 @@ class GeocodingStatus:
     ]
 
 
+class StoreService:
+    """A service a store offers to shoppers who order online."""
+
+    CLICK_AND_COLLECT = "click_and_collect"
+    CURBSIDE = "curbside"
+
+    CHOICES = [
+        (CLICK_AND_COLLECT, "Orders can be collected in the store."),
+        (CURBSIDE, "Orders can be brought out to the shopper's car."),
+    ]
+
+
 class StoreQueryset(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)

@@ -41,7 +41,12 @@ from saleor_o2o.core.geo import (
 )
 from saleor_o2o.core.settings import GeocoderSettings
 from saleor_o2o.store import reservations, supply
-from saleor_o2o.store.models import PickupReservation, Store, StoreHoursException
+from saleor_o2o.store.models import (
+    PickupReservation,
+    Store,
+    StoreHoursException,
+    StoreService,
+)
 from saleor_o2o.store.reach import NOWHERE, Reach
 
 #: The store's point on earthdistance's sphere, kept by PostgreSQL (migration 0003).
@@ -176,9 +181,9 @@ def stores_matching(
             | Q(warehouse__address__postal_code__icontains=search)
         )
     for service in services:
-        if service == "click_and_collect":
+        if service == StoreService.CLICK_AND_COLLECT:
             queryset = queryset.filter(is_click_and_collect=True)
-        elif service == "curbside":
+        elif service == StoreService.CURBSIDE:
             queryset = queryset.filter(is_curbside=True)
     if is_active is not None:
         queryset = queryset.filter(is_active=is_active)
