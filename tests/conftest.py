@@ -14,7 +14,6 @@ from typing import Callable, Dict, List
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from api_helpers import ApiClient
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
@@ -26,6 +25,8 @@ from saleor.plugins.models import PluginConfiguration
 from saleor_o2o.core import settings as conf
 from saleor_o2o.store import hours
 from saleor_o2o.store import services as store_services
+
+from helpers.api import ApiClient
 
 
 @pytest.fixture(autouse=True)
@@ -493,10 +494,11 @@ def o2o_webhook(app, webhook_receiver):
 
     The app is given the permissions the events need.
     """
-    from api_helpers import event_permissions
     from saleor.webhook.models import Webhook
 
     from saleor_o2o.webhook import services as webhook_services
+
+    from helpers.api import event_permissions
 
     def subscribe(*event_types, url=None):
         webhook = Webhook.objects.create(

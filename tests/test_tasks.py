@@ -10,9 +10,7 @@ from datetime import timedelta
 
 import graphene
 import pytest
-from api_helpers import assert_permission_denied, content
 from celery import signals
-from celery_helpers import drop_broker_connections
 from django.db import connections
 from django.utils import timezone
 from saleor.plugins.models import PluginConfiguration
@@ -21,6 +19,9 @@ from saleor_o2o.core import settings as conf
 from saleor_o2o.store import services as store_services
 from saleor_o2o.store import tasks as store_tasks
 from saleor_o2o.store.models import GeocodingStatus, Store
+
+from helpers.api import assert_permission_denied, content
+from helpers.broker import drop_broker_connections
 
 #: What the fake server answers for make_store's default address, "1 Rue de Test".
 RUE_DE_TEST = (48.8625, 2.3340)

@@ -27,9 +27,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import pytest
-from api_helpers import event_permissions
 from celery import signals
-from celery_helpers import drop_broker_connections
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.db import connection, transaction
@@ -44,6 +42,9 @@ from saleor_o2o.webhook.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+
+from helpers.api import event_permissions
+from helpers.broker import drop_broker_connections
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -3,13 +3,14 @@ from decimal import Decimal
 
 import pytest
 import pytz
-from api_helpers import code_of
 
 from saleor_o2o.core.errors import InvalidInput, O2OError
 from saleor_o2o.offer import ranking
 from saleor_o2o.offer import rules as offer_rules
 from saleor_o2o.offer.ranking import Candidate, Signals, Targeting, View
 from saleor_o2o.offer.rules import CustomerSegment, Reward, RewardType, Validity
+
+from helpers.api import code_of
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=pytz.utc)
 RUNNING = Validity(is_active=True, starts_at=NOW - timedelta(days=1))

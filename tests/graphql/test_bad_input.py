@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from api_helpers import gid
+
+from helpers.api import gid
 
 CASES = [
     # (query, variables, where the typed errors are, or None for top-level errors)

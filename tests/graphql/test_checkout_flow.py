@@ -15,7 +15,6 @@ from typing import Optional
 
 import graphene
 import pytest
-from api_helpers import gid
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
 from saleor.payment import ChargeStatus, TransactionKind
@@ -23,7 +22,11 @@ from saleor.payment.models import Payment
 from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock
-from storefront import (
+
+from saleor_o2o.store import services as store_services
+
+from helpers.api import gid
+from helpers.storefront import (
     BILLING_ADDRESS_UPDATE,
     CHECKOUT_COMPLETE,
     CHECKOUT_CREATE,
@@ -37,8 +40,6 @@ from storefront import (
     client_storefront,
     outcome,
 )
-
-from saleor_o2o.store import services as store_services
 
 
 def post(client, query: str, variables: dict, name: str) -> dict:

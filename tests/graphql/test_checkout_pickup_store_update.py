@@ -1,10 +1,11 @@
 import pytest
-from api_helpers import gid
 from saleor.checkout.models import Checkout
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.pickup.models import CheckoutPickup
 from saleor_o2o.store.pickup_zone import pickup_method
+
+from helpers.api import gid
 
 MUTATION = """
 mutation($checkout: ID!, $store: ID!, $curbside: Boolean) {

@@ -3,8 +3,9 @@
 import json
 
 import pytest
-from api_helpers import ApiClient, gid
 from saleor.account.models import User
+
+from helpers.api import ApiClient, gid
 
 ENTITIES = """
 query($representations: [_Any]) {

@@ -33,9 +33,10 @@ from hypothesis import strategies as st
 from saleor.account.models import User
 from saleor.checkout.models import Checkout
 from saleor.graphql.api import schema as saleor_schema
-from storefront import gid
 
 from saleor_o2o.graphql.api import schema
+
+from helpers.api import gid
 
 #: Exceptions that mean the server failed, not the client.
 INTERNAL = {

@@ -7,8 +7,6 @@ each asks about the other's, and staff ask about both.
 import json
 
 import pytest
-from api_helpers import assert_permission_denied, content, event_permissions, gid
-from api_helpers import payload as field_of
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from saleor.app.models import App
@@ -22,6 +20,9 @@ from saleor_o2o.webhook.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+
+from helpers.api import assert_permission_denied, content, event_permissions, gid
+from helpers.api import payload as field_of
 
 READY = O2OEventType.PICKUP_READY
 

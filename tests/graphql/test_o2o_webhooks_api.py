@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from api_helpers import event_permissions, gid, payload
 from django.db import transaction
 from django.utils import timezone
 from freezegun import freeze_time
@@ -13,6 +12,8 @@ from saleor.webhook.models import Webhook
 from saleor_o2o.core import settings as conf
 from saleor_o2o.webhook.events import O2OEventType, events_record
 from saleor_o2o.webhook.models import DeliveryStatus, WebhookDelivery
+
+from helpers.api import event_permissions, gid, payload
 
 EVENTS_UPDATE = """
 mutation Subscribe($id: ID!, $events: [O2OWebhookEventTypeEnum!]!) {

@@ -1,7 +1,8 @@
 import pytest
-from api_helpers import assert_permission_denied, content, gid
 
 from saleor_o2o.offer.models import Offer
+
+from helpers.api import assert_permission_denied, content, gid
 
 OFFER_CREATE = """
 mutation OfferCreate($input: OfferCreateInput!) {

@@ -2,13 +2,14 @@ import json
 import uuid
 
 import pytest
-from api_helpers import assert_permission_denied, content, gid, only_error
 
 from saleor_o2o.core import settings as conf
 from saleor_o2o.core.geo import Point
 from saleor_o2o.offer import claims, shoppers
 from saleor_o2o.offer.models import OfferClaim, ProductView
 from saleor_o2o.webhook.models import O2OEvent
+
+from helpers.api import assert_permission_denied, content, gid, only_error
 
 OFFERS_NEAR = """
 query Offers($lat: Float, $lng: Float, $radius: Float, $token: String, $first: Int) {

@@ -1,12 +1,13 @@
 """Pickup lifecycle over GraphQL: staff mutations, shopper check-in, visibility."""
 
 import pytest
-from api_helpers import assert_permission_denied, gid, payload
 from saleor.order import OrderStatus
 
 from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.pickup.models import Pickup, PickupStatus
+
+from helpers.api import assert_permission_denied, gid, payload
 
 STATUS_UPDATE = """
 mutation Move($id: ID!, $status: PickupStatusEnum!, $note: String) {

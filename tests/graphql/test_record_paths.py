@@ -14,7 +14,6 @@ from collections import deque
 from typing import Dict, List, Optional, Tuple
 
 import pytest
-from api_helpers import ApiClient, gid
 from graphql import (
     GraphQLInterfaceType,
     GraphQLList,
@@ -33,6 +32,8 @@ from saleor_o2o.offer import claims, shoppers
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.store.models import AppStore, StoreMembership
 from saleor_o2o.webhook import services as webhook_services
+
+from helpers.api import ApiClient, gid
 
 #: What a stranger must never read, by type: the selection that would show it.
 SECRETS = {

@@ -1,10 +1,11 @@
 import graphene
 import pytest
-from api_helpers import assert_permission_denied
 from saleor.account.models import Address
 from saleor.warehouse.models import Stock, Warehouse
 
 from saleor_o2o.store.models import GeocodingStatus, Store
+
+from helpers.api import assert_permission_denied
 
 STORE_CREATE = """
 mutation StoreCreate($input: StoreCreateInput!) {

@@ -4,11 +4,12 @@ import random
 import graphene
 import pytest
 import pytz
-from api_helpers import code_of
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from saleor_o2o.core.geo import Point, great_circle_km
+
+from helpers.api import code_of
 
 STORES_NEAR = """
 query StoresNear($near: StoreNearInput, $radiusKm: Float, $first: Int, $after: String,

@@ -9,7 +9,6 @@ keep the reach every staff user had before.
 import json
 
 import pytest
-from api_helpers import ApiClient, gid
 from saleor.account.models import User
 from saleor.warehouse.models import Stock
 
@@ -19,6 +18,8 @@ from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.pickup.models import PickupAuditKind
 from saleor_o2o.pickup.rules import MAX_CODE_ATTEMPTS
 from saleor_o2o.store.models import AppStore, StaffAllStores, StoreMembership, StoreRole
+
+from helpers.api import ApiClient, gid
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@ import datetime as dt
 
 import pytest
 import pytz
-from api_helpers import assert_permission_denied, gid
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.webhook.models import O2OEvent
+
+from helpers.api import assert_permission_denied, gid
 
 PARIS = {"latitude": 48.8566, "longitude": 2.3522}
 

@@ -6,7 +6,8 @@ from typing import Callable, List, Sequence, TypeVar
 
 import pytest
 from django.db import connection
-from servers import SaleorServer, database_url
+
+from helpers.servers import SaleorServer, database_url
 
 T = TypeVar("T")
 

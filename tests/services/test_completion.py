@@ -8,7 +8,6 @@ that can make something happen while the shopper's bank answers.
 import threading
 from datetime import timedelta
 
-import fake_gateway
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -17,7 +16,6 @@ from saleor.order.models import Order
 from saleor.payment import ChargeStatus, TransactionKind, gateway
 from saleor.payment.models import Payment
 from saleor.warehouse.models import Stock
-from storefront import client_storefront, outcome
 
 from saleor_o2o.checkout import completion
 from saleor_o2o.core.db import session_lock_try
@@ -25,11 +23,14 @@ from saleor_o2o.pickup.models import CheckoutPickup
 from saleor_o2o.store import stock as store_stock
 from saleor_o2o.store.models import PickupReservation
 
+from helpers import fake_gateway
+from helpers.storefront import client_storefront, outcome
+
 
 @pytest.fixture
 def shop(settings, o2o_active, site_settings, variant, store):
     """A published variant with 3 units in a Paris store, and the test card gateway."""
-    settings.PLUGINS = [*settings.PLUGINS, "fake_gateway.FakeCardGatewayPlugin"]
+    settings.PLUGINS = [*settings.PLUGINS, "helpers.fake_gateway.FakeCardGatewayPlugin"]
     settings.DEFAULT_COUNTRY = "FR"
     product = variant.product
     product.is_published = True

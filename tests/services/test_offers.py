@@ -3,7 +3,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from api_helpers import code_of
 from django.db import connection
 from django.utils import timezone
 from saleor.account.models import User
@@ -21,6 +20,8 @@ from saleor_o2o.offer import shoppers
 from saleor_o2o.offer.models import Offer, OfferClaim, OfferImpression, ProductView
 from saleor_o2o.pickup.models import Pickup
 from saleor_o2o.webhook.models import O2OEvent
+
+from helpers.api import code_of
 
 LOUVRE = Point(48.8606, 2.3376)
 #: About 3.3 km east of the Louvre store.

@@ -330,7 +330,7 @@ def _webhook_of(app, url="http://127.0.0.1:9/hooks"):
 
 @pytest.mark.parametrize("event_type", [value for value, _ in O2OEventType.CHOICES])
 def test_subscribing_needs_the_events_permission(app, event_type):
-    from api_helpers import event_permissions
+    from helpers.api import event_permissions
 
     others = {value for value, _ in O2OEventType.CHOICES} - {event_type}
     needed = event_permissions(event_type)
@@ -437,7 +437,7 @@ PRIVATE_URLS = [
 
 @pytest.mark.parametrize("url", PRIVATE_URLS)
 def test_subscribing_a_private_target_is_refused(app, settings, url):
-    from api_helpers import event_permissions
+    from helpers.api import event_permissions
 
     settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     app.permissions.add(*event_permissions(READY))
@@ -452,7 +452,7 @@ def test_subscribing_a_private_target_is_refused(app, settings, url):
 
 @pytest.mark.parametrize("url", ["https://1.1.1.1/hooks", "http://[2606:4700::1]/"])
 def test_public_targets_can_subscribe(app, settings, url):
-    from api_helpers import event_permissions
+    from helpers.api import event_permissions
 
     settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     app.permissions.add(*event_permissions(READY))
@@ -464,7 +464,7 @@ def test_public_targets_can_subscribe(app, settings, url):
 
 
 def test_private_targets_can_subscribe_where_the_setting_allows_them(app, settings):
-    from api_helpers import event_permissions
+    from helpers.api import event_permissions
 
     settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     app.permissions.add(*event_permissions(READY))
@@ -477,7 +477,7 @@ def test_private_targets_can_subscribe_where_the_setting_allows_them(app, settin
 
 @pytest.mark.parametrize("url", ["ftp://example.com/", "mailto:ops@example.com"])
 def test_targets_that_are_not_http_cannot_subscribe(app, url):
-    from api_helpers import event_permissions
+    from helpers.api import event_permissions
 
     app.permissions.add(*event_permissions(READY))
     webhook = _webhook_of(app, url)
@@ -702,7 +702,7 @@ def test_a_slow_receiver_does_not_hold_up_another(
     Celery runs eagerly in this process (tests/test_webhook_reliability.py has the
     same with a real worker).
     """
-    from servers import wait_until
+    from helpers.servers import wait_until
 
     fast = more_webhook_receivers()
     webhook_receiver.delay = 2.0  # Answers slowly, though within the timeout.

@@ -12,7 +12,8 @@ from typing import Callable, Dict, Optional
 import requests
 
 BIN = Path(sys.executable).parent
-TESTS_DIR = Path(__file__).resolve().parent
+#: The folder put on the servers' PYTHONPATH, where `helpers` is a package.
+TESTS_DIR = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -49,7 +50,7 @@ def database_url(settings_dict: dict) -> str:
 def server_env(database: str, **extra: str) -> Dict[str, str]:
     """Return the environment of a server or worker process on `database`.
 
-    Settings are the tests' (tests/o2o_test_settings.py), found on PYTHONPATH; no
+    Settings are the tests' (tests/helpers/settings.py), found on PYTHONPATH; no
     broker, so Celery runs tasks in the request as Saleor does without one.
     """
     env = dict(os.environ)
@@ -57,7 +58,7 @@ def server_env(database: str, **extra: str) -> Dict[str, str]:
         env.pop(name, None)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "o2o_test_settings",
+            "DJANGO_SETTINGS_MODULE": "helpers.settings",
             "PYTHONPATH": str(TESTS_DIR),
             "DATABASE_URL": database,
             "PYTHONUNBUFFERED": "1",

@@ -3,4 +3,4 @@
 from saleor_o2o.sandbox.settings import *  # noqa: F401,F403
 from saleor_o2o.sandbox.settings import PLUGINS
 
-PLUGINS = [*PLUGINS, "fake_gateway.FakeCardGatewayPlugin"]
+PLUGINS = [*PLUGINS, "helpers.fake_gateway.FakeCardGatewayPlugin"]

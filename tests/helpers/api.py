@@ -1,8 +1,4 @@
-"""Helpers for reading GraphQL answers in tests (importable: see setup.cfg pythonpath).
-
-conftest.py holds fixtures; plain functions shared by test modules live here, since
-pytest's importlib mode does not let test modules import conftest.
-"""
+"""The API client of the tests, and helpers for reading GraphQL answers."""
 
 import json
 from typing import Dict, Optional

@@ -8,8 +8,9 @@ through Django's test client.
 
 from typing import Callable, List, Optional, Sequence, Tuple
 
-import graphene
 import requests
+
+from helpers.api import gid
 
 CHECKOUT_CREATE = """
 mutation($input: CheckoutCreateInput!) {
@@ -95,10 +96,6 @@ PARIS_ADDRESS = {
 #: Saleor's dummy gateway, and the token it charges in full.
 DUMMY_GATEWAY = "mirumee.payments.dummy"
 DUMMY_TOKEN = "fully_charged"
-
-
-def gid(type_name: str, pk) -> str:
-    return graphene.Node.to_global_id(type_name, pk)
 
 
 class GraphQLFailure(AssertionError):
@@ -231,7 +228,7 @@ class HttpStorefront(Storefront):
 
 
 def client_storefront(client) -> Storefront:
-    """Return a storefront posting through a test `ApiClient` (tests/conftest.py)."""
+    """Return a storefront posting through a test `ApiClient` (helpers/api.py)."""
     return Storefront(
         lambda query, variables: client.post_graphql(query, variables).json()
     )
