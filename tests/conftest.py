@@ -27,6 +27,7 @@ from saleor_o2o.store import hours
 from saleor_o2o.store import services as store_services
 
 from helpers.api import ApiClient
+from helpers.webhooks import WebhookReceiver
 
 
 @pytest.fixture(autouse=True)
@@ -399,72 +400,6 @@ def pickup_factory(store, variant):
             return pickup_checkout.order_pickup_allocate(order=order)
 
     return make
-
-
-class WebhookReceiver:
-    """An HTTP server on 127.0.0.1 that receives webhooks and checks signatures.
-
-    ``answer`` is the status it replies with (set 503 to play a receiver that is down);
-    ``delay`` seconds it waits before answering (a slow receiver); every request is
-    kept with its headers, body, whether its HMAC was valid, and when it arrived and
-    was answered (``time.monotonic``).
-    """
-
-    def __init__(self, secret: str = "receiver-secret"):
-        import hashlib
-        import hmac
-        import time as clock
-
-        self.secret = secret
-        self.answer = 200
-        self.delay = 0.0
-        self.requests: List[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                expected = (
-                    "sha1="
-                    + hmac.new(
-                        receiver.secret.encode(), body, hashlib.sha256
-                    ).hexdigest()
-                )
-                signature = self.headers.get("X-Saleor-HMAC-SHA256", "")
-                status = receiver.answer
-                request = {
-                    "headers": dict(self.headers),
-                    "body": json.loads(body),
-                    "verified": hmac.compare_digest(signature, expected),
-                    "status": status,
-                    "at": clock.monotonic(),
-                    "answered_at": None,
-                }
-                receiver.requests.append(request)
-                if receiver.delay:
-                    clock.sleep(receiver.delay)
-                request["answered_at"] = clock.monotonic()
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"unavailable")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-
-    def accepted(self) -> List[dict]:
-        return [r for r in self.requests if r["status"] < 300]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

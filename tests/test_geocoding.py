@@ -1,7 +1,6 @@
 """Geocoding through the real geopy Nominatim client, against a local fake server."""
 
 import json
-import socket
 import threading
 import time
 
@@ -10,6 +9,8 @@ import pytest
 from saleor_o2o.core import geocoding
 from saleor_o2o.core import settings as conf
 from saleor_o2o.core.errors import GeocodingError, GeocodingUnavailable, PlaceNotFound
+
+from helpers.servers import free_port
 
 STORES_NEAR = """
 query StoresNear($near: StoreNearInput!, $radius: Float) {
@@ -61,12 +62,6 @@ class PoliteSettings(conf.GeocoderSettings):
     @property
     def min_delay_seconds(self):
         return 0.5
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # The geopy client against the fake Nominatim server.

@@ -11,9 +11,6 @@ that no task ever runs in the test process itself.
 Select them with ``-m slow``; they take about a minute together.
 """
 
-import hashlib
-import hmac
-import json
 import os
 import signal
 import socket
@@ -22,7 +19,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
@@ -45,10 +41,13 @@ from saleor_o2o.webhook.models import (
 
 from helpers.api import event_permissions
 from helpers.broker import drop_broker_connections
+from helpers.servers import database_url, free_port, wait_until
+from helpers.webhooks import WebhookReceiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SECRET = "o2o-reliability-secret"
+PATH = "/o2o-events"
 DOMAIN = "shop.o2o.test"
 EVENT_TYPE = O2OEventType.PICKUP_READY
 #: The worker's settings: a fast sweep, short leases and a short retry backoff.
@@ -56,20 +55,6 @@ SWEEP_SECONDS = 1.0
 RETRY_BASE_SECONDS = 0.5
 LEASE_SECONDS = 3.0
 CELERY = str(Path(sys.executable).with_name("celery"))
-
-
-def wait_until(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {what}.")
-        time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # Redis ---------------------------------------------------------------------------
@@ -175,111 +160,9 @@ def test_process_on_broker(redis_server):
 # The receiver --------------------------------------------------------------------
 
 
-class Receiver:
-    """An HTTP endpoint on 127.0.0.1 that checks signatures and records every POST.
-
-    ``status`` is what it answers (200, or 503 while "down"); `close` stops listening
-    altogether (connection refused) and `open` listens again on the same port;
-    ``hang`` requests in a row wait, unanswered, until `release`; each request waits
-    ``delay`` seconds before it is answered (a slow receiver).
-    """
-
-    def __init__(self, secret: str):
-        self.secret = secret.encode()
-        self.port = 0
-        self.status = 200
-        self.hang = 0
-        self.delay = 0.0
-        self.released = threading.Event()
-        self.hanging = threading.Event()
-        self.requests: List[Dict] = []
-        self.lock = threading.Lock()
-        self.server: Optional[ThreadingHTTPServer] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/o2o-events"
-
-    def expected_signature(self, body: bytes) -> str:
-        return "sha1=" + hmac.new(self.secret, body, hashlib.sha256).hexdigest()
-
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        body = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
-        signature = handler.headers.get("X-Saleor-HMAC-SHA256", "")
-        [data] = json.loads(body)
-        entry = {
-            "at": time.monotonic(),
-            "path": handler.path,
-            "key": handler.headers.get("X-O2O-Idempotency-Key"),
-            "attempt": int(handler.headers.get("X-O2O-Attempt", "0")),
-            "event": handler.headers.get("X-Saleor-Event"),
-            "domain": handler.headers.get("X-Saleor-Domain"),
-            "body": body,
-            "data": data,
-            "signature": signature,
-            "verified": hmac.compare_digest(signature, self.expected_signature(body)),
-            "answered": None,
-            "answered_at": None,
-        }
-        with self.lock:
-            self.requests.append(entry)
-            hang = self.hang > 0
-            self.hang -= hang
-            status = self.status
-        if hang:
-            self.hanging.set()
-            self.released.wait(60)
-            return  # Never answered: the sender is gone by then.
-        if self.delay:
-            time.sleep(self.delay)
-        entry["answered_at"] = time.monotonic()
-        handler.send_response(status)
-        handler.send_header("Content-Length", "2")
-        handler.end_headers()
-        handler.wfile.write(b"ok")
-        entry["answered"] = status
-
-    def open(self) -> None:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                receiver._handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(
-            target=self.server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-        ).start()
-
-    def close(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def release(self) -> None:
-        self.released.set()
-
-    def snapshot(self) -> List[Dict]:
-        with self.lock:
-            return list(self.requests)
-
-    def accepted_keys(self) -> Counter:
-        return Counter(
-            r["key"] for r in self.snapshot() if r["answered"] in range(200, 300)
-        )
-
-
 @pytest.fixture
 def receiver():
-    receiver = Receiver(SECRET)
-    receiver.open()
+    receiver = WebhookReceiver(SECRET, path=PATH)
     try:
         yield receiver
     finally:
@@ -381,14 +264,7 @@ class Worker:
 @pytest.fixture
 def start_worker(transactional_db, redis_server, tmp_path):
     """Return a function starting a worker process on the test database and Redis."""
-    db = connection.settings_dict
-    database_url = "postgres://{user}{password}@{host}:{port}/{name}".format(
-        user=db["USER"],
-        password=f":{db['PASSWORD']}" if db["PASSWORD"] else "",
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        name=db["NAME"],
-    )
+    database = database_url(connection.settings_dict)
     workers: List[Worker] = []
 
     def start(*, lease: float = LEASE_SECONDS, args=()) -> Worker:
@@ -396,7 +272,7 @@ def start_worker(transactional_db, redis_server, tmp_path):
         env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "saleor_o2o.sandbox.settings",
-                "DATABASE_URL": database_url,
+                "DATABASE_URL": database,
                 "CELERY_BROKER_URL": redis_server.url,
                 "O2O_WEBHOOK_SWEEP_SECONDS": str(SWEEP_SECONDS),
                 "O2O_WEBHOOK_LEASE_SECONDS": str(lease),
@@ -448,7 +324,7 @@ def all_delivered(expected: int) -> Callable[[], bool]:
 
 
 def assert_every_event_arrived_verified(
-    receiver: Receiver, *, redelivered: frozenset = frozenset()
+    receiver: WebhookReceiver, *, redelivered: frozenset = frozenset()
 ) -> Dict[str, List[Dict]]:
     """Check what the receiver got against the outbox; return its requests by key.
 
@@ -481,7 +357,7 @@ def assert_every_event_arrived_verified(
         assert delivery.delivered_at is not None
         assert delivery.leased_until is None
         # The same signed body every time, with the event's own data.
-        assert len({(r["body"], r["signature"]) for r in sent}) == 1
+        assert len({(r["raw_body"], r["signature"]) for r in sent}) == 1
         data = sent[0]["data"]
         assert data["event_id"] == delivery.event_id
         assert data["event_type"] == EVENT_TYPE
@@ -520,7 +396,7 @@ def test_receiver_down_for_a_while(
 
     wait_until(every_delivery_attempted(2), timeout=20, what="two refused attempts")
     assert receiver.snapshot() == []
-    receiver.status = 503
+    receiver.answer = 503
     receiver.open()
     wait_until(
         lambda: {r["key"] for r in receiver.snapshot()}
@@ -529,7 +405,7 @@ def test_receiver_down_for_a_while(
         what="an attempt of each delivery answered 503",
     )
     assert not WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).exists()
-    receiver.status = 200
+    receiver.answer = 200
 
     wait_until(all_delivered(10), timeout=40, what="all 10 events delivered")
 
@@ -671,13 +547,13 @@ def test_slow_receiver_and_two_worker_processes_send_each_event_once(
     only if it is still this worker's, so the other process's takeover wins.
     """
     slow = 0.6
-    original = receiver._handle
+    original = receiver.handle
 
     def slow_handle(handler):
         time.sleep(slow)
         original(handler)
 
-    receiver._handle = slow_handle
+    receiver.handle = slow_handle
     start_worker(lease=2.0, args=("--concurrency", "2", "-O", "fair"))
 
     record_events(10)
@@ -699,8 +575,7 @@ def test_a_slow_receiver_does_not_delay_a_fast_one(
     """
     slow = receiver
     slow.delay = 8.0
-    fast = Receiver(SECRET)
-    fast.open()
+    fast = WebhookReceiver(SECRET, path=PATH)
     try:
         app = App.objects.create(name="Marketing", is_active=True)
         app.permissions.add(*event_permissions(EVENT_TYPE))

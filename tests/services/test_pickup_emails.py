@@ -1,7 +1,6 @@
 """Pickup e-mails: recorded with their change, sent once, never lost to a broker or
 mail server that is down."""
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -10,6 +9,8 @@ from django.core import mail
 from saleor_o2o.pickup import emails
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.pickup.models import PickupEmail
+
+from helpers.servers import free_port
 
 
 @pytest.fixture
@@ -22,12 +23,6 @@ def make_ready(pickup_factory, staff_user, site_settings):
         )
 
     return ready
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # Nothing listens there once closed.
 
 
 def test_ready_records_its_email_in_the_same_transaction(make_ready, on_commit):
@@ -68,7 +63,7 @@ def test_a_mail_server_down_is_recorded_and_the_email_sent_when_it_is_back(
         make_ready()
     email = PickupEmail.objects.get()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.EMAIL_TIMEOUT = 2
 
     with pytest.raises(OSError):
