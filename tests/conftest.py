@@ -9,6 +9,9 @@ path (setup.cfg), which makes ``fixtures`` and ``helpers`` importable.
 import pytest
 from django.core.cache import cache
 
+# Before anything imports them: failed asserts in helpers say what they compared.
+pytest.register_assert_rewrite("helpers")
+
 pytest_plugins = [
     "fixtures.accounts",
     "fixtures.browser",
