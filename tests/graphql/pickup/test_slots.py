@@ -1,19 +1,13 @@
 import datetime as dt
 
 import graphene
-import pytest
-import pytz
 from django.db import transaction
-from saleor.checkout.models import Checkout
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.pickup import checkout as pickup_checkout
-from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup.models import Pickup, PickupStatus
 
-PARIS = pytz.timezone("Europe/Paris")
-#: Tuesday 24 November 2026, 08:00 in Paris; stores open 09:00-19:00, 2 h lead time.
-NOW = PARIS.localize(dt.datetime(2026, 11, 24, 8, 0)).astimezone(pytz.utc)
+from helpers.slots import local, new_checkout
 
 SLOTS = """
 query($slug: String, $date: Date!) {
@@ -29,32 +23,6 @@ mutation($checkout: ID!, $store: ID!, $slot: DateTime) {
   }
 }
 """
-
-
-@pytest.fixture
-def frozen(monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
-
-
-@pytest.fixture
-def slotted_store(store, variant):
-    store.pickup_slot_minutes = 60
-    store.pickup_slot_capacity = 1
-    store.save()
-    Stock.objects.create(warehouse=store.warehouse, product_variant=variant, quantity=9)
-    return store
-
-
-def local(hour):
-    return PARIS.localize(dt.datetime(2026, 11, 24, hour)).astimezone(pytz.utc)
-
-
-def new_checkout(variant):
-    checkout = Checkout.objects.create(email="shopper@example.com")
-    checkout.lines.create(variant=variant, quantity=1)
-    return checkout
 
 
 def choose(client, checkout, store, slot):
@@ -118,25 +86,6 @@ def test_slots_that_are_not_offered(
     )
     data = choose(api_client, checkout, no_slots, local(11))
     assert data["pickupErrors"] == [{"field": "slot", "code": "SLOT_UNAVAILABLE"}]
-
-
-def test_cancelled_pickups_free_their_slot(o2o_active, slotted_store, variant, frozen):
-    from saleor.order.models import Order
-
-    order = Order.objects.create(user_email="a@example.com", currency="USD")
-    pickup = Pickup.objects.create(
-        order=order, store=slotted_store, slot_start=local(11), code="ABCDEF"
-    )
-    booked = pickup_selectors.store_pickup_slots(
-        store=slotted_store, day=dt.date(2026, 11, 24)
-    )
-    assert booked[0].remaining == 0
-    pickup.status = PickupStatus.CANCELLED
-    pickup.save()
-    freed = pickup_selectors.store_pickup_slots(
-        store=slotted_store, day=dt.date(2026, 11, 24)
-    )
-    assert freed[0].remaining == 1
 
 
 def test_slot_settings_are_validated(
@@ -212,29 +161,3 @@ def _order():
     from saleor.order.models import Order
 
     return Order.objects.create(user_email="shopper@example.com", currency="USD")
-
-
-def test_each_completing_checkout_counts_against_the_slot(
-    o2o_active, slotted_store, variant, frozen
-):
-    """Two checkouts holding one slot while they complete count twice, not once."""
-    from saleor_o2o.core.settings import O2OSettings
-    from saleor_o2o.pickup.models import CheckoutPickup
-
-    for _ in range(2):
-        checkout = new_checkout(variant)
-        pickup_checkout.checkout_pickup_set(
-            checkout=checkout,
-            store=slotted_store,
-            curbside=False,
-            settings=O2OSettings(active=True),
-        )
-        CheckoutPickup.objects.filter(checkout=checkout).update(
-            slot_start=local(11), held_until=NOW + dt.timedelta(minutes=10)
-        )
-
-    booked = pickup_selectors.slot_bookings(
-        store=slotted_store, start=local(0), end=local(23)
-    )
-
-    assert booked == {local(11): 2}
