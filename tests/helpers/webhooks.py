@@ -136,3 +136,10 @@ class WebhookReceiver:
     def accepted_keys(self) -> Counter:
         """Count the accepted requests by idempotency key."""
         return Counter(r["key"] for r in self.accepted())
+
+
+def webhook_of(app, url: str = "http://127.0.0.1:9/hooks"):
+    """Return a new Saleor webhook of `app`, subscribed to nothing."""
+    from saleor.webhook.models import Webhook
+
+    return Webhook.objects.create(app=app, target_url=url, secret_key="s")

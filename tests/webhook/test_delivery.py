@@ -1,6 +1,6 @@
 """O2O webhook delivery in one process: a real HTTP receiver on 127.0.0.1.
 
-Celery runs eagerly here; tests/test_webhook_reliability.py runs real workers on a
+Celery runs eagerly here; tests/webhook/test_tasks.py runs real workers on a
 real Redis that is stopped and restarted.
 """
 
@@ -14,7 +14,6 @@ from saleor.plugins.webhook import create_webhook_headers
 
 from saleor_o2o.core import settings as conf
 from saleor_o2o.webhook import delivery as webhook_delivery
-from saleor_o2o.webhook import selectors as webhook_selectors
 from saleor_o2o.webhook import sender
 from saleor_o2o.webhook import services as webhook_services
 from saleor_o2o.webhook.events import O2OEventType, events_record
@@ -23,21 +22,9 @@ from saleor_o2o.webhook.models import (
     O2OEvent,
     WebhookAttempt,
     WebhookDelivery,
-    WebhookSubscription,
 )
 
 READY = O2OEventType.PICKUP_READY
-
-
-@pytest.fixture
-def record(on_commit, site_settings):
-    """Record events in a transaction and run what it queues on commit."""
-
-    def record_events(type_name, *payloads):
-        with on_commit(), transaction.atomic():
-            return events_record(type=type_name, payloads=list(payloads))
-
-    return record_events
 
 
 def test_an_event_reaches_its_subscriber_signed_like_saleor(
@@ -107,11 +94,6 @@ def test_each_subscriber_gets_its_own_delivery(o2o_webhook, webhook_receiver, re
 
     keys = {r["headers"]["X-O2O-Idempotency-Key"] for r in webhook_receiver.requests}
     assert len(webhook_receiver.requests) == 4 and len(keys) == 4
-
-
-def test_events_are_recorded_only_inside_the_changes_transaction():
-    with pytest.raises(RuntimeError):
-        events_record(type=READY, payloads=[{"n": 1}])
 
 
 def test_a_receiver_down_for_a_while_gets_the_event_later_with_the_same_key(
@@ -194,17 +176,6 @@ def test_after_the_last_attempt_the_delivery_is_dead_until_staff_retry(
     assert len(webhook_receiver.accepted()) == 1
 
 
-def test_retrying_a_delivery_that_is_not_dead_is_refused(
-    o2o_webhook, webhook_receiver, record
-):
-    o2o_webhook(READY)
-    record(READY, {"n": 1})
-
-    with pytest.raises(webhook_services.InvalidInput) as refused:
-        webhook_services.delivery_retry(delivery=WebhookDelivery.objects.get())
-    assert refused.value.code == "NOT_DEAD"
-
-
 def test_a_leased_delivery_is_not_taken_by_another_worker(o2o_webhook, site_settings):
     o2o_webhook(READY)
     with transaction.atomic():
@@ -215,21 +186,6 @@ def test_a_leased_delivery_is_not_taken_by_another_worker(o2o_webhook, site_sett
     assert webhook_delivery.deliveries_claim(now=now + timedelta(seconds=30)) == []
     # A worker killed mid-send leaves its lease: it runs out, another takes over.
     assert len(webhook_delivery.deliveries_claim(now=now + timedelta(seconds=61))) == 1
-
-
-def test_subscriptions_are_replaced_and_unknown_events_refused(app, o2o_webhook):
-    webhook = o2o_webhook(READY, O2OEventType.STORE_STOCK_LOW)
-
-    assert webhook_services.webhook_subscriptions_set(
-        webhook=webhook, event_types=[O2OEventType.PICKUP_EXPIRED, READY]
-    ) == ["pickup_expired", "pickup_ready"]
-    assert webhook_selectors.webhook_event_types([webhook.pk]) == {
-        webhook.pk: ["pickup_expired", "pickup_ready"]
-    }
-    with pytest.raises(webhook_services.NotFound):
-        webhook_services.webhook_subscriptions_set(
-            webhook=webhook, event_types=["order_paid"]
-        )
 
 
 def test_a_worker_that_lost_its_lease_sends_nothing_and_decides_nothing(
@@ -307,82 +263,7 @@ def test_old_delivered_deliveries_are_purged_but_pending_and_dead_ones_kept(
     assert kept == {"pending", "dead", "unsent"}  # Recent events stay too.
 
 
-# Who may subscribe, and who gets the events --------------------------------------
-
-PERMISSION_OF = {
-    "pickup": "order.manage_orders",
-    "store": "product.manage_products",
-    "offer": "discount.manage_discounts",
-}
-
-
-def test_every_event_needs_the_permission_of_what_it_is_about():
-    assert set(O2OEventType.PERMISSIONS) == {v for v, _ in O2OEventType.CHOICES}
-    for event_type, permission in O2OEventType.PERMISSIONS.items():
-        assert permission.value == PERMISSION_OF[event_type.split("_")[0]]
-
-
-def _webhook_of(app, url="http://127.0.0.1:9/hooks"):
-    from saleor.webhook.models import Webhook
-
-    return Webhook.objects.create(app=app, target_url=url, secret_key="s")
-
-
-@pytest.mark.parametrize("event_type", [value for value, _ in O2OEventType.CHOICES])
-def test_subscribing_needs_the_events_permission(app, event_type):
-    from helpers.api import event_permissions
-
-    others = {value for value, _ in O2OEventType.CHOICES} - {event_type}
-    needed = event_permissions(event_type)
-    app.permissions.add(*set(event_permissions(*others)) - set(needed))
-    webhook = _webhook_of(app)
-
-    with pytest.raises(webhook_services.O2OError) as refused:
-        webhook_services.webhook_subscriptions_set(
-            webhook=webhook, event_types=[event_type]
-        )
-    assert (refused.value.code, refused.value.field) == (
-        "OUT_OF_SCOPE_PERMISSION",
-        "events",
-    )
-    assert O2OEventType.PERMISSIONS[event_type].name in refused.value.message
-    assert not webhook.o2o_subscriptions.exists()
-
-    app.permissions.set(needed)
-    assert webhook_services.webhook_subscriptions_set(
-        webhook=webhook, event_types=[event_type]
-    ) == [event_type]
-
-
-def test_an_app_that_lost_a_permission_can_still_unsubscribe(app, o2o_webhook):
-    webhook = o2o_webhook(READY)
-    app.permissions.clear()
-
-    assert (
-        webhook_services.webhook_subscriptions_set(webhook=webhook, event_types=[])
-        == []
-    )
-    assert not webhook.o2o_subscriptions.exists()
-
-
-def test_events_are_recorded_only_for_apps_holding_their_permission(
-    app, o2o_webhook, webhook_receiver, record, more_webhook_receivers
-):
-    from saleor.app.models import App
-
-    o2o_webhook(READY)  # app holds MANAGE_ORDERS.
-    other_receiver = more_webhook_receivers()
-    other_app = App.objects.create(name="Marketing", is_active=True)
-    other = _webhook_of(other_app, other_receiver.url)
-    other.secret_key = other_receiver.secret
-    other.save()
-    # Subscribed (say, while it held MANAGE_ORDERS), without the permission now.
-    WebhookSubscription.objects.create(webhook=other, event_type=READY)
-
-    record(READY, {"n": 1})
-
-    assert [d.webhook.app for d in WebhookDelivery.objects.all()] == [app]
-    assert len(webhook_receiver.requests) == 1 and other_receiver.requests == []
+# Who gets the events ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -418,73 +299,6 @@ def test_an_event_recorded_before_access_was_lost_is_not_sent(
 
 
 # Private targets -----------------------------------------------------------------
-
-PRIVATE_URLS = [
-    "http://127.0.0.1:8000/hooks",
-    "http://localhost:8000/hooks",
-    "http://[::1]:8000/hooks",
-    "http://10.0.0.7/hooks",
-    "http://192.168.1.1/hooks",
-    "http://169.254.169.254/latest/meta-data",
-    "http://0.0.0.0:8000/",
-    "http://[::ffff:127.0.0.1]:8000/",
-    "http://[fe80::1]/",
-    "http://2130706433/",  # 127.0.0.1 written as one number.
-    "http://0x7f.1/",  # And in hex: the resolver reads it as 127.0.0.1.
-    "https://user:pw@127.0.0.1/hooks",
-]
-
-
-@pytest.mark.parametrize("url", PRIVATE_URLS)
-def test_subscribing_a_private_target_is_refused(app, settings, url):
-    from helpers.api import event_permissions
-
-    settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    app.permissions.add(*event_permissions(READY))
-    webhook = _webhook_of(app, url)
-
-    with pytest.raises(webhook_services.O2OError) as refused:
-        webhook_services.webhook_subscriptions_set(webhook=webhook, event_types=[READY])
-
-    assert (refused.value.code, refused.value.field) == ("PRIVATE_TARGET", "webhookId")
-    assert not webhook.o2o_subscriptions.exists()
-
-
-@pytest.mark.parametrize("url", ["https://1.1.1.1/hooks", "http://[2606:4700::1]/"])
-def test_public_targets_can_subscribe(app, settings, url):
-    from helpers.api import event_permissions
-
-    settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-    app.permissions.add(*event_permissions(READY))
-
-    webhook = _webhook_of(app, url)
-    assert webhook_services.webhook_subscriptions_set(
-        webhook=webhook, event_types=[READY]
-    ) == [READY]
-
-
-def test_private_targets_can_subscribe_where_the_setting_allows_them(app, settings):
-    from helpers.api import event_permissions
-
-    settings.O2O_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
-    app.permissions.add(*event_permissions(READY))
-
-    webhook = _webhook_of(app, "http://127.0.0.1:8000/hooks")
-    assert webhook_services.webhook_subscriptions_set(
-        webhook=webhook, event_types=[READY]
-    ) == [READY]
-
-
-@pytest.mark.parametrize("url", ["ftp://example.com/", "mailto:ops@example.com"])
-def test_targets_that_are_not_http_cannot_subscribe(app, url):
-    from helpers.api import event_permissions
-
-    app.permissions.add(*event_permissions(READY))
-    webhook = _webhook_of(app, url)
-
-    with pytest.raises(webhook_services.InvalidInput) as refused:
-        webhook_services.webhook_subscriptions_set(webhook=webhook, event_types=[READY])
-    assert refused.value.field == "webhookId"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
@@ -699,7 +513,7 @@ def test_a_slow_receiver_does_not_hold_up_another(
     """Deliveries go out on a thread per webhook; each thread closes its connection.
 
     Committed for real (no test transaction), so the sending threads see the rows;
-    Celery runs eagerly in this process (tests/test_webhook_reliability.py has the
+    Celery runs eagerly in this process (tests/webhook/test_tasks.py has the
     same with a real worker).
     """
     from helpers.servers import wait_until
