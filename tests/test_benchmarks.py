@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
 import pytest
-from servers import BIN, database_url, free_port, wait_until
+
+from helpers.servers import BIN, RedisServer, database_url
 
 BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
 BENCHMARKS = sorted(
@@ -162,29 +163,12 @@ def bench_databases(tmp_path_factory) -> Iterator[BenchDatabases]:
 @contextmanager
 def redis_server(directory: Path) -> Iterator[str]:
     """A redis-server of the benchmark's own: other runs use the machine's Redis."""
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-        + ["--appendonly", "no", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-
-    def answers() -> bool:
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
+    server = RedisServer(directory)
+    server.start()
     try:
-        wait_until(answers, timeout=10, what="redis-server to answer PING")
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 @pytest.mark.slow

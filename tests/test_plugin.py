@@ -1,10 +1,11 @@
 """The O2O plugin through Saleor's plugin API, and the storefront switch it drives."""
 
 import pytest
-from api_helpers import assert_permission_denied, content, only_error
 from saleor.plugins.models import PluginConfiguration
 
 from saleor_o2o.core import settings as conf
+
+from helpers.api import assert_permission_denied, content, only_error
 
 PLUGIN = """
 query {

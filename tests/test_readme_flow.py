@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Iterator, List
 
 import pytest
-from api_helpers import gid
 from graphql import parse
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.store import hours
+
+from helpers.api import gid
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SECTION = "### A pickup checkout, step by step"

@@ -1,14 +1,10 @@
 """Fixtures for tests over HTTP against Saleor served by uwsgi, as deployed."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, List, Sequence, TypeVar
-
 import pytest
 from django.db import connection
-from servers import SaleorServer, database_url
 
-T = TypeVar("T")
+from helpers.concurrency import all_at_once, in_parallel
+from helpers.servers import SaleorServer, database_url
 
 
 @pytest.fixture(scope="module")
@@ -37,27 +33,6 @@ def saleor_server(django_db_setup, django_db_blocker, tmp_path_factory):
         yield server.wait_ready()
     finally:
         server.stop()
-
-
-def all_at_once(calls: Sequence[Callable[[], T]], *, workers: int = 0) -> List[T]:
-    """Run the calls on `workers` threads (one per call by default), the first of
-    them released together; return their results in order."""
-    workers = min(workers or len(calls), len(calls))
-    barrier = threading.Barrier(workers)
-
-    def run(index: int):
-        if index < workers:
-            barrier.wait(timeout=60)
-        return calls[index]()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(len(calls))))
-
-
-def in_parallel(calls: Sequence[Callable[[], T]], *, workers: int = 8) -> List[T]:
-    """Run the calls on a few threads (set-up work); return their results in order."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda call: call(), calls))
 
 
 @pytest.fixture

@@ -17,12 +17,13 @@ from saleor.payment.models import Payment, Transaction
 from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
-from storefront import HttpStorefront, outcome
 
 from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup.models import Pickup
 from saleor_o2o.store.models import PickupReservation
 from saleor_o2o.store.selectors import pickup_availability
+
+from helpers.storefront import HttpStorefront, outcome
 
 pytestmark = [pytest.mark.slow]
 

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from graphql_jwt.shortcuts import get_token
 from saleor.account.models import User
-from servers import SaleorServer, database_url, wait_until
-from storefront import HttpStorefront
+
+from helpers.servers import SaleorServer, database_url, wait_until
+from helpers.storefront import HttpStorefront
 
 pytestmark = [pytest.mark.slow]
 
@@ -97,7 +98,7 @@ def test_a_connection_opened_before_the_fork_is_never_shared(
     start_server, customers, race
 ):
     """Whatever a merchant's code opens at import, workers use their own connections."""
-    server = start_server(module="o2o_test_wsgi:application")
+    server = start_server(module="helpers.wsgi:application")
     masters = server_sessions()
     assert len(masters) == 1
 

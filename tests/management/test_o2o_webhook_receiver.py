@@ -1,7 +1,6 @@
 """The demo's webhook receiver: a real process, fed signed and unsigned requests."""
 
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -12,13 +11,9 @@ from saleor.plugins.webhook import create_webhook_headers
 
 from saleor_o2o.webhook.delivery import IDEMPOTENCY_HEADER
 
+from helpers.servers import free_port
+
 pytestmark = [pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

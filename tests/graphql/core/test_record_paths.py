@@ -1,0 +1,388 @@
+"""Every path the extension opens to a pickup, a claim, a user or a webhook secret is
+guarded, whoever walks it.
+
+The paths are found in the schema, not listed by hand: from every field the
+extension adds (its queries and mutations, and its fields on Saleor's types), the
+shortest way through object fields to a pickup's code, a claim's code, a user's
+e-mail, a webhook's secret. Each path is then asked for, with the IDs a stranger can
+guess (they are sequential), by an anonymous caller, another shopper, a clerk of
+another store and another app. None of them may read the victim's secrets.
+"""
+
+import json
+from collections import deque
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLUnionType,
+)
+from saleor.account.models import User
+from saleor.app.models import App
+from saleor.graphql.api import schema as saleor_schema
+from saleor.webhook.models import Webhook
+
+from saleor_o2o.core.geo import Point
+from saleor_o2o.graphql.api import schema
+from saleor_o2o.offer import claims, shoppers
+from saleor_o2o.pickup import services as pickup_services
+from saleor_o2o.store.models import AppStore, StoreMembership
+from saleor_o2o.webhook import services as webhook_services
+
+from helpers.api import ApiClient, gid
+
+#: What a stranger must never read, by type: the selection that would show it.
+SECRETS = {
+    "Pickup": "code",
+    "ClaimedOffer": "code",
+    "User": "email",
+    "Webhook": "secretKey",
+}
+#: How deep a path may go from the field the extension adds.
+MAX_DEPTH = 5
+
+
+def _named(graphql_type):
+    while isinstance(graphql_type, (GraphQLNonNull, GraphQLList)):
+        graphql_type = graphql_type.of_type
+    return graphql_type
+
+
+def _required_args(field) -> bool:
+    return any(isinstance(arg.type, GraphQLNonNull) for arg in field.args.values())
+
+
+def shortest_path(start, target: str) -> Optional[List[Tuple[str, str]]]:
+    """Return [(type, field), ...] from `start` to `target`, following fields that
+    need no argument; None if it cannot be reached within MAX_DEPTH."""
+    queue = deque([(start, [])])
+    seen = {start.name}
+    while queue:
+        current, path = queue.popleft()
+        if current.name == target:
+            return path
+        if len(path) >= MAX_DEPTH:
+            continue
+        candidates = []
+        if isinstance(current, (GraphQLObjectType, GraphQLInterfaceType)):
+            candidates = [
+                (name, _named(field.type))
+                for name, field in current.fields.items()
+                if not _required_args(field)
+            ]
+        elif isinstance(current, GraphQLUnionType):
+            candidates = [(f"... on {t.name}", t) for t in current.types]
+        for name, next_type in candidates:
+            if (
+                isinstance(
+                    next_type,
+                    (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType),
+                )
+                and next_type.name not in seen
+            ):
+                seen.add(next_type.name)
+                queue.append((next_type, path + [(current.name, name)]))
+    return None
+
+
+def entry_points() -> List[Tuple[str, str]]:
+    """Return (type, field) for every field the extension adds, and `_entities`."""
+    ours, saleors = schema.get_type_map(), saleor_schema.get_type_map()
+    found = [("Query", "_entities")]
+    for type_name, graphql_type in sorted(ours.items()):
+        if type_name.startswith("__") or not isinstance(
+            graphql_type, GraphQLObjectType
+        ):
+            continue
+        saleor_type = saleors.get(type_name)
+        for name in graphql_type.fields:
+            replaced = type_name == "Mutation" and name == "checkoutComplete"
+            if saleor_type is not None and name in saleor_type.fields and not replaced:
+                continue
+            if saleor_type is None and type_name not in ("Query", "Mutation"):
+                continue  # Reached from an entry point; walked from there.
+            found.append((type_name, name))
+    return found
+
+
+def paths() -> Dict[Tuple[str, str, str], List[Tuple[str, str]]]:
+    """Return every (entry type, entry field, secret type) -> path below the entry."""
+    type_map = schema.get_type_map()
+    found = {}
+    for type_name, field_name in entry_points():
+        field = type_map[type_name].fields[field_name]
+        start = _named(field.type)
+        for target in SECRETS:
+            path = shortest_path(start, target)
+            if path is not None:
+                found[(type_name, field_name, target)] = path
+    return found
+
+
+def selection(path: List[Tuple[str, str]], target: str) -> str:
+    """Return the selection set walking `path` to the target's secret."""
+    inner = "{ %s }" % SECRETS[target]
+    for _type, field in reversed(path):
+        inner = "{ %s %s }" % (field, inner)
+    return inner
+
+
+#: How each entry point is called by a stranger: the field with its arguments, and
+#: how it sits in the operation (`{call}` is replaced by the field and selection).
+CALLS = {
+    ("Query", "_entities"): (
+        "query",
+        '_entities(representations: [{__typename: "User", id: "%(user)s"}])',
+    ),
+    ("Query", "pickup"): ("query", 'pickup(id: "%(pickup)s")'),
+    ("Query", "pickups"): ("query", "pickups(first: 10)"),
+    ("Query", "myOfferClaims"): ("query", "myOfferClaims"),
+    ("Query", "o2oWebhookDeliveries"): ("query", "o2oWebhookDeliveries(first: 10)"),
+    ("Query", "store"): ("query", 'store(id: "%(store)s")'),
+    ("Query", "stores"): ("query", "stores(first: 10)"),
+    ("Query", "myStores"): ("query", "myStores(first: 10)"),
+    ("Query", "offer"): ("query", 'offer(id: "%(offer)s")'),
+    ("Query", "offerList"): ("query", "offerList(first: 10)"),
+    ("Query", "offers"): (
+        "query",
+        "offers(near: {latitude: 48.8606, longitude: 2.3376}, first: 10)",
+    ),
+    ("Query", "offerStats"): ("query", 'offerStats(offerId: "%(offer)s")'),
+    ("Order", "pickup"): ("query", 'order(id: "%(order)s") { pickup %(rest)s }'),
+    ("Checkout", "pickup"): (
+        "query",
+        'checkout(token: "%(checkout)s") { pickup %(rest)s }',
+    ),
+    ("Checkout", "pickupOptions"): (
+        "query",
+        'checkout(token: "%(checkout)s") { pickupOptions(near: {latitude: 48.86, '
+        "longitude: 2.34}) %(rest)s }",
+    ),
+    ("ProductVariant", "storeAvailability"): (
+        "query",
+        'productVariant(id: "%(variant)s") { storeAvailability(near: {latitude: '
+        "48.86, longitude: 2.34}) %(rest)s }",
+    ),
+    ("Webhook", "o2oEvents"): (
+        "query",
+        'webhook(id: "%(webhook)s") { o2oEvents %(rest)s }',
+    ),
+    ("Mutation", "pickupStatusUpdate"): (
+        "mutation",
+        'pickupStatusUpdate(id: "%(pickup)s", status: PREPARING)',
+    ),
+    ("Mutation", "pickupCollect"): (
+        "mutation",
+        'pickupCollect(id: "%(pickup)s", code: "GUESS1")',
+    ),
+    ("Mutation", "pickupCodeUnlock"): (
+        "mutation",
+        'pickupCodeUnlock(id: "%(pickup)s", reason: "x")',
+    ),
+    ("Mutation", "pickupCheckIn"): (
+        "mutation",
+        'pickupCheckIn(orderToken: "00000000-0000-0000-0000-000000000000")',
+    ),
+    ("Mutation", "pickupAlternateCollectorUpdate"): (
+        "mutation",
+        'pickupAlternateCollectorUpdate(orderToken: "00000000-0000-0000-0000-'
+        '000000000000", name: "x")',
+    ),
+    ("Mutation", "checkoutPickupStoreUpdate"): (
+        "mutation",
+        'checkoutPickupStoreUpdate(checkoutId: "%(checkout_id)s", '
+        'storeId: "%(store)s")',
+    ),
+    ("Mutation", "checkoutComplete"): (
+        "mutation",
+        'checkoutComplete(checkoutId: "%(checkout_id)s")',
+    ),
+    ("Mutation", "offerClaim"): (
+        "mutation",
+        'offerClaim(offerId: "%(offer)s", near: {latitude: 48.8606, '
+        "longitude: 2.3376})",
+    ),
+    ("Mutation", "offerRedeem"): (
+        "mutation",
+        'offerRedeem(code: "GUESS123", storeId: "%(store)s")',
+    ),
+    ("Mutation", "offerCreate"): (
+        "mutation",
+        'offerCreate(input: {title: "x", rewardType: GIFT, rewardGift: "x", '
+        'storeIds: ["%(store)s"]})',
+    ),
+    ("Mutation", "offerUpdate"): (
+        "mutation",
+        'offerUpdate(id: "%(offer)s", input: {title: "mine now"})',
+    ),
+    ("Mutation", "offerDelete"): ("mutation", 'offerDelete(id: "%(offer)s")'),
+    ("Mutation", "storeCreate"): (
+        "mutation",
+        'storeCreate(input: {name: "x", address: {streetAddress1: "1 Rue", city: '
+        '"Paris", postalCode: "75001", country: FR}})',
+    ),
+    ("Mutation", "storeUpdate"): (
+        "mutation",
+        'storeUpdate(id: "%(store)s", input: {name: "mine now"})',
+    ),
+    ("Mutation", "storeDelete"): ("mutation", 'storeDelete(id: "%(other_store)s")'),
+    ("Mutation", "storeGeocode"): ("mutation", 'storeGeocode(id: "%(store)s")'),
+    ("Mutation", "storeStockUpdate"): (
+        "mutation",
+        'storeStockUpdate(storeId: "%(store)s", safetyStock: 1)',
+    ),
+    ("Mutation", "storeStaffUpdate"): (
+        "mutation",
+        'storeStaffUpdate(storeId: "%(store)s", userId: "%(user)s", role: MANAGER)',
+    ),
+    ("Mutation", "storeStaffRemove"): (
+        "mutation",
+        'storeStaffRemove(storeId: "%(store)s", userId: "%(user)s")',
+    ),
+    ("Mutation", "appStoreAccessUpdate"): (
+        "mutation",
+        'appStoreAccessUpdate(appId: "%(app)s", storeIds: null)',
+    ),
+    ("Mutation", "o2oWebhookEventsUpdate"): (
+        "mutation",
+        'o2oWebhookEventsUpdate(webhookId: "%(webhook)s", events: [])',
+    ),
+    ("Mutation", "o2oWebhookDeliveryRetry"): (
+        "mutation",
+        'o2oWebhookDeliveryRetry(id: "%(delivery)s")',
+    ),
+}
+
+
+def test_every_path_to_a_secret_is_probed():
+    """A new field leading to a secret must be added to CALLS (and is then probed)."""
+    unprobed = sorted(
+        {(type_name, field) for type_name, field, _target in paths()} - set(CALLS)
+    )
+    assert not unprobed, f"Add these entry points to CALLS: {unprobed}"
+
+
+@pytest.fixture
+def victim(
+    o2o_active,
+    store,
+    store_factory,
+    variant,
+    offer,
+    pickup_factory,
+    customer_user,
+    permission_manage_orders,
+    permission_manage_products,
+    permission_manage_discounts,
+    permission_manage_webhooks,
+):
+    """A shopper with a pickup and a claim at Paris, a clerk there, an app's webhook
+    with a secret and a delivery; return their secrets and guessable IDs."""
+    from saleor.checkout.models import Checkout
+
+    clerk = User.objects.create_user("clerk@paris.example", "x", is_staff=True)
+    StoreMembership.objects.create(user=clerk, store=store, role="manager")
+    owner = App.objects.create(name="Notifications", is_active=True)
+    owner.permissions.add(permission_manage_orders, permission_manage_webhooks)
+    webhook = Webhook.objects.create(
+        app=owner,
+        name="Shopper notifications",
+        target_url="https://hooks.example.com/o2o",
+        secret_key="victims-webhook-secret",
+    )
+    webhook_services.webhook_subscriptions_set(
+        webhook=webhook, event_types=["pickup_ready"]
+    )
+    pickup = pickup_factory(user=customer_user)
+    staff = pickup_services.Actor.of(clerk)
+    pickup_services.pickup_status_update(pickup=pickup, status="ready", actor=staff)
+    claim = claims.offer_claim(
+        offer_id=offer.pk,
+        shopper=shoppers.Shopper(user=customer_user),
+        store=store,
+        point=Point(store.latitude, store.longitude),
+    )
+    from saleor_o2o.webhook.models import WebhookDelivery
+
+    delivery = WebhookDelivery.objects.order_by("pk").last()
+    Checkout.objects.create(email=customer_user.email, user=customer_user)
+    lyon = store_factory("Lyon Bellecour", 45.7578, 4.832, city="Lyon")
+    ids = {
+        "user": gid("User", customer_user.pk),
+        "pickup": gid("Pickup", pickup.pk),
+        "order": gid("Order", pickup.order_id),
+        "store": gid("Store", store.pk),
+        "other_store": gid("Store", lyon.pk),
+        "offer": gid("Offer", offer.pk),
+        "variant": gid("ProductVariant", variant.pk),
+        "webhook": gid("Webhook", webhook.pk),
+        "delivery": gid("O2OWebhookDelivery", delivery.pk if delivery else 0),
+        "app": gid("App", owner.pk),
+        # A stranger cannot know the victim's checkout token: they use their own.
+        "checkout": "00000000-0000-0000-0000-000000000000",
+        "checkout_id": gid("Checkout", "00000000-0000-0000-0000-000000000000"),
+    }
+    secrets = [
+        pickup.code,
+        claim.code,
+        customer_user.email,
+        clerk.email,
+        "victims-webhook-secret",
+        str(pickup.order.token),
+    ]
+    return ids, secrets, lyon
+
+
+@pytest.fixture
+def strangers(
+    victim,
+    permission_manage_orders,
+    permission_manage_products,
+    permission_manage_discounts,
+    permission_manage_webhooks,
+):
+    _ids, _secrets, lyon = victim
+    shopper = User.objects.create_user("other.shopper@example.com", "x")
+    clerk = User.objects.create_user("clerk@lyon.example", "x", is_staff=True)
+    clerk.user_permissions.add(
+        permission_manage_orders,
+        permission_manage_products,
+        permission_manage_discounts,
+    )
+    StoreMembership.objects.create(user=clerk, store=lyon, role="manager")
+    app = App.objects.create(name="Another app", is_active=True)
+    app.permissions.add(
+        permission_manage_orders,
+        permission_manage_products,
+        permission_manage_discounts,
+        permission_manage_webhooks,
+    )
+    AppStore.objects.create(app=app, store=lyon)
+    return {
+        "anonymous": ApiClient(),
+        "another shopper": ApiClient(user=shopper),
+        "another store's clerk": ApiClient(user=clerk),
+        "another app": ApiClient(app=app),
+    }
+
+
+def test_no_stranger_reads_a_secret_on_any_path(victim, strangers):
+    ids, secrets, _lyon = victim
+    for (type_name, field, target), path in sorted(paths().items()):
+        operation, call = CALLS[(type_name, field)]
+        rest = selection(path, target)
+        if "%(rest)s" in call:
+            body = call % {**ids, "rest": rest}
+        else:
+            body = "%s %s" % (call % ids, rest)
+        query = "%s { %s }" % (operation, body)
+        for who, client in strangers.items():
+            response = client.post_graphql(query)
+            text = response.content.decode()
+            assert response.status_code in (200, 400), (who, query, text[:500])
+            leaked = [secret for secret in secrets if secret in text]
+            assert not leaked, (who, query, json.loads(text))
