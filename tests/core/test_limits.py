@@ -13,7 +13,7 @@ def test_defaults_without_settings():
         max_selections=500,
         max_depth=15,
         max_aliases=30,
-        max_cost=50_000,
+        max_cost=100_000,
         list_size=2,
         max_batch=10,
     )

@@ -155,20 +155,48 @@ def test_aliases_in_a_fragment_count_each_time_it_is_spread(refused):
 def test_nested_pages_are_refused_by_cost(refused):
     query = """
     { categories(first: 100) { edges { node {
-        products(first: 100) { edges { node { id name slug } } }
+        products(first: 100) { edges { node {
+            id name slug variants { id name sku }
+        } } }
     } } } }
     """
 
     error = refused(query)
 
     assert error["code"] == "QUERY_TOO_COSTLY"
-    assert "could cost 50301" in error["message"]
+    assert "could cost 120301" in error["message"]
+
+
+#: Saleor 2.10.1's own API test of the warehouse list (tests/api/test_warehouse.py).
+SALEOR_WAREHOUSES = """
+query {
+  warehouses(first: 100) { totalCount edges { node {
+    id name companyName email
+    shippingZones(first: 100) { edges { node { name countries { country } } } }
+    address { streetAddress1 streetAddress2 postalCode city cityArea countryArea
+              phone country { code country } }
+  } } }
+}
+"""
+
+
+def test_saleors_own_warehouse_list_is_within_the_default_cost(
+    staff_api_client, permission_manage_products
+):
+    response = staff_api_client.post_graphql(
+        SALEOR_WAREHOUSES, permissions=[permission_manage_products]
+    )
+
+    assert response.status_code == 200, response.content
+    assert "errors" not in json.loads(response.content)
 
 
 def test_cost_is_measured_with_the_requests_variables(refused, api_client):
     query = """
     query($outer: Int, $inner: Int) { categories(first: $outer) { edges { node {
-        products(first: $inner) { edges { node { id name slug } } }
+        products(first: $inner) { edges { node {
+            id name slug variants { id name sku }
+        } } }
     } } } }
     """
 
