@@ -21,12 +21,21 @@ PROCESSES = 4
 REQUESTS = 300
 
 
-def server_sessions() -> set:
-    """Return the backend IDs of the other sessions open on the test database."""
+def database_clock():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def server_sessions(server) -> set:
+    """Return the backend IDs of the sessions opened on the test database since the
+    server started (sessions of earlier tests' threads are not the server's)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_start >= %s",
+            [server.started_at],
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -45,12 +54,14 @@ def start_server(tmp_path):
     servers = []
 
     def start(**options) -> SaleorServer:
+        started_at = database_clock()
         server = SaleorServer(
             tmp_path,
             database=database_url(connection.settings_dict),
             processes=PROCESSES,
             **options,
         )
+        server.started_at = started_at
         servers.append(server)
         wait_until(
             lambda: server.workers_started(PROCESSES),
@@ -86,7 +97,7 @@ def answers_as_asked(server, customers, race):
 def test_the_warm_up_leaves_no_connection_to_share(start_server, customers, race):
     server = start_server()
     # The master has loaded and warmed up the application and forked its workers.
-    assert server_sessions() == set()
+    assert server_sessions(server) == set()
 
     pairs = answers_as_asked(server.wait_ready(), customers, race)
 
@@ -99,7 +110,7 @@ def test_a_connection_opened_before_the_fork_is_never_shared(
 ):
     """Whatever a merchant's code opens at import, workers use their own connections."""
     server = start_server(module="helpers.wsgi:application")
-    masters = server_sessions()
+    masters = server_sessions(server)
     assert len(masters) == 1
 
     pairs = answers_as_asked(server.wait_ready(), customers, race)
@@ -107,4 +118,4 @@ def test_a_connection_opened_before_the_fork_is_never_shared(
     wrong = [pair for pair in pairs if pair[0] != pair[1]]
     assert not wrong, wrong[:10]
     # The workers opened sessions of their own and left the master's open.
-    assert masters < server_sessions()
+    assert masters < server_sessions(server)
