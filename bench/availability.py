@@ -5,8 +5,8 @@ At 10,000 stores holding stock for 1,000 variants each (10,000,000 rows in Saleo
 ``warehouse_stock``) this prints the p50/p95 latency of "the stores within 25 km that
 can supply this 10-line cart, ranked", found three ways:
 
-* ``selectors.stores_supplying`` end to end: the nearest candidates by the store
-  locator's KNN index, one ``pickup_availability`` query over the stock and its
+* ``store.availability.stores_supplying`` end to end: the nearest candidates by the
+  store locator's KNN index, one ``pickup_availability`` query over the stock and its
   allocations, then the ranking in Python;
 * the same two SQL statements on a raw cursor, and inside the server (EXPLAIN ANALYZE
   execution times): the database's share;
@@ -513,9 +513,9 @@ def carts(count: int) -> List[Tuple]:
 
 def selector_supply(point, lines):
     """`stores_supplying` over the stores a shopper sees, as `stores(near:)` runs it."""
-    from saleor_o2o.store import selectors
+    from saleor_o2o.store import availability, selectors
 
-    return selectors.stores_supplying(
+    return availability.stores_supplying(
         queryset=selectors.stores_visible_to(can_manage=False),
         point=point,
         radius_km=RADIUS_KM,
@@ -570,7 +570,7 @@ def naive_supply(stores: Sequence[NaiveStore], point, lines):
     from saleor.warehouse.models import Stock
 
     from saleor_o2o.core.geo import great_circle_km
-    from saleor_o2o.store import selectors, supply
+    from saleor_o2o.store import availability, supply
 
     near = []
     for store in stores:
@@ -579,7 +579,7 @@ def naive_supply(stores: Sequence[NaiveStore], point, lines):
             near.append((km, store.pk, store))
     near.sort(key=lambda item: item[:2])
     supplies = []
-    for km, _pk, store in near[: selectors.MAX_SUPPLY_CANDIDATES]:
+    for km, _pk, store in near[: availability.MAX_SUPPLY_CANDIDATES]:
         available = {}
         for line in lines:
             try:
@@ -871,9 +871,9 @@ def measure(plan: Plan, args: argparse.Namespace) -> Report:
 
 
 def capped_at() -> int:
-    from saleor_o2o.store import selectors
+    from saleor_o2o.store import availability
 
-    return selectors.MAX_SUPPLY_CANDIDATES
+    return availability.MAX_SUPPLY_CANDIDATES
 
 
 def densest(found: Sequence[int]) -> int:

@@ -5,9 +5,9 @@ For 10,000 and 100,000 stores (and 1,000,000 with ``--million``) this fills a da
 of its own with stores and prints the p50/p95 latency of "the nearest 10 stores within
 25 km", found four ways:
 
-* the locator (``selectors.stores_near`` ordered by the index's key alone, a GiST KNN
-  index scan, as ``stores(near:)`` runs it), through the ORM and as its SQL statement
-  run on a raw cursor;
+* the locator (``store.selectors.stores_near`` ordered by the index's key alone, a
+  GiST KNN index scan, as ``stores(near:)`` runs it), through the ORM and as its SQL
+  statement run on a raw cursor;
 * the same search ordered by ``(distance_key, pk)`` in SQL, which rules the KNN scan
   out (PostgreSQL then sorts every store in the radius);
 * one SQL statement computing the haversine distance of every row (Magento-style);
@@ -574,7 +574,7 @@ def server_facts() -> Dict[str, str]:
 
 
 def near_queryset(point):
-    """`selectors.stores_near` over the stores a shopper sees, as `stores(near:)`."""
+    """`store.selectors.stores_near` over the stores a shopper sees."""
     from saleor_o2o.store import selectors
 
     return selectors.stores_near(

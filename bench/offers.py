@@ -11,7 +11,7 @@ within 25 km of a shopper" for fixed query points:
   statement (round trip) and inside the server (EXPLAIN ANALYZE execution time);
 * the same answer computed by a full scan: the haversine distance of every
   (offer, store) pair, filtered and sorted (no index can help it);
-* the whole service call (`offers.offers_ranked`: search, targeting, signals,
+* the whole service call (`offer.selectors.offers_ranked`: search, targeting, signals,
   ranking, impressions) for an anonymous shopper with a storefront token (its
   impressions are counted once a day per offer: a new mark per offer shown);
 

@@ -2,25 +2,14 @@ import uuid
 from typing import Optional
 
 import graphene
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from saleor.account.error_codes import AccountErrorCode
 from saleor.checkout.error_codes import CheckoutErrorCode
-from saleor.checkout.utils import create_order, prepare_order_data
 from saleor.core import analytics
-from saleor.core.exceptions import InsufficientStock
-from saleor.core.taxes import TaxError
-from saleor.core.utils.url import validate_storefront_url
-from saleor.discount.models import NotApplicable
 from saleor.graphql.checkout.mutations import CheckoutComplete as SaleorCheckoutComplete
-from saleor.graphql.checkout.utils import (
-    clean_checkout_payment,
-    clean_checkout_shipping,
-)
 from saleor.graphql.core.types.common import CheckoutError
 
 from saleor_o2o.checkout import completion
 from saleor_o2o.checkout import selectors as checkout_selectors
+from saleor_o2o.checkout import services as checkout_services
 
 
 def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
@@ -35,7 +24,7 @@ def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
 class CheckoutComplete(SaleorCheckoutComplete):
     """Saleor's ``checkoutComplete``, run once at a time per checkout.
 
-    See `saleor_o2o.completion`: concurrent or repeated completions are refused
+    See `saleor_o2o.checkout.completion`: concurrent or repeated completions are refused
     before any payment, and a failure releases what it reserved and refunds what it
     captured.
     """
@@ -69,51 +58,14 @@ class CheckoutComplete(SaleorCheckoutComplete):
 
     @classmethod
     def complete_paid(cls, info, checkout, redirect_url):
-        """Place the order of a checkout an earlier completion already charged.
-
-        Saleor's own steps, in Saleor's order, but for the payment: it was captured
-        before that completion died, and is not captured again.
-        """
-        lines = list(checkout)
-        discounts = info.context.discounts
-        clean_checkout_shipping(checkout, lines, discounts, CheckoutErrorCode)
-        clean_checkout_payment(checkout, lines, discounts, CheckoutErrorCode)
-        with transaction.atomic():
-            try:
-                order_data = prepare_order_data(
-                    checkout=checkout,
-                    lines=lines,
-                    tracking_code=analytics.get_client_id(info.context),
-                    discounts=discounts,
-                )
-            except InsufficientStock as error:
-                raise ValidationError(
-                    f"Insufficient product stock: {error.item}", code=error.code
-                )
-            except NotApplicable:
-                raise ValidationError(
-                    "Voucher not applicable",
-                    code=CheckoutErrorCode.VOUCHER_NOT_APPLICABLE,
-                )
-            except TaxError as error:
-                raise ValidationError(
-                    f"Unable to calculate taxes - {error}",
-                    code=CheckoutErrorCode.TAX_ERROR,
-                )
-        if redirect_url:
-            try:
-                validate_storefront_url(redirect_url)
-            except ValidationError as error:
-                raise ValidationError(
-                    {"redirect_url": error}, code=AccountErrorCode.INVALID
-                )
-        order = create_order(
+        """Place the order of a checkout an earlier completion already charged."""
+        order = checkout_services.checkout_complete_paid(
             checkout=checkout,
-            order_data=order_data,
             user=info.context.user,
-            redirect_url=redirect_url or "",
+            discounts=info.context.discounts,
+            tracking_code=analytics.get_client_id(info.context),
+            redirect_url=redirect_url,
         )
-        checkout.delete()
         return cls(order=order, confirmation_needed=False)
 
 

@@ -13,7 +13,7 @@ happens inside Saleor's error handling: a document that breaks validation, or th
 is nested too deeply to be validated, is answered with HTTP 400 and its errors,
 never a server error.
 
-The limits of `saleor_o2o.limits` are checked before any resolver runs and refused
+The limits of `saleor_o2o.core.limits` are checked before any resolver runs and refused
 the same way, with an ``extensions.code``:
 
 - ``QUERY_TOO_LONG`` before the text is parsed;

@@ -27,7 +27,7 @@ from saleor_o2o.graphql.offer.types import (
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
 from saleor_o2o.offer import selectors as offer_selectors
-from saleor_o2o.store import selectors as store_selectors
+from saleor_o2o.store import selectors
 
 OfferCountableConnection = Offer._meta.connection
 
@@ -45,7 +45,7 @@ def resolve_offers_near(
         first=first,
     )
     offers = offer_selectors.offers_by_id([r.offer_id for r in ranked])
-    stores = store_selectors.stores_by_id(
+    stores = selectors.stores_by_id(
         [r.store_id for r in ranked], with_address=True, with_hours_exceptions=True
     )
     results = []
@@ -92,9 +92,7 @@ def resolve_offer_stats(info, *, offer_id, days):
         total = offer_selectors.StoreStats(store_id=None)
         for row in per_store:
             total.add(row)
-    stores = store_selectors.stores_by_id(
-        [row.store_id for row in per_store if row.store_id]
-    )
+    stores = selectors.stores_by_id([row.store_id for row in per_store if row.store_id])
     return OfferStats(
         offer=offer,
         days=days,

@@ -28,7 +28,7 @@ from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup.error_codes import PICKUP_ERROR_DESCRIPTIONS, PickupErrorCode
 from saleor_o2o.pickup.services import Actor
-from saleor_o2o.store import selectors
+from saleor_o2o.store import availability, selectors
 from saleor_o2o.store import stock as store_stock
 
 PickupErrorCodeEnum = graphene.Enum.from_enum(
@@ -275,9 +275,9 @@ def _resolve_order_pickup(root, info):
 def _resolve_pickup_options(root, info, near, radius_km=None, first=10):
     point, radius = resolve_near(info, near, radius_km)
     check_first(first)
-    lines = selectors.checkout_lines(token=root.token)
+    lines = availability.checkout_lines(token=root.token)
     queryset = selectors.click_and_collect_stores_visible_to(can_manage=False)
-    ranked = selectors.stores_supplying(
+    ranked = availability.stores_supplying(
         queryset=queryset, point=point, radius_km=radius, lines=lines
     )[:first]
     stores = selectors.stores_by_id(

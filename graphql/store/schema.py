@@ -103,7 +103,7 @@ def resolve_stores(
 
 def _nearest_first_page(qs, args, info):
     """Return a page of stores nearest first, walking the location index (see
-    `selectors.stores_nearest_page`); cursors are ``(distance_key, pk)``."""
+    `store.selectors.stores_nearest_page`); cursors are ``(distance_key, pk)``."""
     _validate_connection_args(args)
     first, after = args["first"], args.get("after")
     if after:

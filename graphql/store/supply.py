@@ -18,7 +18,7 @@ from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.store.inputs import StoreNearInput
 from saleor_o2o.graphql.store.near import check_first, resolve_near
 from saleor_o2o.graphql.store.prefetch import store_related
-from saleor_o2o.store import selectors
+from saleor_o2o.store import availability, selectors
 from saleor_o2o.store import stock as store_stock
 from saleor_o2o.store import supply
 
@@ -106,7 +106,7 @@ def clean_supply_lines(supply_input) -> tuple:
             code="REQUIRED",
         )
     if token:
-        return selectors.checkout_lines(token=token)
+        return availability.checkout_lines(token=token)
     parsed = []
     for index, line in enumerate(lines):
         pk = pk_from_global_id(
@@ -141,7 +141,7 @@ def ranked_supply_connection(
     start = cursor_to_offset(args["after"]) + 1 if args.get("after") else 0
     if start is None or start < 0:
         raise GraphQLError("Received cursor is invalid.")
-    ranked = selectors.stores_supplying(
+    ranked = availability.stores_supplying(
         queryset=queryset, point=point, radius_km=radius_km, lines=lines
     )
     page = ranked[start : start + first]
@@ -202,7 +202,7 @@ def resolve_variant_store_availability(
         can_manage=can_manage_stores(info.context),
         reach=requestor_reach(info.context),
     )
-    ranked = selectors.stores_supplying(
+    ranked = availability.stores_supplying(
         queryset=queryset,
         point=point,
         radius_km=radius,

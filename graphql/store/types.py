@@ -103,7 +103,7 @@ def store_viewer(context) -> dict:
 
 
 def visible_stores(context):
-    """Return the stores the requestor may see (see `selectors.stores_visible_to`)."""
+    """Return the stores the requestor may see (`store.selectors.stores_visible_to`)."""
     return selectors.stores_visible_to(**store_viewer(context))
 
 

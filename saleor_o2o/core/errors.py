@@ -73,7 +73,7 @@ class PlaceNotFound(GeocodingError, LookupError):
 
 
 class QueryTooComplex(O2OError, ValueError):
-    """A request asks for more than the endpoint's limits allow (`saleor_o2o.limits`).
+    """A request asks for more than the endpoint's limits allow (`core.limits`).
 
     Refused before any resolver runs; ``code`` names the limit (QUERY_TOO_LONG,
     TOO_MANY_SELECTIONS, QUERY_TOO_DEEP, TOO_MANY_ALIASES, QUERY_TOO_COSTLY,

@@ -35,7 +35,7 @@ DEFAULT_QUERY_MAX_SELECTIONS = 500
 DEFAULT_QUERY_MAX_DEPTH = 15
 #: Aliased fields in the operation, fragments expanded.
 DEFAULT_QUERY_MAX_ALIASES = 30
-#: The operation's cost (see `saleor_o2o.query_cost`): fields, times the items of
+#: The operation's cost (see `graphql.core.query_cost`): fields, times the items of
 #: the lists they are in.
 DEFAULT_QUERY_MAX_COST = 100_000
 #: Items a list without `first`/`last` is counted as in the cost: its length is the

@@ -189,7 +189,7 @@ class OfferImpressionMark(models.Model):
 
     Only the insert of a new mark counts an impression, so reloads and repeated
     searches of one shopper count once a day. Marks are purged once their day is
-    past (`offers.shopper_signals_purge`).
+    past (`offer.shoppers.shopper_signals_purge`).
     """
 
     #: No index of its own: the unique index starts with it.

@@ -1,6 +1,6 @@
 """In-store offers: staff writes, the shopper's search, claims, redemption, measurement.
 
-The domain rules live in `domain.offers`; this module loads rows and signals, applies
+The domain rules live in `offer.rules`; this module loads rows and signals, applies
 the rules inside transactions and records events in the same transactions.
 
 Limits hold under concurrency because a claim locks its offer's row (claims of one

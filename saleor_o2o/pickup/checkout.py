@@ -40,7 +40,7 @@ from saleor_o2o.store.models import Store
 from saleor_o2o.store.pickup_zone import offers_pickup, pickup_method_ensure
 from saleor_o2o.store.stock import record_stock_low
 
-#: Handover codes (`domain.codes`).
+#: Handover codes (`core.codes`).
 CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 6
 
@@ -219,7 +219,7 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     """Allocate a pickup order from its store only and create its `Pickup`.
 
     Runs inside Saleor's order transaction, whose stock rows are locked already
-    (`saleor_o2o.completion.order_stock_prelock`): raising rolls the order back.
+    (`checkout.completion.order_stock_prelock`): raising rolls the order back.
     """
     choice = (
         CheckoutPickup.objects.select_related("store")

@@ -22,7 +22,7 @@ class CheckoutPickup(models.Model):
     is_curbside = models.BooleanField(default=False)
     #: Start of the pickup slot chosen, if the store books slots.
     slot_start = models.DateTimeField(null=True, blank=True)
-    #: While the checkout completes, its slot is held until then (see `pickups`).
+    #: While the checkout completes, its slot is held until then (`pickup.checkout`).
     held_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,6 @@
 """Moving pickups through their lifecycle: staff, apps, shoppers and the system.
 
-Every change locks the pickup row, asks `domain.lifecycle` whether it is allowed,
+Every change locks the pickup row, asks `pickup.rules` whether it is allowed,
 writes the new status with an audit record (`PickupTransition`) and records the O2O
 event in the same transaction. After commit, Saleor's own ``order_updated`` fires so
 its existing webhook subscribers hear of it, and the shopper gets an e-mail where

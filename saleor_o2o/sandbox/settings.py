@@ -85,7 +85,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 
-#: How long a worker owns a webhook delivery it is sending (see saleor_o2o.webhooks).
+#: How long a worker owns a webhook delivery it is sending (see webhook.delivery).
 O2O_WEBHOOK_LEASE_SECONDS = float(os.environ.get("O2O_WEBHOOK_LEASE_SECONDS", "60"))
 #: First retry of a failed webhook delivery after this long, then doubling.
 O2O_WEBHOOK_RETRY_BASE_SECONDS = float(

@@ -2,7 +2,7 @@
 
 Reads (`reach_of`, `stores_within`, `stores_worked_in`, `store_memberships`, the
 users and apps staff name) and writes (`store_staff_set`, ...) of the rules in
-`domain.access`. Writes check the reach of whoever makes them: a manager adds and
+`store.reach`. Writes check the reach of whoever makes them: a manager adds and
 removes clerks of their own stores; only staff acting in every store name managers,
 give "all stores" or narrow apps.
 """

@@ -197,7 +197,7 @@ class PickupReservation(models.Model):
 
 
 class StoreRole:
-    """What a member of a store's staff may do there (see `domain.access`)."""
+    """What a member of a store's staff may do there (see `store.reach`)."""
 
     CLERK = access.CLERK
     MANAGER = access.MANAGER

@@ -5,7 +5,7 @@ Saleor 2.10 captures the payment before it creates the order. So when
 are reserved where the order will be allocated from, or the checkout is refused
 before any payment; inside Saleor's order transaction (``order_created``) the order
 is allocated from exactly there and the reservation is dropped. A completion that
-fails releases its reservation at once (`saleor_o2o.completion`); one whose process
+fails releases its reservation at once (`checkout.completion`); one whose process
 died leaves it to expire.
 
 Where an order is allocated from, its *source*:

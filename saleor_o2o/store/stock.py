@@ -11,8 +11,8 @@ from saleor.warehouse.models import Stock
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.ids import global_id
 from saleor_o2o.store import supply
+from saleor_o2o.store.availability import pickup_availability
 from saleor_o2o.store.models import Store
-from saleor_o2o.store.selectors import pickup_availability
 from saleor_o2o.store.services import store_lock
 from saleor_o2o.webhook.events import O2OEventType, events_record
 

@@ -3,7 +3,7 @@
 Rows of `O2OEvent` form an outbox: recording an event also creates one
 `WebhookDelivery` per subscribed webhook, in the same transaction, so an event is
 delivered exactly when its change is committed, whatever happens to the broker or the
-receiver afterwards (see `saleor_o2o.webhooks`). Payloads follow Saleor's webhooks:
+receiver afterwards (see `webhook.delivery`). Payloads follow Saleor's webhooks:
 JSON with global IDs.
 
 Each event type needs a permission, as Saleor's own events do
@@ -112,7 +112,7 @@ def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OE
     """Record events of one type and their deliveries, in the caller's transaction.
 
     Receivers get each payload with ``event_id``, ``event_type`` and ``occurred_at``
-    added (see `saleor_o2o.webhooks.delivery_body`). The deliveries are handed to
+    added (see `webhook.delivery.delivery_body`). The deliveries are handed to
     Celery once the transaction commits; if the broker is down then, the periodic
     sweep sends them later.
     """

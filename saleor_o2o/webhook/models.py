@@ -88,7 +88,7 @@ class WebhookAttempt(models.Model):
     succeeded = models.BooleanField()
     response_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField()
-    #: Why it failed, as a class of error (`domain.delivery.AttemptError`, or
+    #: Why it failed, as a class of error (`webhook.policy.AttemptError`, or
     #: "HTTP <status>"); never the receiver's answer. Empty if it succeeded.
     error = models.TextField(blank=True, default="")
 

@@ -20,8 +20,8 @@ from saleor.warehouse.models import Allocation, Stock, Warehouse
 
 from saleor_o2o.pickup import selectors as pickup_selectors
 from saleor_o2o.pickup.models import Pickup
+from saleor_o2o.store.availability import pickup_availability
 from saleor_o2o.store.models import PickupReservation
-from saleor_o2o.store.selectors import pickup_availability
 
 from helpers.storefront import HttpStorefront, outcome
 

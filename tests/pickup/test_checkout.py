@@ -17,8 +17,8 @@ from saleor_o2o.core.settings import O2OSettings
 from saleor_o2o.pickup import checkout as pickup_checkout
 from saleor_o2o.pickup.models import CheckoutPickup, Pickup, PickupStatus
 from saleor_o2o.store import pickup_zone, reservations
+from saleor_o2o.store.availability import pickup_availability
 from saleor_o2o.store.models import PickupReservation
-from saleor_o2o.store.selectors import pickup_availability
 
 SETTINGS = O2OSettings(active=True)
 

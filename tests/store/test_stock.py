@@ -6,7 +6,7 @@ from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.ids import global_id
-from saleor_o2o.store import selectors
+from saleor_o2o.store import availability
 from saleor_o2o.store import stock as store_stock
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.stock import StockLevel
@@ -24,7 +24,7 @@ def second_variant(variant):
 
 
 def available(store, variant):
-    return selectors.pickup_availability(
+    return availability.pickup_availability(
         store_ids=[store.pk], variant_ids=[variant.pk]
     ).get((store.pk, variant.pk))
 

@@ -1,7 +1,7 @@
 """Import the quantities on hand of each store from a CSV file (store, SKU, quantity).
 
 The whole file is read and checked before anything is written; then every row is
-applied in one transaction, store by store, through `services.store_stock_update`, so
+applied in one transaction, store by store, through `store.stock.store_stock_update`, so
 low-stock events are recorded as for any other stock change.
 """
 
