@@ -158,9 +158,10 @@ def pickup_alternate_collector_set(
                 "This order is not collected in a store.", field="orderToken"
             )
         if locked.status in lifecycle.FINAL_STATUSES:
-            raise lifecycle.InvalidTransition(
+            raise O2OError(
                 f"The pickup is {locked.status.upper()}: nobody can collect it now.",
                 field="orderToken",
+                code=lifecycle.InvalidTransition.code,
             )
         locked.alternate_collector = name
         locked.save(update_fields=["alternate_collector"])

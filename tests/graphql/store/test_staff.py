@@ -379,3 +379,55 @@ def test_the_migration_keeps_existing_staff_acting_everywhere(db):
     User.objects.create_user("customer@example.com", "x")
     migration.existing_staff_keep_every_store(apps, None)
     assert list(StaffAllStores.objects.values_list("user", flat=True)) == [staff.pk]
+
+
+STAFF_REMOVE = """
+mutation($store: ID!, $user: ID!) {
+  storeStaffRemove(storeId: $store, userId: $user) { storeErrors { field code } }
+}
+"""
+
+
+def test_managers_remove_clerks_of_their_stores_only(everyone, paris, lyon):
+    clerk = everyone["clerk"].user
+    other = User.objects.create_user("clerk@lyon.example", "x", is_staff=True)
+    StoreMembership.objects.create(user=other, store=lyon, role=StoreRole.CLERK)
+    manager = everyone["manager"].user
+
+    def remove(client, store, user):
+        variables = {"store": gid("Store", store.pk), "user": gid("User", user.pk)}
+        data = answer(client, STAFF_REMOVE, variables)["data"]["storeStaffRemove"]
+        return [(e["field"], e["code"]) for e in data["storeErrors"]]
+
+    assert remove(everyone["clerk"], paris, clerk) == [("storeId", "PERMISSION_DENIED")]
+    assert remove(everyone["manager"], lyon, other) == [("storeId", "NOT_FOUND")]
+    assert remove(everyone["manager"], paris, manager) == [
+        ("userId", "PERMISSION_DENIED")
+    ]
+    assert remove(everyone["manager"], paris, clerk) == []
+    assert set(StoreMembership.objects.values_list("user__email", "store")) == {
+        ("manager@paris.example", paris.pk),
+        ("clerk@lyon.example", lyon.pk),
+    }
+
+
+def test_store_staff_remove_needs_a_staff_permission(everyone, paris, user_api_client):
+    variables = {
+        "store": gid("Store", paris.pk),
+        "user": gid("User", everyone["clerk"].user.pk),
+    }
+
+    data = answer(user_api_client, STAFF_REMOVE, variables)
+
+    assert data["errors"][0]["message"].startswith("You do not have permission")
+    assert StoreMembership.objects.filter(user=everyone["clerk"].user).exists()
+
+
+def test_store_staff_remove_bad_ids_are_typed_errors(everyone, paris):
+    data = answer(
+        everyone["manager"],
+        STAFF_REMOVE,
+        {"store": gid("Store", paris.pk), "user": gid("Store", paris.pk)},
+    )["data"]["storeStaffRemove"]
+
+    assert data["storeErrors"] == [{"field": "userId", "code": "GRAPHQL_ERROR"}]
