@@ -5,6 +5,7 @@ import json
 import pytest
 
 from helpers.api import gid
+from helpers.stores import store_input
 
 CASES = [
     # (query, variables, where the typed errors are, or None for top-level errors)
@@ -199,26 +200,6 @@ mutation($input: StoreCreateInput!) {
   storeCreate(input: $input) { store { id } storeErrors { field code } }
 }
 """
-
-
-def store_input(**changes):
-    data = {
-        "name": "Paris Rivoli",
-        "address": {
-            "streetAddress1": "99 Rue de Rivoli",
-            "city": "Paris",
-            "postalCode": "75001",
-            "country": "FR",
-        },
-        "latitude": 48.86,
-        "longitude": 2.34,
-    }
-    for key, value in changes.items():
-        if key in data["address"]:
-            data["address"][key] = value
-        else:
-            data[key] = value
-    return data
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from saleor.graphql.api import schema as saleor_schema
 from saleor_o2o.graphql.api import schema
 
 from helpers.api import gid
+from helpers.stores import store_input
 
 #: Exceptions that mean the server failed, not the client.
 INTERNAL = {
@@ -194,22 +195,13 @@ def valid_calls(real, token, order_token, code) -> Dict[Tuple[str, str], dict]:
         real["Offer"][0],
     )
     near = {"latitude": 48.86, "longitude": 2.34}
-    store_input = {
-        "name": "Paris Rivoli",
-        "address": {
-            "streetAddress1": "99 Rue de Rivoli",
-            "city": "Paris",
-            "postalCode": "75001",
-            "country": "FR",
-        },
-        "latitude": 48.86,
-        "longitude": 2.34,
-        "timezone": "Europe/Paris",
-        "services": ["CLICK_AND_COLLECT"],
-        "openingHours": [{"weekday": "MONDAY", "opens": "09:00", "closes": "19:00"}],
-        "openingHoursExceptions": [{"date": "2026-12-25", "name": "Christmas"}],
-        "pickupSlotCapacity": 2,
-    }
+    store_data = store_input(
+        timezone="Europe/Paris",
+        services=["CLICK_AND_COLLECT"],
+        openingHours=[{"weekday": "MONDAY", "opens": "09:00", "closes": "19:00"}],
+        openingHoursExceptions=[{"date": "2026-12-25", "name": "Christmas"}],
+        pickupSlotCapacity=2,
+    )
     offer_input = {
         "title": "10% off",
         "rewardType": "PERCENTAGE",
@@ -223,8 +215,8 @@ def valid_calls(real, token, order_token, code) -> Dict[Tuple[str, str], dict]:
     }
     lines = {"lines": [{"variantId": variant, "quantity": 1}]}
     return {
-        ("Mutation", "storeCreate"): {"input": store_input},
-        ("Mutation", "storeUpdate"): {"id": store, "input": store_input},
+        ("Mutation", "storeCreate"): {"input": store_data},
+        ("Mutation", "storeUpdate"): {"id": store, "input": store_data},
         ("Mutation", "storeStockUpdate"): {
             "storeId": store,
             "stocks": [{"variantId": variant, "quantity": 3}],
