@@ -82,7 +82,17 @@ def complete_all(race, shoppers):
             for storefront, checkout_id in shoppers
         ]
     )
-    return Counter(outcome(answer) for answer in answers)
+    outcomes = Counter(outcome(answer) for answer in answers)
+    # Why each shopper was refused, printed when an assertion on `outcomes` fails.
+    print(*refusals(answers), sep="\n")
+    return outcomes
+
+
+def refusals(answers):
+    for answer in answers:
+        payload = (answer.get("data") or {}).get("checkoutComplete") or {}
+        for error in payload.get("checkoutErrors") or ():
+            yield f"{error['code']} {error['field']}: {error['message']}"
 
 
 def test_shoppers_racing_for_the_last_units_of_a_store(
