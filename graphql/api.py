@@ -6,6 +6,15 @@ from saleor.graphql.api import Query as SaleorQuery
 
 from saleor_o2o.graphql.checkout.mutations import CheckoutMutations
 from saleor_o2o.graphql.core.entities import entities_guard
+from saleor_o2o.graphql.local_delivery.areas import DeliveryAreaMutations
+from saleor_o2o.graphql.local_delivery.checkout import (
+    CheckoutLocalDeliveryMutations,
+    extend_checkout_type,
+)
+from saleor_o2o.graphql.local_delivery.lifecycle import (
+    LocalDeliveryMutations,
+    LocalDeliveryQueries,
+)
 from saleor_o2o.graphql.offer.schema import OfferMutations, OfferQueries
 from saleor_o2o.graphql.pickup.schema import PickupMutations, PickupQueries
 from saleor_o2o.graphql.pickup.types import extend_saleor_types
@@ -23,12 +32,14 @@ extend_product_variant_type()
 extend_saleor_types()
 extend_webhook_type()
 extend_store_type()
+extend_checkout_type()
 
 
 class Query(
     StoreQueries,
     StoreStaffQueries,
     PickupQueries,
+    LocalDeliveryQueries,
     OfferQueries,
     O2OWebhookQueries,
     SaleorQuery,
@@ -40,6 +51,9 @@ class Mutation(
     StoreMutations,
     StoreStaffMutations,
     PickupMutations,
+    DeliveryAreaMutations,
+    CheckoutLocalDeliveryMutations,
+    LocalDeliveryMutations,
     OfferMutations,
     O2OWebhookMutations,
     CheckoutMutations,

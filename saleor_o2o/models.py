@@ -3,6 +3,15 @@
 The app keeps one label, so migrations and table names are unchanged.
 """
 
+from saleor_o2o.local_delivery.models import (
+    CheckoutLocalDelivery,
+    DeliveryArea,
+    DeliveryPostalCode,
+    LocalDelivery,
+    LocalDeliveryEmail,
+    LocalDeliveryMethod,
+    LocalDeliveryTransition,
+)
 from saleor_o2o.offer.models import (
     Offer,
     OfferClaim,
@@ -43,9 +52,16 @@ from saleor_o2o.webhook.models import (
 
 __all__ = [
     "AppStore",
+    "CheckoutLocalDelivery",
     "CheckoutPickup",
+    "DeliveryArea",
+    "DeliveryPostalCode",
     "DeliveryStatus",
     "GeocodingStatus",
+    "LocalDelivery",
+    "LocalDeliveryEmail",
+    "LocalDeliveryMethod",
+    "LocalDeliveryTransition",
     "O2OEvent",
     "Offer",
     "OfferClaim",

@@ -128,6 +128,34 @@ class O2OPlugin(BasePlugin):
             ),
             "label": "Allow logged-in shoppers to claim offers away from the store",
         },
+        conf.LOCAL_DELIVERY_METHOD_NAME: {
+            "type": ConfigurationTypeField.STRING,
+            "help_text": (
+                "How delivery from a local store is named among the shipping methods "
+                "and on orders. Example: 'Same-day delivery from our stores'."
+            ),
+            "label": "Local delivery method name",
+        },
+        conf.LOCAL_DELIVERY_LISTED: {
+            "type": ConfigurationTypeField.BOOLEAN,
+            "help_text": (
+                "When ticked, Saleor's list of shipping methods for a checkout shows "
+                "local delivery too (chosen there, it is delivered by the best store). "
+                "When not ticked, only storefronts that ask for local delivery "
+                "options offer it."
+            ),
+            "label": "List local delivery among the shipping methods",
+        },
+        conf.ROUTE_BY_DISTANCE: {
+            "type": ConfigurationTypeField.BOOLEAN,
+            "help_text": (
+                "When ticked, an ordinary shipped order is allocated from the stores "
+                "and warehouses that ship to its address, nearest first, splitting "
+                "across them only when no single one has the whole order. When not "
+                "ticked, Saleor allocates by warehouse, in its own order."
+            ),
+            "label": "Route shipped orders by distance",
+        },
     }
 
     def __init__(self, *, configuration, active):

@@ -124,6 +124,9 @@ def test_plugin_shows_its_configuration_with_labels_and_help(plugin_admin):
         "pickup_reminder_hours",
         "webhook_max_attempts",
         "offer_remote_claims",
+        "local_delivery_method_name",
+        "local_delivery_listed",
+        "route_by_distance",
     ]
     assert items["default_radius_km"] == {
         "name": "default_radius_km",
@@ -182,6 +185,9 @@ def test_plugin_update_activates_and_stores_values(plugin_admin):
         "pickup_reminder_hours": "24",
         "webhook_max_attempts": "10",
         "offer_remote_claims": "false",
+        "local_delivery_method_name": "Local delivery",
+        "local_delivery_listed": "false",
+        "route_by_distance": "false",
     }
     settings = conf.get_o2o_settings()
     assert settings.active is True

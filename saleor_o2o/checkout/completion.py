@@ -38,6 +38,7 @@ from saleor.payment.models import Payment
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.db import session_lock_is_free, session_lock_try
+from saleor_o2o.local_delivery import checkout as local_delivery_checkout
 from saleor_o2o.pickup import checkout as pickup_checkout
 from saleor_o2o.store import pickup_zone, reservations
 
@@ -153,6 +154,9 @@ def completion_failed(*, checkout_token):
     try:
         reservations.checkout_release(checkout_token=checkout_token)
         pickup_checkout.checkout_pickup_release(checkout_token=checkout_token)
+        local_delivery_checkout.checkout_local_delivery_release(
+            checkout_token=checkout_token
+        )
         return payments_refund(checkout_token=checkout_token)
     except Exception:
         logger.exception("Could not clean up after checkout %s", checkout_token)
@@ -260,6 +264,9 @@ def checkout_reserve(*, checkout: Checkout) -> None:
     if pickup_zone.is_pickup(checkout.shipping_method_id):
         pickup_checkout.checkout_pickup_reserve(checkout=checkout)
         return
+    if local_delivery_checkout.is_local_delivery(checkout.shipping_method_id):
+        local_delivery_checkout.checkout_local_delivery_reserve(checkout=checkout)
+        return
     if not checkout.is_shipping_required():
         return
     lines = reservations.checkout_lines(checkout.pk)
@@ -287,6 +294,9 @@ def order_allocate(*, order: Order) -> None:
         return
     if pickup_zone.is_pickup(order.shipping_method_id):
         pickup_checkout.order_pickup_allocate(order=order)
+        return
+    if local_delivery_checkout.is_local_delivery(order.shipping_method_id):
+        local_delivery_checkout.order_local_delivery_allocate(order=order)
         return
     if order.shipping_address is None:
         return

@@ -87,6 +87,13 @@ class O2OSettings:
     webhook_max_attempts: int = 10
     #: Logged-in shoppers may claim offers wherever they are, not only near a store.
     offer_remote_claims: bool = False
+    #: How same-day delivery from a local store is named among the shipping methods.
+    local_delivery_method_name: str = "Local delivery"
+    #: Whether Saleor's own ``availableShippingMethods`` lists it (storefronts that
+    #: use ``localDeliveryOptions`` choose it through ``checkoutLocalDeliveryUpdate``).
+    local_delivery_listed: bool = False
+    #: Allocate ordinary shipped orders from the nearest locations that ship there.
+    route_by_distance: bool = False
 
     @property
     def hold_policy(self) -> HoldPolicy:
@@ -153,6 +160,9 @@ PICKUP_HOLD_HOURS = "pickup_hold_hours"
 PICKUP_REMINDER_HOURS = "pickup_reminder_hours"
 WEBHOOK_MAX_ATTEMPTS = "webhook_max_attempts"
 OFFER_REMOTE_CLAIMS = "offer_remote_claims"
+LOCAL_DELIVERY_METHOD_NAME = "local_delivery_method_name"
+LOCAL_DELIVERY_LISTED = "local_delivery_listed"
+ROUTE_BY_DISTANCE = "route_by_distance"
 
 
 def _option(value: Any) -> Union[str, bool]:
@@ -185,6 +195,9 @@ DEFAULT_VALUES: Mapping[str, Union[str, bool]] = MappingProxyType(
             (PICKUP_REMINDER_HOURS, _DEFAULTS.pickup_reminder_hours),
             (WEBHOOK_MAX_ATTEMPTS, _DEFAULTS.webhook_max_attempts),
             (OFFER_REMOTE_CLAIMS, _DEFAULTS.offer_remote_claims),
+            (LOCAL_DELIVERY_METHOD_NAME, _DEFAULTS.local_delivery_method_name),
+            (LOCAL_DELIVERY_LISTED, _DEFAULTS.local_delivery_listed),
+            (ROUTE_BY_DISTANCE, _DEFAULTS.route_by_distance),
         )
     }
 )
@@ -249,6 +262,15 @@ def _yes_no(values: Mapping[str, Any], name: str, label: str) -> bool:
     raise InvalidInput(f"{label} must be 'yes' or 'no'; got {raw!r}.", field=name)
 
 
+def _method_name(values: Mapping[str, Any], name: str, label: str) -> str:
+    text = str(values.get(name) or "").strip()
+    if not text or len(text) > 100:
+        raise InvalidInput(
+            f"{label} needs a name of at most 100 characters.", field=name
+        )
+    return text
+
+
 def _provider_names() -> Iterable[str]:
     from geopy.geocoders import SERVICE_TO_GEOCODER
 
@@ -305,12 +327,10 @@ def parse_configuration(
             field=GEOCODER_USER_AGENT,
             code="PLUGIN_MISCONFIGURED",
         )
-    method_name = str(values.get(PICKUP_METHOD_NAME) or "").strip()
-    if not method_name or len(method_name) > 100:
-        raise InvalidInput(
-            "The pickup method needs a name of at most 100 characters.",
-            field=PICKUP_METHOD_NAME,
-        )
+    method_name = _method_name(values, PICKUP_METHOD_NAME, "The pickup method")
+    local_name = _method_name(
+        values, LOCAL_DELIVERY_METHOD_NAME, "The local delivery method"
+    )
     raw_fee = str(values.get(PICKUP_FEE) or "0").strip()
     try:
         fee = Decimal(raw_fee)
@@ -350,6 +370,13 @@ def parse_configuration(
         webhook_max_attempts=int(raw_attempts),
         offer_remote_claims=_yes_no(
             values, OFFER_REMOTE_CLAIMS, "Remote claims of offers"
+        ),
+        local_delivery_method_name=local_name,
+        local_delivery_listed=_yes_no(
+            values, LOCAL_DELIVERY_LISTED, "Listing local delivery"
+        ),
+        route_by_distance=_yes_no(
+            values, ROUTE_BY_DISTANCE, "Routing shipped orders by distance"
         ),
     )
 

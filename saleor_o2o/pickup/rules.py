@@ -11,6 +11,15 @@ from datetime import datetime, timedelta
 from typing import FrozenSet, Mapping, Optional, Tuple
 
 from saleor_o2o.core import codes
+from saleor_o2o.core.actors import (  # noqa: F401 (re-exported)
+    ACTOR_KINDS,
+    APP,
+    MERCHANT,
+    SHOPPER,
+    STAFF,
+    SYSTEM,
+    ActorKind,
+)
 from saleor_o2o.core.errors import O2OError
 
 RECEIVED = "received"
@@ -20,13 +29,6 @@ CUSTOMER_ARRIVED = "customer_arrived"
 COLLECTED = "collected"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
-
-#: Who moves a pickup along.
-STAFF = "staff"
-APP = "app"
-SHOPPER = "shopper"
-SYSTEM = "system"
-ACTOR_KINDS = (STAFF, APP, SHOPPER, SYSTEM)
 
 
 class PickupStatus:
@@ -51,20 +53,8 @@ class PickupStatus:
     ]
 
 
-class PickupActor:
-    """Who made a pickup transition."""
-
-    STAFF = STAFF
-    APP = APP
-    SHOPPER = SHOPPER
-    SYSTEM = SYSTEM
-
-    CHOICES = [
-        (STAFF, "Staff user"),
-        (APP, "App"),
-        (SHOPPER, "Shopper"),
-        (SYSTEM, "The system"),
-    ]
+#: Who made a pickup transition (the kinds every lifecycle shares).
+PickupActor = ActorKind
 
 
 class PickupAuditKind:
@@ -81,7 +71,7 @@ class PickupAuditKind:
     ]
 
 
-_MERCHANT = frozenset({STAFF, APP})
+_MERCHANT = MERCHANT
 
 #: Allowed transitions: ``{from: {to: actors allowed to make it}}``. The system
 #: expires pickups and cancels them when Saleor cancels their order.
