@@ -1,0 +1,36 @@
+"""A correction to Saleor 2.10's count of a variant's units in a country.
+
+Saleor's ``warehouse.availability._get_available_quantity`` sums the stock rows'
+quantities with ``DISTINCT`` (to undo the join with allocations), so two warehouses
+holding the same quantity count once: 4 units in a store and 4 in a depot make 4,
+not 8. ``check_stock_quantity`` then refuses carts and ``checkoutComplete`` with
+"Insufficient product stock" while units remain. Stores join the pickup zone
+(`store.pickup_zone`), so equal quantities in several warehouses of one country are
+common with this extension. `saleor_available_quantity_fix` puts a correct count in
+its place when Django starts.
+"""
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+
+def available_quantity(stocks: QuerySet) -> int:
+    """Return the units of `stocks` not allocated, all rows together, never below 0.
+
+    One row per stock (grouped by stock), so neither quantities nor allocations are
+    counted twice.
+    """
+    rows = (
+        stocks.order_by()
+        .annotate(allocated=Coalesce(Sum("allocations__quantity_allocated"), 0))
+        .values_list("quantity", "allocated")
+    )
+    total = sum(quantity - allocated for quantity, allocated in rows)
+    return max(total, 0)
+
+
+def saleor_available_quantity_fix() -> None:
+    """Make Saleor's stock checks count every warehouse's units (see the module)."""
+    from saleor.warehouse import availability
+
+    availability._get_available_quantity = available_quantity
