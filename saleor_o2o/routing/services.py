@@ -111,12 +111,27 @@ def shipping_source_routed(
 def warehouse_locations_request(
     warehouse_ids: Iterable[Hashable], *, now=None
 ) -> List[Hashable]:
-    """Queue geocoding for the warehouses whose place is unknown or out of date.
+    """Mark for geocoding the warehouses whose place is unknown or out of date, and
+    queue their task once committed.
 
     Stores are skipped (they have coordinates of their own). A warehouse is queued
     when it has no location yet, when its address changed since, or when it has
     waited `LOCATION_STALE_AFTER` (the task was lost). Returns the IDs queued.
     """
+    queued = warehouse_locations_pending(warehouse_ids, now=now)
+    transaction.on_commit(lambda: _queue(queued))
+    return queued
+
+
+def _queue(warehouse_ids) -> None:
+    for warehouse_id in warehouse_ids:
+        enqueue(GEOCODE_WAREHOUSE, str(warehouse_id))
+
+
+def warehouse_locations_pending(
+    warehouse_ids: Iterable[Hashable], *, now=None
+) -> List[Hashable]:
+    """Mark the warehouses of `warehouse_locations_request` pending; return them."""
     now = now or timezone.now()
     warehouses = (
         Warehouse.objects.select_related("address")
@@ -154,10 +169,6 @@ def warehouse_locations_request(
             },
         )
         queued.append(warehouse.pk)
-    for warehouse_id in queued:
-        transaction.on_commit(
-            lambda pk=str(warehouse_id): enqueue(GEOCODE_WAREHOUSE, pk)
-        )
     return queued
 
 
@@ -227,5 +238,4 @@ def warehouse_saved(sender, instance, created=False, raw=False, **kwargs) -> Non
 
 
 def _warehouse_location_refresh(warehouse_id) -> None:
-    with transaction.atomic():
-        warehouse_locations_request([warehouse_id])
+    _queue(warehouse_locations_pending([warehouse_id]))  # Already committed.
