@@ -10,12 +10,13 @@ died leaves it to expire.
 
 Where an order is allocated from, its *source*:
 
-* a pickup order: the chosen store's warehouse, less the store's safety stock;
+* a pickup or local delivery order: the chosen store's warehouse, less the
+  store's safety stock;
 * any other order: the warehouses that ship to its country, i.e. those in one of
-  Saleor's shipping zones covering it other than the pickup zone, in Saleor's own
-  order (by primary key). Stores join the pickup zone so that Saleor counts their
-  stock when shoppers fill their carts; they ship only if the merchant also puts
-  them in a shipping zone.
+  Saleor's shipping zones covering it other than the extension's own (pickup,
+  local delivery), in Saleor's own order (by primary key). Stores join those zones
+  so that Saleor counts their stock when shoppers fill their carts; they ship only
+  if the merchant also puts them in a shipping zone.
 
 Locks follow docs/design/click-and-collect.md: stock rows are locked in one
 statement in primary-key order, and reservation rows are written only by the holder
@@ -34,7 +35,7 @@ from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o.store import supply
+from saleor_o2o.store import method_zone, supply
 from saleor_o2o.store.models import PickupMethod, PickupReservation
 
 #: How long units stay reserved for a completing checkout.
@@ -56,6 +57,14 @@ class Source:
     warehouse_ids: Tuple
     #: Units of each variant held back (a store's safety stock for pickup).
     safety_stock: int = 0
+
+
+def store_source(store) -> Source:
+    """Return a store's warehouse as a source, less the store's safety stock (the
+    units it keeps for customers in the shop)."""
+    return Source(
+        warehouse_ids=(store.warehouse_id,), safety_stock=store.pickup_safety_stock
+    )
 
 
 def stock_taking_lines(rows: Iterable[Tuple[int, int]]) -> Tuple[supply.Line, ...]:
@@ -88,11 +97,12 @@ def pickup_zone_id() -> Optional[int]:
 
 
 def shipping_source(country: str) -> Source:
-    """Return the warehouses that ship to ``country`` (pickup-only stores excluded)."""
-    zones = ShippingZone.objects.filter(countries__contains=country)
-    zone_id = pickup_zone_id()
-    if zone_id is not None:
-        zones = zones.exclude(pk=zone_id)
+    """Return the warehouses that ship to ``country``: those of Saleor's shipping
+    zones covering it, the zones of the extension's own methods (pickup, local
+    delivery) excepted."""
+    zones = ShippingZone.objects.filter(countries__contains=country).exclude(
+        pk__in=method_zone.own_zone_ids()
+    )
     warehouse_ids = (
         Warehouse.objects.filter(shipping_zones__in=zones)
         .order_by("pk")
