@@ -186,7 +186,8 @@ def checkout_local_delivery_options(
 
     Nothing to deliver, no address, or days out of bounds answer no options and the
     reason; an address that cannot be placed answers the stores whose postal codes
-    match it, with the reason; no store at all, OUTSIDE_AREA.
+    match it, with the reason (when some area is a radius, so that placing it
+    matters); no store at all, OUTSIDE_AREA.
     """
     try:
         days_check(days)
@@ -201,7 +202,7 @@ def checkout_local_delivery_options(
         days=days,
         now=now,
     )
-    errors = [destination.error] if destination.error is not None else []
+    errors = [destination.error] if placing_mattered(destination) else []
     if not options and not errors:
         errors.append(outside_every_area())
     return CheckoutOptions(options=options, errors=errors)
