@@ -12,8 +12,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 from saleor.order.models import Order
-from saleor.payment import TransactionKind
-from saleor.payment.models import Payment, Transaction
 from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
@@ -23,7 +21,7 @@ from saleor_o2o.pickup.models import Pickup
 from saleor_o2o.store.availability import pickup_availability
 from saleor_o2o.store.models import PickupReservation
 
-from helpers.storefront import HttpStorefront, outcome
+from helpers.storefront import HttpStorefront, assert_money_is_safe, outcome
 
 pytestmark = [pytest.mark.slow]
 
@@ -39,17 +37,6 @@ def shop(transactional_db, o2o_active, site_settings, variant, store_factory):
     store = store_factory("Paris Rivoli", 48.8606, 2.3376)
     Stock.objects.create(warehouse=store.warehouse, product_variant=variant, quantity=5)
     return store, variant
-
-
-def assert_money_is_safe():
-    """No payment captured without an order; each order's captured once, in full."""
-    orphans = Payment.objects.filter(order__isnull=True, captured_amount__gt=0)
-    assert not orphans.exists(), list(orphans.values("pk", "captured_amount"))
-    for order in Order.objects.all():
-        captures = Transaction.objects.filter(
-            payment__order=order, kind=TransactionKind.CAPTURE, is_success=True
-        )
-        assert [capture.amount for capture in captures] == [order.total_gross_amount]
 
 
 def available(store, variant) -> int:
