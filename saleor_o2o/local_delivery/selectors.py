@@ -58,13 +58,13 @@ def area_postal_codes(area: DeliveryArea) -> Dict[str, Tuple[str, ...]]:
     return {country: tuple(sorted(codes[country])) for country in sorted(codes)}
 
 
-def delivery_area_for_store(*, store: Store) -> Optional[DeliveryArea]:
-    """Return the store's delivery area with its postal codes, or None."""
-    return (
-        DeliveryArea.objects.filter(store=store)
-        .prefetch_related("postal_codes")
-        .first()
+def delivery_areas_by_store(store_ids: Sequence[int]) -> Dict[int, DeliveryArea]:
+    """Return the delivery areas of these stores, with their postal codes, by store
+    ID (two queries whatever the number of stores)."""
+    found = DeliveryArea.objects.filter(store_id__in=store_ids).prefetch_related(
+        "postal_codes"
     )
+    return {area.store_id: area for area in found}
 
 
 def window_bookings(
@@ -107,7 +107,7 @@ def window_bookings(
     return counts
 
 
-def _check_days(days: int) -> None:
+def check_days(days: int) -> None:
     if isinstance(days, bool) or not 1 <= days <= MAX_WINDOW_DAYS:
         raise InvalidInput(
             f"Delivery windows are shown for 1 to {MAX_WINDOW_DAYS} days.",
@@ -166,7 +166,7 @@ def store_delivery_windows(
 ) -> List[slots.Slot]:
     """Return the store's delivery windows over the next `days` local days, with the
     places left (full windows included, with none remaining)."""
-    _check_days(days)
+    check_days(days)
     now = now or timezone.now()
     since, until = _span(now, days)
     booked = window_bookings(
@@ -177,6 +177,42 @@ def store_delivery_windows(
         exclude_checkout=exclude_checkout,
     )
     return windows_booked(store=store, area=area, days=days, now=now, booked=booked)
+
+
+def stores_delivery_windows(
+    *, requests: Sequence[Tuple[Store, int]], now: Optional[dt.datetime] = None
+) -> List[List[slots.Slot]]:
+    """Return the delivery windows of several ``(store, days)`` pairs, in order: none
+    for a store without an active area. Four queries whatever the number of stores
+    (areas, hours exceptions, bookings)."""
+    from django.db.models import prefetch_related_objects
+
+    now = now or timezone.now()
+    for _store, days in requests:
+        check_days(days)
+    by_store = delivery_areas_by_store([store.pk for store, _days in requests])
+    serving = [store for store, _days in requests if _serves(by_store, store)]
+    # Skips the stores whose exceptions the store list prefetched already.
+    prefetch_related_objects(serving, "hours_exceptions")
+    since, until = _span(now, max((days for _store, days in requests), default=1))
+    booked = window_bookings(
+        store_ids={store.pk for store in serving}, since=since, until=until, now=now
+    )
+    return [
+        (
+            windows_booked(
+                store=store, area=by_store[store.pk], days=days, now=now, booked=booked
+            )
+            if _serves(by_store, store)
+            else []
+        )
+        for store, days in requests
+    ]
+
+
+def _serves(by_store: Dict[int, DeliveryArea], store: Store) -> bool:
+    area = by_store.get(store.pk)
+    return area is not None and area.is_active and store.is_active
 
 
 @dataclass(frozen=True)
@@ -305,7 +341,7 @@ def stores_delivering(
     first, then by earliest window with room (none last), then by distance (unknown
     last), then by store ID. Each option carries its fee for `order_value`.
     """
-    _check_days(days)
+    check_days(days)
     now = now or timezone.now()
     covering = _covering_areas(
         point=point, country=country, postal_code=postal_code, today=now.date()
