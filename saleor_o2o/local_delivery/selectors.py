@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.geo import Point
-from saleor_o2o.local_delivery import areas, fees
+from saleor_o2o.local_delivery import areas, fees, windows
 from saleor_o2o.local_delivery.models import (
     CheckoutLocalDelivery,
     DeliveryArea,
@@ -122,38 +122,27 @@ def _span(now: dt.datetime, days: int) -> Tuple[dt.datetime, dt.datetime]:
     return now - dt.timedelta(days=1), now + dt.timedelta(days=days + 2)
 
 
-def windows_booked(
-    *,
-    store: Store,
-    area: DeliveryArea,
-    days: int,
-    now: dt.datetime,
-    booked: Bookings,
+def _per_store(booked: Bookings) -> Dict[int, Dict[dt.datetime, int]]:
+    grouped: Dict[int, Dict[dt.datetime, int]] = {}
+    for (store_id, start), count in booked.items():
+        grouped.setdefault(store_id, {})[start] = count
+    return grouped
+
+
+def _windows(
+    *, store: Store, area: DeliveryArea, days: int, now: dt.datetime, booked
 ) -> List[slots.Slot]:
-    """Return the store's windows over the next `days` local days, given the places
-    taken (by (store ID, window start)); full windows are included."""
-    schedule = store.schedule()
-    earliest = now + dt.timedelta(minutes=area.lead_time_minutes)
-    today = now.astimezone(pytz.timezone(schedule.timezone)).date()
-    taken = {
-        start: count
-        for (store_id, start), count in booked.items()
-        if store_id == store.pk
-    }
-    found: List[slots.Slot] = []
-    for offset in range(days):
-        found.extend(
-            slots.time_slots(
-                schedule,
-                day=today + dt.timedelta(days=offset),
-                slot_minutes=area.window_minutes,
-                capacity=area.window_capacity,
-                earliest=earliest,
-                booked=taken,
-                wording=slots.DELIVERY,
-            )
+    return list(
+        windows.delivery_windows(
+            store.schedule(),
+            now=now,
+            days=days,
+            lead_time_minutes=area.lead_time_minutes,
+            window_minutes=area.window_minutes,
+            capacity=area.window_capacity,
+            booked=booked,
         )
-    return found
+    )
 
 
 def store_delivery_windows(
@@ -176,7 +165,13 @@ def store_delivery_windows(
         now=now,
         exclude_checkout=exclude_checkout,
     )
-    return windows_booked(store=store, area=area, days=days, now=now, booked=booked)
+    return _windows(
+        store=store,
+        area=area,
+        days=days,
+        now=now,
+        booked=_per_store(booked).get(store.pk, {}),
+    )
 
 
 def stores_delivery_windows(
@@ -195,13 +190,19 @@ def stores_delivery_windows(
     # Skips the stores whose exceptions the store list prefetched already.
     prefetch_related_objects(serving, "hours_exceptions")
     since, until = _span(now, max((days for _store, days in requests), default=1))
-    booked = window_bookings(
-        store_ids={store.pk for store in serving}, since=since, until=until, now=now
+    booked = _per_store(
+        window_bookings(
+            store_ids={store.pk for store in serving}, since=since, until=until, now=now
+        )
     )
     return [
         (
-            windows_booked(
-                store=store, area=by_store[store.pk], days=days, now=now, booked=booked
+            _windows(
+                store=store,
+                area=by_store[store.pk],
+                days=days,
+                now=now,
+                booked=booked.get(store.pk, {}),
             )
             if _serves(by_store, store)
             else []
@@ -353,12 +354,14 @@ def stores_delivering(
         store_ids=store_ids, variant_ids=[line.variant_id for line in lines]
     )
     since, until = _span(now, days)
-    booked = window_bookings(
-        store_ids=store_ids,
-        since=since,
-        until=until,
-        now=now,
-        exclude_checkout=exclude_checkout,
+    booked = _per_store(
+        window_bookings(
+            store_ids=store_ids,
+            since=since,
+            until=until,
+            now=now,
+            exclude_checkout=exclude_checkout,
+        )
     )
     options = []
     for area in covering:
@@ -368,8 +371,12 @@ def stores_delivering(
             for units in [available.get((area.store_id, line.variant_id), 0)]
             if units < line.quantity
         )
-        windows = windows_booked(
-            store=area.store, area=area, days=days, now=now, booked=booked
+        found = _windows(
+            store=area.store,
+            area=area,
+            days=days,
+            now=now,
+            booked=booked.get(area.store_id, {}),
         )
         rule = fee_rule(area)
         options.append(
@@ -383,9 +390,9 @@ def stores_delivering(
                 ),
                 below_minimum=fees.below_minimum(rule, order_value),
                 earliest_window=next(
-                    (window for window in windows if slots.can_book(window)), None
+                    (window for window in found if slots.can_book(window)), None
                 ),
-                windows=tuple(windows),
+                windows=tuple(found),
             )
         )
     return sorted(options, key=_rank_key)

@@ -83,3 +83,39 @@ def test_days_are_bounded(store, delivery_area_factory, days):
     with pytest.raises(InvalidInput) as error:
         selectors.store_delivery_windows(store=store, area=area, days=days, now=NOW)
     assert (error.value.field, error.value.code) == ("days", "OUT_OF_RANGE")
+
+
+def test_windows_cut_once_serve_every_request_with_its_own_bookings():
+    from saleor_o2o.local_delivery import windows
+    from saleor_o2o.store import hours
+
+    schedule = hours.Schedule(
+        timezone="Europe/Paris",
+        weekly=(
+            hours.WeeklyInterval(1, hours.Interval(dt.time(9), dt.time(13))),
+        ),  # Tuesdays
+    )
+
+    def cut(booked, minutes_after=0):
+        return windows.delivery_windows(
+            schedule,
+            now=NOW + dt.timedelta(minutes=minutes_after),
+            days=1,
+            lead_time_minutes=60,
+            window_minutes=60,
+            capacity=2,
+            booked=booked,
+        )
+
+    booked = cut({local(10): 2, local(12): 1})
+    free = cut({})
+    later = cut({}, minutes_after=61)
+
+    assert [(w.start, w.remaining) for w in booked] == [
+        (local(9), 2),
+        (local(10), 0),
+        (local(11), 2),
+        (local(12), 1),
+    ]
+    assert {w.remaining for w in free} == {2}
+    assert [w.start for w in later] == [local(11), local(12)]
