@@ -10,13 +10,15 @@ died leaves it to expire.
 
 Where an order is allocated from, its *source*:
 
-* a pickup order: the chosen store's warehouse, less the store's safety stock;
+* a pickup or local delivery order: the chosen store's warehouse, less the
+  store's safety stock;
 * any other order: the warehouses that ship to its country, i.e. those in one of
-  Saleor's shipping zones covering it other than the pickup zone, in Saleor's own
-  order (by primary key), or nearest first when the merchant routes shipped orders
-  by distance (`Source.nearest_first`, filled by ``saleor_o2o.routing``). Stores
-  join the pickup zone so that Saleor counts their stock when shoppers fill their
-  carts; they ship only if the merchant also puts them in a shipping zone.
+  Saleor's shipping zones covering it other than the extension's own (pickup,
+  local delivery), in Saleor's own order (by primary key), or nearest first when
+  the merchant routes shipped orders by distance (`Source.nearest_first`, filled by
+  ``saleor_o2o.routing``). Stores join those zones so that Saleor counts their stock
+  when shoppers fill their carts; they ship only if the merchant also puts them in
+  a shipping zone.
 
 A routed order is allocated exactly as it was reserved (`supply.reserved_plan`);
 only when the reservation no longer fits (it expired and its units went, staff
@@ -39,7 +41,7 @@ from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o.store import supply
+from saleor_o2o.store import method_zone, supply
 from saleor_o2o.store.models import PickupMethod, PickupReservation
 
 #: How long units stay reserved for a completing checkout.
@@ -72,6 +74,14 @@ class Source:
         return bool(self.nearest_first)
 
 
+def store_source(store) -> Source:
+    """Return a store's warehouse as a source, less the store's safety stock (the
+    units it keeps for customers in the shop)."""
+    return Source(
+        warehouse_ids=(store.warehouse_id,), safety_stock=store.pickup_safety_stock
+    )
+
+
 def stock_taking_lines(rows: Iterable[Tuple[int, int]]) -> Tuple[supply.Line, ...]:
     """Return ``(variant_id, quantity)`` rows as merged lines, or () if none."""
     lines = [supply.Line(variant_id, quantity) for variant_id, quantity in rows]
@@ -102,11 +112,12 @@ def pickup_zone_id() -> Optional[int]:
 
 
 def shipping_source(country: str) -> Source:
-    """Return the warehouses that ship to ``country`` (pickup-only stores excluded)."""
-    zones = ShippingZone.objects.filter(countries__contains=country)
-    zone_id = pickup_zone_id()
-    if zone_id is not None:
-        zones = zones.exclude(pk=zone_id)
+    """Return the warehouses that ship to ``country``: those of Saleor's shipping
+    zones covering it, the zones of the extension's own methods (pickup, local
+    delivery) excepted."""
+    zones = ShippingZone.objects.filter(countries__contains=country).exclude(
+        pk__in=method_zone.own_zone_ids()
+    )
     warehouse_ids = (
         Warehouse.objects.filter(shipping_zones__in=zones)
         .order_by("pk")
