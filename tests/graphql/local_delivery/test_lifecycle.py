@@ -345,3 +345,42 @@ def test_another_stores_staff_get_not_found(
         0,
     )
     assert unchanged.order.status == OrderStatus.UNFULFILLED
+
+
+@pytest.mark.parametrize(
+    "query,variables,name",
+    [
+        (DELIVER, {"code": "AAAAAA"}, "localDeliveryDeliver"),
+        (UNLOCK, {"reason": "Called"}, "localDeliveryCodeUnlock"),
+    ],
+)
+@pytest.mark.parametrize(
+    "bad_id,code",
+    [
+        ("bm90LWEtZGVsaXZlcnk=", "GRAPHQL_ERROR"),
+        (gid("LocalDelivery", 0), "NOT_FOUND"),
+        (gid("Pickup", 1), "GRAPHQL_ERROR"),
+    ],
+)
+def test_deliver_and_unlock_with_a_bad_id(desk, query, variables, name, bad_id, code):
+    response = desk(query, {"id": bad_id, **variables})
+
+    assert errors_of(response, name) == [("id", code)]
+
+
+def test_a_note_too_long_on_delivery_is_invalid(desk, out):
+    delivery = out()
+
+    response = desk(
+        """mutation($id: ID!, $code: String!, $note: String) {
+          localDeliveryDeliver(id: $id, code: $code, note: $note) {
+            localDeliveryErrors { field code } } }""",
+        {
+            "id": gid("LocalDelivery", delivery.pk),
+            "code": delivery.code,
+            "note": "x" * 501,
+        },
+    )
+
+    assert errors_of(response, "localDeliveryDeliver") == [("note", "INVALID")]
+    assert LocalDelivery.objects.get().status == lc.OUT_FOR_DELIVERY
