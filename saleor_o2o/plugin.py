@@ -11,6 +11,7 @@ from saleor_o2o.checkout import completion
 from saleor_o2o.core import settings as conf
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.local_delivery import pricing as local_delivery_pricing
+from saleor_o2o.local_delivery import services as local_delivery_services
 from saleor_o2o.pickup import services as pickup_services
 
 
@@ -221,4 +222,5 @@ class O2OPlugin(BasePlugin):
     def order_cancelled(self, order, previous_value):
         if self.active:
             pickup_services.order_pickup_cancelled(order=order)
+            local_delivery_services.order_local_delivery_cancelled(order=order)
         return previous_value

@@ -6,6 +6,10 @@ Saleor's Celery app discovers ``saleor_o2o.tasks``; each task lives with its con
 """
 
 from saleor_o2o.checkout.tasks import refund_orphaned_payments_task
+from saleor_o2o.local_delivery.tasks import (
+    send_local_delivery_email_task,
+    send_pending_local_delivery_emails_task,
+)
 from saleor_o2o.offer.tasks import purge_shopper_signals_task
 from saleor_o2o.pickup.tasks import (
     expire_pickups_task,
@@ -33,6 +37,8 @@ __all__ = [
     "purge_shopper_signals_task",
     "purge_webhook_deliveries_task",
     "refund_orphaned_payments_task",
+    "send_local_delivery_email_task",
+    "send_pending_local_delivery_emails_task",
     "send_pending_pickup_emails_task",
     "send_pickup_email_task",
 ]

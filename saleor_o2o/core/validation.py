@@ -5,6 +5,18 @@ from typing import Optional
 
 from saleor_o2o.core.errors import InvalidInput
 
+#: Limits of what shoppers and staff may write into an audit trail.
+NOTE_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 120
+
+
+def text_clean(value: Optional[str], *, limit: int, name: str) -> str:
+    """Return ``value`` stripped (empty for None), or refuse it over ``limit``."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise InvalidInput(f"Keep {name} to {limit} characters.", field=name)
+    return text
+
 
 def max_length_of(model, field_name: str) -> Optional[int]:
     """Return the longest text the model's column holds (None: no limit)."""

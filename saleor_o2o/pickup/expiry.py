@@ -65,7 +65,9 @@ def pickups_expire(
                 payload = pickup_payload(locked)
                 payload["expires_at"] = policy.expires_at(locked.ready_at).isoformat()
                 events_record(
-                    type=O2OEventType.PICKUP_EXPIRY_REMINDER, payloads=[payload]
+                    type=O2OEventType.PICKUP_EXPIRY_REMINDER,
+                    payloads=[payload],
+                    store_id=locked.store_id,
                 )
                 pickup_email_record(pickup=locked, kind="expiry_reminder")
                 run.reminded.append(locked.pk)

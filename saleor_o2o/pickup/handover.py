@@ -6,11 +6,11 @@ from typing import Optional
 from django.db import transaction
 from django.utils import timezone
 from saleor.account.models import User
-from saleor.core.exceptions import InsufficientStock
-from saleor.order.actions import create_fulfillments
 from saleor.order.models import Order
 
+from saleor_o2o.core import handover as codes_policy
 from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.core.orders import order_fulfil
 from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup.models import Pickup, PickupAuditKind, PickupStatus
 from saleor_o2o.pickup.services import (
@@ -24,32 +24,6 @@ from saleor_o2o.pickup.services import (
     pickup_locked,
     text_clean,
 )
-
-
-def _fulfil(pickup: Pickup, actor: Actor) -> None:
-    """Fulfil the whole order from the store through Saleor's own fulfilment."""
-    order = pickup.order
-    lines = [
-        {"order_line": line, "quantity": line.quantity_unfulfilled}
-        for line in order.lines.select_related("variant").order_by("pk")
-        if line.quantity_unfulfilled > 0
-    ]
-    if not lines:
-        return
-    try:
-        create_fulfillments(
-            actor.user,
-            order,
-            {pickup.store.warehouse_id: lines},
-            notify_customer=False,
-        )
-    except InsufficientStock as error:
-        raise O2OError(
-            f"{pickup.store.name} no longer holds the order's stock ({error}); "
-            "check the store's stock before handing it over.",
-            field="id",
-            code="INSUFFICIENT_STOCK",
-        )
 
 
 def pickup_collect(
@@ -77,41 +51,24 @@ def pickup_collect(
         lifecycle.check_collector(
             collected_by, authorised=locked.alternate_collector, field="collectedBy"
         )
-        check = lifecycle.check_code(
-            code,
-            locked.code,
-            failed_attempts=locked.failed_code_attempts,
-            locked_until=locked.code_locked_until,
-            now=now,
+        check = codes_policy.code_attempt(
+            locked, code, prefix=lifecycle.QR_PREFIX, now=now, noun="pickup"
         )
-        if not check.matched:
-            locked.failed_code_attempts = check.failed_attempts
-            locked.code_locked_until = check.locked_until
-            locked.save(update_fields=["failed_code_attempts", "code_locked_until"])
-        else:
+        if check.matched:
             change = Change(
                 note=note,
                 collected_by=collected_by,
-                fields={
-                    "collected_at": now,
-                    "failed_code_attempts": 0,
-                    "code_locked_until": None,
-                },
+                fields={"collected_at": now, **codes_policy.CODE_RESET},
             )
             change_apply(locked, PickupStatus.COLLECTED, actor, change, now)
-            _fulfil(locked, actor)
-    if not check.matched:
-        if check.locked_until is not None:
-            raise lifecycle.CodeLocked(
-                "Wrong code; after too many wrong codes this pickup accepts codes "
-                f"again at {check.locked_until:%H:%M} UTC.",
-                field="code",
+            order_fulfil(
+                locked.order,
+                warehouse_id=locked.store.warehouse_id,
+                user=actor.user,
+                store_name=locked.store.name,
             )
-        left = lifecycle.MAX_CODE_ATTEMPTS - check.failed_attempts
-        raise lifecycle.WrongCode(
-            f"This is not the pickup's code ({left} more tries before a lock-out).",
-            field="code",
-        )
+    if not check.matched:
+        raise codes_policy.code_refusal(check, noun="pickup")
     return locked
 
 
@@ -132,15 +89,7 @@ def pickup_code_unlock(
     now = now or timezone.now()
     with transaction.atomic():
         locked = pickup_lock(pickup.pk)
-        if not lifecycle.code_is_locked(locked_until=locked.code_locked_until, now=now):
-            raise O2OError(
-                "This pickup accepts codes: there is no lock to release.",
-                field="id",
-                code="NOT_LOCKED",
-            )
-        locked.failed_code_attempts = 0
-        locked.code_locked_until = None
-        locked.save(update_fields=["failed_code_attempts", "code_locked_until"])
+        codes_policy.code_unlock(locked, now=now, noun="pickup")
         audit_record(locked, PickupAuditKind.CODE_UNLOCKED, actor, now, note=reason)
     return locked
 

@@ -1,16 +1,15 @@
 """The pickup lifecycle: which status may follow which, and who may move it.
 
 Pure policy, no database: services lock the pickup, ask `check_transition`, then
-write. The allowed transitions are data (`TRANSITIONS`), as in django-oscar's order
-pipeline, so the GraphQL enum, the documentation and the tests read the same table.
+write. The allowed transitions are data (`TRANSITIONS`, checked by
+`core.lifecycle.Lifecycle`), so the GraphQL enum, the documentation and the tests
+read the same table. Handover codes follow `core.handover`.
 """
 
-import hmac
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import FrozenSet, Mapping, Optional, Tuple
+from datetime import datetime
+from typing import FrozenSet, Mapping, Optional
 
-from saleor_o2o.core import codes
+from saleor_o2o.core import codes, handover
 from saleor_o2o.core.actors import (  # noqa: F401 (re-exported)
     ACTOR_KINDS,
     APP,
@@ -21,6 +20,15 @@ from saleor_o2o.core.actors import (  # noqa: F401 (re-exported)
     ActorKind,
 )
 from saleor_o2o.core.errors import O2OError
+from saleor_o2o.core.handover import (  # noqa: F401 (re-exported)
+    LOCKOUT,
+    MAX_CODE_ATTEMPTS,
+    CodeCheck,
+    CodeLocked,
+    WrongCode,
+    code_is_locked,
+)
+from saleor_o2o.core.lifecycle import InvalidTransition, Lifecycle  # noqa: F401
 
 RECEIVED = "received"
 PREPARING = "preparing"
@@ -100,68 +108,18 @@ TRANSITIONS: Mapping[str, Mapping[str, FrozenSet[str]]] = {
     CANCELLED: {},
 }
 
+#: The pickup lifecycle: `check_transition`, `next_statuses`, `FINAL_STATUSES`.
+LIFECYCLE = Lifecycle("pickup", TRANSITIONS)
 #: Statuses a pickup never leaves.
-FINAL_STATUSES: FrozenSet[str] = frozenset(
-    status for status, targets in TRANSITIONS.items() if not targets
-)
-
-
-class InvalidTransition(O2OError):
-    """The pickup cannot go to that status from its own, or not by this actor."""
-
-    code = "INVALID_TRANSITION"
-
-    def __init__(self, message: str, *, current: str) -> None:
-        super().__init__(message, field="status")
-        self.current = current
-
-
-def _label(status: str) -> str:
-    return status.upper()
-
-
-def check_transition(current: str, target: str, *, actor: str) -> None:
-    """Raise `InvalidTransition` unless ``actor`` may move a pickup to ``target``."""
-    if current not in TRANSITIONS or target not in TRANSITIONS:
-        raise ValueError(f"Unknown pickup status: {current!r} or {target!r}.")
-    if actor not in ACTOR_KINDS:
-        raise ValueError(f"Unknown actor kind: {actor!r}.")
-    allowed = TRANSITIONS[current]
-    if target not in allowed:
-        if current in FINAL_STATUSES:
-            reason = "it is final"
-        else:
-            reason = "it can only go to " + ", ".join(
-                _label(status) for status in allowed
-            )
-        raise InvalidTransition(
-            f"The pickup is {_label(current)} and cannot become {_label(target)}: "
-            f"{reason}.",
-            current=current,
-        )
-    if actor not in allowed[target]:
-        raise InvalidTransition(
-            f"The pickup is {_label(current)}; only "
-            + " or ".join(sorted(allowed[target]))
-            + f" can make it {_label(target)}.",
-            current=current,
-        )
-
-
-def next_statuses(current: str, *, actor: str) -> Tuple[str, ...]:
-    """Return the statuses ``actor`` may move a pickup to from ``current``."""
-    return tuple(
-        target for target, actors in TRANSITIONS[current].items() if actor in actors
-    )
+FINAL_STATUSES: FrozenSet[str] = LIFECYCLE.final_statuses
+check_transition = LIFECYCLE.check
+next_statuses = LIFECYCLE.next_statuses
 
 
 # Handover codes.
 
 #: Prefix of the QR payload that encodes a pickup code.
 QR_PREFIX = "o2o:pickup:"
-#: Wrong codes allowed before the pickup is locked, and for how long.
-MAX_CODE_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=15)
 
 
 def qr_payload(code: str) -> str:
@@ -176,30 +134,7 @@ def normalise_code(given: str) -> str:
 
 def code_matches(given: str, expected: str) -> bool:
     """Compare a typed or scanned code with the pickup's, in constant time."""
-    return hmac.compare_digest(
-        normalise_code(given).encode("utf-8"), expected.upper().encode("utf-8")
-    )
-
-
-@dataclass(frozen=True)
-class CodeCheck:
-    """The outcome of a code check: matched, and the attempt counter to store."""
-
-    matched: bool
-    failed_attempts: int
-    locked_until: Optional[datetime]
-
-
-class CodeLocked(O2OError):
-    """Too many wrong codes: the pickup refuses codes for a while."""
-
-    code = "CODE_LOCKED"
-
-
-class WrongCode(O2OError):
-    """The code given is not the pickup's."""
-
-    code = "INVALID_CODE"
+    return handover.code_matches(given, expected, prefix=QR_PREFIX)
 
 
 def check_code(
@@ -210,30 +145,15 @@ def check_code(
     locked_until: Optional[datetime],
     now: datetime,
 ) -> CodeCheck:
-    """Check a code under the lock-out policy; raise `CodeLocked` while locked.
-
-    A right code resets the counter; the `MAX_CODE_ATTEMPTS`-th wrong one locks the
-    pickup for `LOCKOUT`, after which counting starts again.
-    """
-    if locked_until is not None and now < locked_until:
-        raise CodeLocked(
-            "Too many wrong codes: this pickup accepts codes again at "
-            f"{locked_until:%H:%M} UTC. Check the shopper's order instead.",
-            field="code",
-        )
-    if locked_until is not None:
-        failed_attempts = 0
-    if code_matches(given, expected):
-        return CodeCheck(matched=True, failed_attempts=0, locked_until=None)
-    failed_attempts += 1
-    if failed_attempts >= MAX_CODE_ATTEMPTS:
-        return CodeCheck(False, failed_attempts, now + LOCKOUT)
-    return CodeCheck(False, failed_attempts, None)
-
-
-def code_is_locked(*, locked_until: Optional[datetime], now: datetime) -> bool:
-    """Return whether the handover refuses every code now."""
-    return locked_until is not None and now < locked_until
+    """Check a pickup code under the lock-out policy (`core.handover.check_code`)."""
+    return handover.check_code(
+        given,
+        expected,
+        prefix=QR_PREFIX,
+        failed_attempts=failed_attempts,
+        locked_until=locked_until,
+        now=now,
+    )
 
 
 class CollectorNotAuthorised(O2OError):

@@ -7,7 +7,6 @@ its existing webhook subscribers hear of it, and the shopper gets an e-mail wher
 one is due.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, Optional
@@ -15,54 +14,28 @@ from typing import Any, Dict, Optional
 from django.db import transaction
 from django.utils import timezone
 from saleor.account.models import User
-from saleor.app.models import App
 from saleor.order.actions import cancel_order
 from saleor.order.models import Order
-from saleor.plugins.manager import get_plugins_manager
-from saleor.warehouse.models import Allocation, Stock
 
-from saleor_o2o.core.db import rows_lock
+from saleor_o2o.core.actors import Actor  # noqa: F401 (re-exported)
 from saleor_o2o.core.errors import InvalidInput, NotFound
+from saleor_o2o.core.orders import order_action_lock, order_updated_notify
+from saleor_o2o.core.validation import (  # noqa: F401 (re-exported)
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    text_clean,
+)
 from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup.emails import pickup_email_record
 from saleor_o2o.pickup.models import Pickup, PickupActor, PickupStatus, PickupTransition
 from saleor_o2o.pickup.payloads import EVENT_FOR_STATUS, pickup_payload
 from saleor_o2o.webhook.events import O2OEventType, events_record
 
-logger = logging.getLogger(__name__)
-
-#: Limits of what shoppers and staff may write into the audit trail.
-NOTE_MAX_LENGTH = 500
-NAME_MAX_LENGTH = 120
 #: Moves made through Saleor's own order actions (fulfilment, cancellation), which
 #: call the plugins' ``order_updated`` themselves.
 SALEOR_NOTIFIES = frozenset(
     {PickupStatus.COLLECTED, PickupStatus.EXPIRED, PickupStatus.CANCELLED}
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is moving a pickup along."""
-
-    kind: str
-    user: Optional[User] = None
-    app: Optional[App] = None
-
-    @classmethod
-    def of(cls, requestor: Any) -> "Actor":
-        """Return the actor for a Saleor requestor (a staff user or an app)."""
-        if isinstance(requestor, App):
-            return cls(PickupActor.APP, app=requestor)
-        return cls(PickupActor.STAFF, user=requestor)
-
-    @classmethod
-    def shopper(cls, user: Optional[User] = None) -> "Actor":
-        return cls(PickupActor.SHOPPER, user=user if user and user.pk else None)
-
-    @classmethod
-    def system(cls) -> "Actor":
-        return cls(PickupActor.SYSTEM)
 
 
 @dataclass
@@ -72,13 +45,6 @@ class Change:
     note: str = ""
     collected_by: str = ""
     fields: Dict[str, Any] = field(default_factory=dict)
-
-
-def text_clean(value: Optional[str], *, limit: int, name: str) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise InvalidInput(f"Keep {name} to {limit} characters.", field=name)
-    return text
 
 
 def pickup_locked(*, skip_locked: bool = False, **lookup) -> Optional[Pickup]:
@@ -105,14 +71,8 @@ def pickup_lock(pickup_id: int, *, for_order_action: bool = False) -> Pickup:
 def pickup_lock_for_order_action(
     pickup_id: int, *, skip_locked: bool = False
 ) -> Optional[Pickup]:
-    """Lock what Saleor's order actions lock, in their order, then the pickup.
-
-    Saleor cancels and fulfils by locking the order's allocations, then stock rows,
-    then writing the order, and calls the plugins (which lock the pickup) last. A
-    move that calls those actions takes the same locks in the same order first, so a
-    clerk and Saleor's dashboard acting on one order wait for each other instead of
-    deadlocking (docs/design/click-and-collect.md).
-    """
+    """Lock what Saleor's order actions lock, in their order, then the pickup
+    (`core.orders.order_action_lock`)."""
     row = (
         Pickup.objects.filter(pk=pickup_id)
         .values("order_id", "store__warehouse_id")
@@ -120,19 +80,7 @@ def pickup_lock_for_order_action(
     )
     if row is None:
         return None
-    allocations = Allocation.objects.filter(order_line__order_id=row["order_id"])
-    rows_lock(
-        Allocation._meta.db_table,
-        sorted(allocations.values_list("pk", flat=True)),
-    )
-    stock_ids = set(allocations.values_list("stock_id", flat=True)) | set(
-        Stock.objects.filter(
-            warehouse_id=row["store__warehouse_id"],
-            product_variant__order_lines__order_id=row["order_id"],
-        ).values_list("pk", flat=True)
-    )
-    rows_lock(Stock._meta.db_table, sorted(stock_ids))
-    rows_lock(Order._meta.db_table, [row["order_id"]], mode="NO KEY UPDATE")
+    order_action_lock(order_id=row["order_id"], warehouse_id=row["store__warehouse_id"])
     return pickup_locked(pk=pickup_id, skip_locked=skip_locked)
 
 
@@ -152,33 +100,21 @@ def change_apply(
         from_status=previous,
         to_status=target,
         created_at=now,
-        actor_type=actor.kind,
-        user=actor.user,
-        app=actor.app,
         note=change.note,
         collected_by=change.collected_by,
+        **actor.audit_fields(),
     )
     events_record(
         type=EVENT_FOR_STATUS[target],
         payloads=[pickup_payload(pickup, transition)],
+        store_id=pickup.store_id,
     )
     if target not in SALEOR_NOTIFIES:
         order_id = pickup.order_id
-        transaction.on_commit(lambda: _order_updated(order_id))
+        transaction.on_commit(lambda: order_updated_notify(order_id))
     if target in (PickupStatus.READY, PickupStatus.EXPIRED):
         pickup_email_record(pickup=pickup, kind=target)
     return transition
-
-
-def _order_updated(order_id: int) -> None:
-    """Tell Saleor's plugins (its webhooks among them) that the order changed."""
-    order = Order.objects.filter(pk=order_id).first()
-    if order is None:
-        return
-    try:
-        get_plugins_manager().order_updated(order)
-    except Exception:  # The change is committed; a plugin's failure must not undo it.
-        logger.exception("Saleor's order_updated failed for order %s", order_id)
 
 
 def pickup_created(*, pickup: Pickup) -> None:
@@ -194,6 +130,7 @@ def pickup_created(*, pickup: Pickup) -> None:
     events_record(
         type=O2OEventType.PICKUP_CREATED,
         payloads=[pickup_payload(pickup, transition)],
+        store_id=pickup.store_id,
     )
 
 
@@ -292,8 +229,6 @@ def audit_record(pickup: Pickup, kind: str, actor: Actor, now, *, note: str) -> 
         from_status=pickup.status,
         to_status=pickup.status,
         created_at=now,
-        actor_type=actor.kind,
-        user=actor.user,
-        app=actor.app,
         note=note,
+        **actor.audit_fields(),
     )

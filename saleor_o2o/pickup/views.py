@@ -8,7 +8,8 @@ from saleor_o2o.core.pages import page_response
 
 
 def pickup_desk(request):
-    """The pickup desk: store staff move pickups along and hand them over.
+    """The pickup desk: store staff move pickups and local deliveries along and
+    hand them over.
 
     The page holds a staff token: it may not be framed by another site
     (clickjacking), and runs only its own script and style (a nonce per response).

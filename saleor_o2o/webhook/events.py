@@ -11,9 +11,10 @@ Each event type needs a permission, as Saleor's own events do
 the event delivered.
 """
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from saleor.core.permissions import (
     BasePermissionEnum,
@@ -40,6 +41,13 @@ class O2OEventType:
     STORE_STOCK_LOW = "store_stock_low"
     OFFER_CLAIMED = "offer_claimed"
     OFFER_REDEEMED = "offer_redeemed"
+    LOCAL_DELIVERY_CREATED = "local_delivery_created"
+    LOCAL_DELIVERY_PREPARING = "local_delivery_preparing"
+    LOCAL_DELIVERY_OUT_FOR_DELIVERY = "local_delivery_out_for_delivery"
+    LOCAL_DELIVERY_DELIVERED = "local_delivery_delivered"
+    LOCAL_DELIVERY_FAILED_ATTEMPT = "local_delivery_failed_attempt"
+    LOCAL_DELIVERY_RETURNED_TO_STORE = "local_delivery_returned_to_store"
+    LOCAL_DELIVERY_CANCELLED = "local_delivery_cancelled"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -53,6 +61,19 @@ class O2OEventType:
         (STORE_STOCK_LOW, "A variant's stock for pickup at a store is low"),
         (OFFER_CLAIMED, "A shopper claimed an in-store offer"),
         (OFFER_REDEEMED, "An offer was redeemed in a store"),
+        (LOCAL_DELIVERY_CREATED, "A local delivery order was placed (RECEIVED)"),
+        (LOCAL_DELIVERY_PREPARING, "Staff started preparing a local delivery"),
+        (
+            LOCAL_DELIVERY_OUT_FOR_DELIVERY,
+            "A local delivery left the store with a courier",
+        ),
+        (LOCAL_DELIVERY_DELIVERED, "A local delivery was handed to the shopper"),
+        (LOCAL_DELIVERY_FAILED_ATTEMPT, "A local delivery attempt failed"),
+        (
+            LOCAL_DELIVERY_RETURNED_TO_STORE,
+            "A local delivery came back to the store; its stock is released",
+        ),
+        (LOCAL_DELIVERY_CANCELLED, "A local delivery was cancelled"),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -69,6 +90,13 @@ class O2OEventType:
         STORE_STOCK_LOW: ProductPermissions.MANAGE_PRODUCTS,
         OFFER_CLAIMED: DiscountPermissions.MANAGE_DISCOUNTS,
         OFFER_REDEEMED: DiscountPermissions.MANAGE_DISCOUNTS,
+        LOCAL_DELIVERY_CREATED: OrderPermissions.MANAGE_ORDERS,
+        LOCAL_DELIVERY_PREPARING: OrderPermissions.MANAGE_ORDERS,
+        LOCAL_DELIVERY_OUT_FOR_DELIVERY: OrderPermissions.MANAGE_ORDERS,
+        LOCAL_DELIVERY_DELIVERED: OrderPermissions.MANAGE_ORDERS,
+        LOCAL_DELIVERY_FAILED_ATTEMPT: OrderPermissions.MANAGE_ORDERS,
+        LOCAL_DELIVERY_RETURNED_TO_STORE: OrderPermissions.MANAGE_ORDERS,
+        LOCAL_DELIVERY_CANCELLED: OrderPermissions.MANAGE_ORDERS,
     }
 
 
@@ -94,22 +122,38 @@ def permission_lookup(event_type: str, prefix: str = "") -> Dict[str, str]:
     }
 
 
-def _subscribed_webhooks(event_type: str) -> List[int]:
-    """Active webhooks subscribed to the event whose active app holds its permission."""
-    return list(
-        WebhookSubscription.objects.filter(
-            event_type=event_type,
-            webhook__is_active=True,
-            webhook__app__is_active=True,
-            **permission_lookup(event_type, "webhook__app__"),
+def _subscribed_webhooks(event_type: str, store_id: Optional[int]) -> List[int]:
+    """Active webhooks subscribed to the event whose active app holds its permission
+    (and, for an event about a store, acts in that store)."""
+    subscriptions = WebhookSubscription.objects.filter(
+        event_type=event_type,
+        webhook__is_active=True,
+        webhook__app__is_active=True,
+        **permission_lookup(event_type, "webhook__app__"),
+    )
+    if store_id is not None:
+        # An app narrowed to some stores (`store.access`: rows of `AppStore`, the
+        # app's ``o2o_stores``) hears only of those; an app with none, of every store.
+        subscriptions = subscriptions.filter(
+            Q(webhook__app__o2o_stores__isnull=True)
+            | Q(webhook__app__o2o_stores__store_id=store_id)
         )
-        .order_by("webhook_id")
+    return list(
+        subscriptions.order_by("webhook_id")
         .values_list("webhook_id", flat=True)
+        .distinct()
     )
 
 
-def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OEvent]:
+def events_record(
+    *,
+    type: str,
+    payloads: Sequence[Dict[str, Any]],
+    store_id: Optional[int] = None,
+) -> List[O2OEvent]:
     """Record events of one type and their deliveries, in the caller's transaction.
+
+    Events about one store's order (``store_id``) go only to apps acting there.
 
     Receivers get each payload with ``event_id``, ``event_type`` and ``occurred_at``
     added (see `webhook.delivery.delivery_body`). The deliveries are handed to
@@ -124,7 +168,7 @@ def events_record(*, type: str, payloads: Sequence[Dict[str, Any]]) -> List[O2OE
         [O2OEvent(type=type, payload=p, created_at=now) for p in payloads],
         batch_size=1000,
     )
-    webhook_ids = _subscribed_webhooks(type)
+    webhook_ids = _subscribed_webhooks(type, store_id)
     if webhook_ids:
         WebhookDelivery.objects.bulk_create(
             [

@@ -1,5 +1,6 @@
 """Local delivery at checkout: stores that deliver, carts to deliver, and orders
-created as Saleor's ``checkoutComplete`` creates them between the plugin's hooks."""
+created as Saleor's ``checkoutComplete`` creates them between the plugin's hooks,
+moved along their lifecycle, and the stock they hold."""
 
 from decimal import Decimal
 
@@ -10,9 +11,11 @@ from saleor.order.models import Order
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.settings import O2OSettings
-from saleor_o2o.local_delivery import selectors
+from saleor_o2o.local_delivery import handover, selectors
+from saleor_o2o.local_delivery import services as delivery_services
 from saleor_o2o.local_delivery.method import local_delivery_zone_sync
 from saleor_o2o.local_delivery.models import DeliveryArea, DeliveryPostalCode
+from saleor_o2o.local_delivery.rules import DELIVERED, OUT_FOR_DELIVERY
 
 #: The shopper's address: Paris 4e, by the Louvre.
 ADDRESS = dict(
@@ -93,3 +96,24 @@ def order_for(checkout):
             currency="USD",
         )
     return order
+
+
+def move(delivery, *statuses, actor, courier="Sam (bike)"):
+    """Move `delivery` through `statuses` in turn as `actor` (going out with
+    `courier`; DELIVERED with the delivery's code); return it."""
+    for status in statuses:
+        if status == DELIVERED:
+            delivery = handover.local_delivery_deliver(delivery, delivery.code, actor)
+            continue
+        delivery = delivery_services.local_delivery_status_update(
+            delivery,
+            status,
+            actor,
+            courier_name=courier if status == OUT_FOR_DELIVERY else "",
+        )
+    return delivery
+
+
+def stock_at(store, variant):
+    """Return the store's stock row of `variant`, fresh from the database."""
+    return Stock.objects.get(warehouse=store.warehouse, product_variant=variant)

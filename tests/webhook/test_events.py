@@ -19,6 +19,7 @@ PERMISSION_OF = {
     "pickup": "order.manage_orders",
     "store": "product.manage_products",
     "offer": "discount.manage_discounts",
+    "local": "order.manage_orders",  # local_delivery_*
 }
 
 

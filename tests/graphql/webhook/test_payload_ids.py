@@ -18,12 +18,15 @@ from saleor.account.models import User
 from saleor_o2o.core.geo import Point
 from saleor_o2o.core.settings import get_o2o_settings
 from saleor_o2o.graphql.api import schema
+from saleor_o2o.local_delivery import rules as delivery_rules
 from saleor_o2o.offer import claims, shoppers
 from saleor_o2o.pickup import expiry, handover
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.store import stock as store_stock
 from saleor_o2o.webhook.events import O2OEventType
 from saleor_o2o.webhook.models import O2OEvent
+
+from helpers import deliveries
 
 #: How to look each type up through the API, as a superuser.
 LOOKUPS = {
@@ -35,6 +38,7 @@ LOOKUPS = {
     "App": "query($id: ID!) { found: app(id: $id) { id } }",
     "ProductVariant": "query($id: ID!) { found: productVariant(id: $id) { id } }",
     "Offer": "query($id: ID!) { found: offer(id: $id) { id } }",
+    "LocalDelivery": "query($id: ID!) { found: localDelivery(id: $id) { id } }",
 }
 
 
@@ -58,7 +62,15 @@ def global_ids(value):
 
 @pytest.fixture
 def every_event(
-    o2o_active, pickup_factory, store, variant, offer, app, staff_user, customer_user
+    o2o_active,
+    pickup_factory,
+    local_delivery_factory,
+    store,
+    variant,
+    offer,
+    app,
+    staff_user,
+    customer_user,
 ):
     """Make the extension record at least one event of every type."""
     staff = pickup_services.Actor.of(staff_user)
@@ -98,6 +110,15 @@ def every_event(
         point=Point(store.latitude, store.longitude),
     )
     claims.offer_redeem(code=claim.code, store=store, staff=staff_user)
+
+    # Every local delivery move: out twice (a retry), delivered; returned; cancelled.
+    lc = delivery_rules
+    delivered = local_delivery_factory(user=customer_user)
+    path = (lc.PREPARING, lc.OUT_FOR_DELIVERY, lc.FAILED_ATTEMPT, lc.OUT_FOR_DELIVERY)
+    deliveries.move(delivered, *path, lc.DELIVERED, actor=staff)
+    returned = local_delivery_factory()
+    deliveries.move(returned, *path[:3], lc.RETURNED_TO_STORE, actor=by_app)
+    deliveries.move(local_delivery_factory(), lc.CANCELLED, actor=staff)
     return customer_user
 
 
@@ -116,6 +137,7 @@ def test_every_payload_id_resolves_through_the_api(every_event, api_client):
         "Store",
         "ClaimedOffer",
         "Offer",
+        "LocalDelivery",
     }
 
     api_client.user = User.objects.create_superuser("root@example.com", "password")
