@@ -272,4 +272,3 @@ def outcome(answer: dict) -> str:
         return "order"
     codes: List[str] = [error["code"] for error in payload["checkoutErrors"]]
     return ",".join(codes) or "nothing"
-

@@ -13,13 +13,13 @@ from saleor.warehouse.models import Allocation, Stock
 from saleor_o2o.local_delivery.models import CheckoutLocalDelivery, LocalDelivery
 from saleor_o2o.store.models import PickupReservation
 
-from helpers.deliveries import delivering, first_window
 from helpers.checkouts import (
     GATEWAY,
     assert_money_is_safe,
     complete_all,
     shoppers_prepare,
 )
+from helpers.deliveries import delivering, first_window
 from helpers.storefront import HttpStorefront, outcome
 
 pytestmark = [pytest.mark.slow]
