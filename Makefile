@@ -13,6 +13,11 @@ demo-pickup: ## With the demo running: walk a pickup to COLLECTED, show its webh
 	  DJANGO_SETTINGS_MODULE=saleor_o2o.sandbox.settings ../$(VENV)/bin/django-admin o2o_demo_pickup
 	@sleep 2 && tail -n 4 .o2o/logs/webhooks.log
 
+demo-delivery: ## With the demo running: walk a local delivery to DELIVERED, show its webhooks.
+	mkdir -p .o2o && cd .o2o && CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	  DJANGO_SETTINGS_MODULE=saleor_o2o.sandbox.settings ../$(VENV)/bin/django-admin o2o_demo_delivery
+	@sleep 2 && tail -n 4 .o2o/logs/webhooks.log
+
 test: ## Run lint, the migration check and the whole test suite.
 	./scripts/test.sh
 
@@ -42,4 +47,4 @@ bench-offers: ## Run the offers-near benchmark (10,000 stores x 100,000 offers; 
 bench-limits: ## Run the query-limits benchmark (validation time, cache memory; minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/query_limits.py
 
-.PHONY: help demo demo-pickup test lint schema migrations bench bench-availability bench-offers bench-webhooks bench-limits
+.PHONY: help demo demo-pickup demo-delivery test lint schema migrations bench bench-availability bench-offers bench-webhooks bench-limits

@@ -5,13 +5,13 @@ values. `parse_configuration` turns that list into a typed, validated `O2OSettin
 the plugin uses it to refuse bad values in ``pluginUpdate``, the rest to read them.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
+from saleor_o2o.core import options
 from saleor_o2o.core.errors import InvalidInput
 
 PLUGIN_ID = "saleor_o2o"
@@ -212,65 +212,6 @@ def default_configuration() -> List[dict]:
 DEFAULT_CONFIGURATION = default_configuration()
 
 
-def _positive_number(
-    values: Mapping[str, str],
-    name: str,
-    label: str,
-    *,
-    unit: str,
-    allow_zero: bool = False,
-) -> float:
-    raw = str(values.get(name) or "").strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise InvalidInput(
-            f"{label} must be a {'' if allow_zero else 'positive '}number of {unit}; "
-            f"got {raw!r}.",
-            field=name,
-        )
-    return value
-
-
-def _positive_km(values: Mapping[str, str], name: str, label: str) -> float:
-    return _positive_number(values, name, label, unit="kilometres")
-
-
-def _positive_hours(
-    values: Mapping[str, str], name: str, label: str, *, allow_zero: bool = False
-) -> float:
-    return _positive_number(values, name, label, unit="hours", allow_zero=allow_zero)
-
-
-#: How a yes/no option may be stored: Saleor's checkbox stores a boolean (and an
-#: empty string when cleared); a value set through the API may be a word.
-TRUE_WORDS = ("true", "yes", "on", "1")
-FALSE_WORDS = ("false", "no", "off", "0", "")
-
-
-def _yes_no(values: Mapping[str, Any], name: str, label: str) -> bool:
-    raw = values.get(name)
-    if isinstance(raw, bool):
-        return raw
-    word = str(raw if raw is not None else "").strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise InvalidInput(f"{label} must be 'yes' or 'no'; got {raw!r}.", field=name)
-
-
-def _method_name(values: Mapping[str, Any], name: str, label: str) -> str:
-    text = str(values.get(name) or "").strip()
-    if not text or len(text) > 100:
-        raise InvalidInput(
-            f"{label} needs a name of at most 100 characters.", field=name
-        )
-    return text
-
-
 def _provider_names() -> Iterable[str]:
     from geopy.geocoders import SERVICE_TO_GEOCODER
 
@@ -286,8 +227,10 @@ def parse_configuration(
         if item.get("value") is not None:
             values[item["name"]] = item["value"]
 
-    default_km = _positive_km(values, DEFAULT_RADIUS_KM, "The default search radius")
-    max_km = _positive_km(values, MAX_RADIUS_KM, "The maximum search radius")
+    default_km = options.positive_km(
+        values, DEFAULT_RADIUS_KM, "The default search radius"
+    )
+    max_km = options.positive_km(values, MAX_RADIUS_KM, "The maximum search radius")
     if default_km > max_km:
         raise InvalidInput(
             "The default search radius cannot exceed the maximum search radius.",
@@ -327,8 +270,8 @@ def parse_configuration(
             field=GEOCODER_USER_AGENT,
             code="PLUGIN_MISCONFIGURED",
         )
-    method_name = _method_name(values, PICKUP_METHOD_NAME, "The pickup method")
-    local_name = _method_name(
+    method_name = options.method_name(values, PICKUP_METHOD_NAME, "The pickup method")
+    local_name = options.method_name(
         values, LOCAL_DELIVERY_METHOD_NAME, "The local delivery method"
     )
     raw_fee = str(values.get(PICKUP_FEE) or "0").strip()
@@ -341,8 +284,10 @@ def parse_configuration(
             f"The pickup fee must be an amount of 0 or more; got {raw_fee!r}.",
             field=PICKUP_FEE,
         )
-    hold_hours = _positive_hours(values, PICKUP_HOLD_HOURS, "The pickup hold period")
-    reminder_hours = _positive_hours(
+    hold_hours = options.positive_hours(
+        values, PICKUP_HOLD_HOURS, "The pickup hold period"
+    )
+    reminder_hours = options.positive_hours(
         values, PICKUP_REMINDER_HOURS, "The reminder", allow_zero=True
     )
     if reminder_hours >= hold_hours:
@@ -368,14 +313,14 @@ def parse_configuration(
         pickup_hold_hours=hold_hours,
         pickup_reminder_hours=reminder_hours,
         webhook_max_attempts=int(raw_attempts),
-        offer_remote_claims=_yes_no(
+        offer_remote_claims=options.yes_no(
             values, OFFER_REMOTE_CLAIMS, "Remote claims of offers"
         ),
         local_delivery_method_name=local_name,
-        local_delivery_listed=_yes_no(
+        local_delivery_listed=options.yes_no(
             values, LOCAL_DELIVERY_LISTED, "Listing local delivery"
         ),
-        route_by_distance=_yes_no(
+        route_by_distance=options.yes_no(
             values, ROUTE_BY_DISTANCE, "Routing shipped orders by distance"
         ),
     )

@@ -136,6 +136,15 @@ def checkout_local_delivery_reserve(*, checkout: Checkout) -> None:
             "The cart is below the store's minimum order for delivery.",
             CheckoutErrorCode.SHIPPING_METHOD_NOT_APPLICABLE,
         )
+    if pricing.chosen_fee(choice, order_value) != option.fee:
+        # The total (and the payment) carry the fee for the address the store was
+        # chosen for; the address changed since, and delivering there costs more or
+        # less: the shopper chooses again and sees the new fee first.
+        raise _refuse(
+            "The shipping address changed since local delivery was chosen, and so "
+            "did its fee; choose local delivery again.",
+            CheckoutErrorCode.SHIPPING_METHOD_NOT_APPLICABLE,
+        )
     rows_lock(Store._meta.db_table, [choice.store_id], mode="NO KEY UPDATE")
     store = Store.objects.select_related("warehouse", "delivery_area").get(
         pk=choice.store_id

@@ -350,3 +350,21 @@ def test_shoppers_racing_for_the_last_window_places(store_factory, variant):
     assert sorted(results) == ["shipping_method_not_applicable"] * 5 + ["won"] * 3
     assert LocalDelivery.objects.filter(window_start=window).count() == 3
     assert Order.objects.count() == 3
+
+
+def test_an_address_moved_since_choosing_is_refused_before_payment(
+    two_stores, variant
+):
+    """The total carries the fee for the address the store was chosen for (2.5 km
+    away: 7.50); the address now matches by postal code only (5.00): the shopper
+    chooses again instead of paying a fee that is no longer the address's."""
+    near, far = two_stores
+    checkout = cart(variant)
+    choose(checkout, store=far, window=first_window(far).start)
+    CheckoutLocalDelivery.objects.update(distance_km=2.5)
+
+    with pytest.raises(ValidationError) as raised, transaction.atomic():
+        completion.checkout_reserve(checkout=checkout)
+
+    assert code_of(raised) == "shipping_method_not_applicable"
+    assert not PickupReservation.objects.exists()

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 import random
 import time
+from decimal import Decimal
 
 import saleor
 from django.core.management import call_command
@@ -14,6 +15,8 @@ from saleor.plugins.models import PluginConfiguration
 from saleor.product.models import Category, ProductVariant
 
 from saleor_o2o.core import settings as conf
+from saleor_o2o.local_delivery.method import local_delivery_zone_sync
+from saleor_o2o.local_delivery.services_area import delivery_area_update
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer.models import Offer
 from saleor_o2o.store import hours
@@ -175,6 +178,28 @@ def _week(weekday_hours, saturday, sunday=None):
             hours.WeeklyInterval(weekday=6, interval=hours.Interval(*sunday))
         )
     return intervals
+
+
+def _delivery_area(store: Store, postal: str, country: str) -> None:
+    """Deliver within 8 km and to the store's postal district: 4.90 plus 0.50 a km,
+    free from 80, from 20, windows of two hours with six places."""
+    district = postal.replace(" ", "")[:2]
+    delivery_area_update(
+        store=store,
+        data={
+            "is_active": True,
+            "radius_km": 8.0,
+            "postal_codes": {country: [district]},
+            "minimum_order": Decimal("20"),
+            "fee_base": Decimal("4.90"),
+            "fee_per_km": Decimal("0.50"),
+            "free_above": Decimal("80"),
+            "lead_time_minutes": 90,
+            "window_minutes": 120,
+            "window_capacity": 6,
+        },
+    )
+    local_delivery_zone_sync(store=store, settings=conf.get_o2o_settings())
 
 
 def _holidays(today: dt.date):
@@ -341,6 +366,7 @@ class Command(BaseCommand):
                     safety_stock=1,
                     low_stock_threshold=2,
                 )
+                _delivery_area(store, postal, country)
             self.step(
                 f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs"
             )
