@@ -311,7 +311,8 @@ def _covering_areas(
     ]
 
 
-def _rank_key(option: DeliveryOption):
+def option_rank(option: DeliveryOption):
+    """Return the sort key of an option: whole cart, earliest window, distance, ID."""
     earliest = option.earliest_window
     return (
         not option.supplies_all,
@@ -395,4 +396,4 @@ def stores_delivering(
                 windows=tuple(found),
             )
         )
-    return sorted(options, key=_rank_key)
+    return sorted(options, key=option_rank)
