@@ -52,9 +52,10 @@ RATIO_LINES = (
 )
 
 COUNTRY = "FR"
-#: The benchmark's postal codes are grid cells of this many degrees: a code is the
-#: cell's row (3 digits) then its column (4 digits), so neighbours share prefixes.
-CELL_DEGREES = 0.25
+#: The benchmark's postal codes are grid cells of this many degrees (about 11 x 7
+#: km in Europe): a code is the cell's row then its column (4 digits each), so
+#: cells side by side share prefixes.
+CELL_DEGREES = 0.1
 CART_LINES = availability.CART_LINES
 ORDER_VALUE = Decimal("45.00")
 POINT_SEED = 7171
@@ -135,11 +136,11 @@ def database_url(args: argparse.Namespace) -> str:
 def cell_code(latitude: float, longitude: float, d_row: int = 0, d_col: int = 0):
     row = int((latitude + 90) // CELL_DEGREES) + d_row
     col = int((longitude + 180) // CELL_DEGREES) + d_col
-    return f"{row:03d}{col:04d}"
+    return f"{row:04d}{col:04d}"
 
 
 _CELL_SQL = (
-    "lpad((floor((s.latitude + 90) / {cell})::int + {dr})::text, 3, '0')"
+    "lpad((floor((s.latitude + 90) / {cell})::int + {dr})::text, 4, '0')"
     " || lpad((floor((s.longitude + 180) / {cell})::int + {dc})::text, 4, '0')"
 )
 
@@ -147,7 +148,7 @@ _CELL_SQL = (
 def insert_areas() -> str:
     """Give every store an area: by radius (n % 3 = 0, 3-15 km), by the postal
     codes of its grid cell and the 8 around it (n % 3 = 1; one in ten of those also
-    a 6-character prefix, a strip of 10 cells), or both (5 km and its own cell).
+    a 7-character prefix, a strip of 10 cells), or both (5 km and its own cell).
     Fees, minimum orders, lead times and window lengths vary with n."""
     from django.db import connection, transaction
 
@@ -191,7 +192,7 @@ def insert_areas() -> str:
             f"CASE s.id %% 3 WHEN 1 THEN ARRAY[{', '.join(cells)}]"
             f" WHEN 2 THEN ARRAY[{cells[4]}] END"
             " || CASE WHEN s.id %% 30 = 1 THEN"
-            f" ARRAY[left({cells[4]}, 6)] ELSE ARRAY[]::text[] END) code) codes"
+            f" ARRAY[left({cells[4]}, 7)] ELSE ARRAY[]::text[] END) code) codes"
             " ORDER BY a.id",
             {"country": COUNTRY},
         )
@@ -221,7 +222,7 @@ def addresses(count: int) -> List[Address]:
         lat, lng = locator._near(rng, lat, lng, 10.0)
         code = cell_code(lat, lng)
         point = None if index % 8 == 7 else Point(latitude=lat, longitude=lng)
-        found.append(Address(point, code[:3] + " " + code[3:]))
+        found.append(Address(point, code[:4] + " " + code[4:]))
     return found
 
 
