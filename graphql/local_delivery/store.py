@@ -13,7 +13,7 @@ from saleor.graphql.core.types import CountryDisplay, Money
 from saleor_o2o.graphql.core.context import request_now
 from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.store.types import Store
-from saleor_o2o.local_delivery import selectors
+from saleor_o2o.local_delivery import selectors, windows
 from saleor_o2o.local_delivery.models import DeliveryArea as DeliveryAreaModel
 
 DEFAULT_WINDOW_DAYS = 7
@@ -157,7 +157,7 @@ def resolve_delivery_area(root, info):
 
 def resolve_delivery_windows(root, info, days=None):
     days = DEFAULT_WINDOW_DAYS if days is None else days
-    selectors.check_days(days)
+    windows.check_days(days)
     loader = DeliveryWindowsByStoreLoader(info.context)
     return loader.load((root, days)).then(
         lambda found: [DeliveryWindow.from_domain(slot) for slot in found]
@@ -186,7 +186,7 @@ def extend_store_type_with_delivery() -> None:
             days=graphene.Int(
                 description=(
                     f"Local days to list, from today (1 to "
-                    f"{selectors.MAX_WINDOW_DAYS}; default {DEFAULT_WINDOW_DAYS})."
+                    f"{windows.MAX_WINDOW_DAYS}; default {DEFAULT_WINDOW_DAYS})."
                 )
             ),
             required=True,

@@ -17,7 +17,6 @@ from django.db.models import BooleanField, FloatField, Prefetch
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.geo import Point
 from saleor_o2o.local_delivery import areas, fees, windows
 from saleor_o2o.local_delivery.models import (
@@ -26,13 +25,11 @@ from saleor_o2o.local_delivery.models import (
     LocalDelivery,
 )
 from saleor_o2o.local_delivery.rules import OPEN_STATUSES
-from saleor_o2o.store import slots, supply
+from saleor_o2o.store import hours, slots, supply
 from saleor_o2o.store.availability import pickup_availability
 from saleor_o2o.store.models import Store, StoreHoursException
 from saleor_o2o.store.selectors import DISTANCE_KM_SQL, LOCATION_SQL, search_area
 
-#: The most days of windows a shopper may ask for.
-MAX_WINDOW_DAYS = 14
 #: The most stores compared for one address (nearest first, postal matches with no
 #: distance last): more than any shopper reads, and it bounds the stock lookup.
 MAX_DELIVERY_CANDIDATES = 100
@@ -107,21 +104,6 @@ def window_bookings(
     return counts
 
 
-def check_days(days: int) -> None:
-    if isinstance(days, bool) or not 1 <= days <= MAX_WINDOW_DAYS:
-        raise InvalidInput(
-            f"Delivery windows are shown for 1 to {MAX_WINDOW_DAYS} days.",
-            field="days",
-            code="OUT_OF_RANGE",
-        )
-
-
-def _span(now: dt.datetime, days: int) -> Tuple[dt.datetime, dt.datetime]:
-    """The instants every store's windows over `days` local days fall within
-    (timezones differ by up to a day; overnight hours run past midnight)."""
-    return now - dt.timedelta(days=1), now + dt.timedelta(days=days + 2)
-
-
 def _per_store(booked: Bookings) -> Dict[int, Dict[dt.datetime, int]]:
     grouped: Dict[int, Dict[dt.datetime, int]] = {}
     for (store_id, start), count in booked.items():
@@ -130,11 +112,17 @@ def _per_store(booked: Bookings) -> Dict[int, Dict[dt.datetime, int]]:
 
 
 def _windows(
-    *, store: Store, area: DeliveryArea, days: int, now: dt.datetime, booked
+    *,
+    store: Store,
+    area: DeliveryArea,
+    days: int,
+    now: dt.datetime,
+    booked,
+    schedule: Optional[hours.Schedule] = None,
 ) -> List[slots.Slot]:
     return list(
         windows.delivery_windows(
-            store.schedule(),
+            schedule or store.schedule(),
             now=now,
             days=days,
             lead_time_minutes=area.lead_time_minutes,
@@ -155,9 +143,9 @@ def store_delivery_windows(
 ) -> List[slots.Slot]:
     """Return the store's delivery windows over the next `days` local days, with the
     places left (full windows included, with none remaining)."""
-    check_days(days)
+    windows.check_days(days)
     now = now or timezone.now()
-    since, until = _span(now, days)
+    since, until = windows.span(now, days)
     booked = window_bookings(
         store_ids=[store.pk],
         since=since,
@@ -184,12 +172,14 @@ def stores_delivery_windows(
 
     now = now or timezone.now()
     for _store, days in requests:
-        check_days(days)
+        windows.check_days(days)
     by_store = delivery_areas_by_store([store.pk for store, _days in requests])
     serving = [store for store, _days in requests if _serves(by_store, store)]
     # Skips the stores whose exceptions the store list prefetched already.
     prefetch_related_objects(serving, "hours_exceptions")
-    since, until = _span(now, max((days for _store, days in requests), default=1))
+    since, until = windows.span(
+        now, max((days for _store, days in requests), default=1)
+    )
     booked = _per_store(
         window_bookings(
             store_ids={store.pk for store in serving}, since=since, until=until, now=now
@@ -291,6 +281,7 @@ def _covering_areas(
         qs.order_by(*ordering).prefetch_related(
             Prefetch(
                 "store__hours_exceptions",
+                to_attr="recent_hours_exceptions",
                 queryset=StoreHoursException.objects.filter(
                     date__gte=today - dt.timedelta(days=2)
                 ),
@@ -311,7 +302,8 @@ def _covering_areas(
     ]
 
 
-def _rank_key(option: DeliveryOption):
+def option_rank(option: DeliveryOption):
+    """Return the sort key of an option: whole cart, earliest window, distance, ID."""
     earliest = option.earliest_window
     return (
         not option.supplies_all,
@@ -342,7 +334,7 @@ def stores_delivering(
     first, then by earliest window with room (none last), then by distance (unknown
     last), then by store ID. Each option carries its fee for `order_value`.
     """
-    check_days(days)
+    windows.check_days(days)
     now = now or timezone.now()
     covering = _covering_areas(
         point=point, country=country, postal_code=postal_code, today=now.date()
@@ -353,7 +345,7 @@ def stores_delivering(
     available = pickup_availability(
         store_ids=store_ids, variant_ids=[line.variant_id for line in lines]
     )
-    since, until = _span(now, days)
+    since, until = windows.span(now, days)
     booked = _per_store(
         window_bookings(
             store_ids=store_ids,
@@ -364,6 +356,7 @@ def stores_delivering(
         )
     )
     options = []
+    schedules = windows.Schedules()
     for area in covering:
         short = tuple(
             supply.Line(line.variant_id, line.quantity - units)
@@ -372,6 +365,7 @@ def stores_delivering(
             if units < line.quantity
         )
         found = _windows(
+            schedule=schedules.of(area.store),
             store=area.store,
             area=area,
             days=days,
@@ -395,4 +389,4 @@ def stores_delivering(
                 windows=tuple(found),
             )
         )
-    return sorted(options, key=_rank_key)
+    return sorted(options, key=option_rank)

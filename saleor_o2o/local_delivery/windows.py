@@ -12,15 +12,34 @@ import bisect
 import dataclasses
 import datetime as dt
 from functools import lru_cache
-from typing import Mapping, Tuple
+from typing import Dict, Mapping, Tuple
 
 import pytz
 
+from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.store import hours, slots
 
+#: The most days of windows a shopper may ask for.
+MAX_WINDOW_DAYS = 14
 #: Distinct (hours, first day, days, length, capacity) kept; a few per store.
 CACHE_SIZE = 4096
 _DAWN = dt.datetime(1970, 1, 1, tzinfo=pytz.utc)
+
+
+def check_days(days: int) -> None:
+    """Raise `InvalidInput` unless windows may be listed for that many days."""
+    if isinstance(days, bool) or not 1 <= days <= MAX_WINDOW_DAYS:
+        raise InvalidInput(
+            f"Delivery windows are shown for 1 to {MAX_WINDOW_DAYS} days.",
+            field="days",
+            code="OUT_OF_RANGE",
+        )
+
+
+def span(now: dt.datetime, days: int) -> Tuple[dt.datetime, dt.datetime]:
+    """The instants every store's windows over `days` local days fall within
+    (timezones differ by up to a day; overnight hours run past midnight)."""
+    return now - dt.timedelta(days=1), now + dt.timedelta(days=days + 2)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -75,3 +94,25 @@ def delivery_windows(
         )
         for window in offered
     )
+
+
+class Schedules:
+    """Builds the schedules of many stores (`Store` rows) as ``Store.schedule``
+    does, parsing each distinct weekly hours once (chains open their stores
+    alike) and taking the exceptions prefetched as ``recent_hours_exceptions``."""
+
+    def __init__(self) -> None:
+        self._weekly: Dict[Tuple[str, str], Tuple[hours.WeeklyInterval, ...]] = {}
+
+    def of(self, store) -> hours.Schedule:
+        key = (store.timezone, repr(store.opening_hours))
+        weekly = self._weekly.get(key)
+        if weekly is None:
+            weekly = self._weekly[key] = hours.weekly_from_json(store.opening_hours)
+        return hours.Schedule(
+            timezone=store.timezone,
+            weekly=weekly,
+            exceptions=tuple(
+                exception.as_domain() for exception in store.recent_hours_exceptions
+            ),
+        )

@@ -6,7 +6,7 @@ import pytest
 import pytz
 
 from saleor_o2o.core.errors import InvalidInput
-from saleor_o2o.local_delivery import selectors
+from saleor_o2o.local_delivery import selectors, windows
 from saleor_o2o.local_delivery.models import CheckoutLocalDelivery
 
 from helpers.slots import NOW, local, new_checkout
@@ -77,7 +77,7 @@ def test_bookings_count_open_deliveries_and_live_holds(
     )
 
 
-@pytest.mark.parametrize("days", [0, selectors.MAX_WINDOW_DAYS + 1])
+@pytest.mark.parametrize("days", [0, windows.MAX_WINDOW_DAYS + 1])
 def test_days_are_bounded(store, delivery_area_factory, days):
     area = delivery_area_factory(store)
     with pytest.raises(InvalidInput) as error:
@@ -86,7 +86,6 @@ def test_days_are_bounded(store, delivery_area_factory, days):
 
 
 def test_windows_cut_once_serve_every_request_with_its_own_bookings():
-    from saleor_o2o.local_delivery import windows
     from saleor_o2o.store import hours
 
     schedule = hours.Schedule(
