@@ -32,7 +32,7 @@ from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.local_delivery import checkout as local_checkout
 from saleor_o2o.local_delivery import choice as local_choice
 from saleor_o2o.local_delivery import options as delivery_options
-from saleor_o2o.local_delivery import pricing
+from saleor_o2o.local_delivery import pricing, windows
 from saleor_o2o.local_delivery.method import local_delivery_method
 from saleor_o2o.store import selectors as store_selectors
 from saleor_o2o.store import stock as store_stock
@@ -260,7 +260,7 @@ def extend_checkout_type() -> None:
                 default_value=delivery_options.DEFAULT_DAYS,
                 description=(
                     f"Days of windows to list, from today "
-                    f"({delivery_options.MIN_DAYS}-{delivery_options.MAX_DAYS})."
+                    f"(1-{windows.MAX_WINDOW_DAYS})."
                 ),
             ),
             resolver=_resolve_local_delivery_options,

@@ -21,7 +21,7 @@ from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.core.settings import O2OSettings
 from saleor_o2o.core.validation import datetime_check
 from saleor_o2o.local_delivery import options as delivery_options
-from saleor_o2o.local_delivery import selectors
+from saleor_o2o.local_delivery import selectors, windows
 from saleor_o2o.local_delivery.method import (
     delivers,
     is_local_delivery_method,
@@ -38,7 +38,7 @@ from saleor_o2o.store.models import Store
 def window_days(window_start: datetime, now: datetime) -> int:
     """Return how many days of windows, from today, include ``window_start``
     (as many as are offered, if it is further)."""
-    return min(selectors.MAX_WINDOW_DAYS, max(1, (window_start - now).days + 2))
+    return min(windows.MAX_WINDOW_DAYS, max(1, (window_start - now).days + 2))
 
 
 def _window_check(window_start, now: datetime) -> datetime:
@@ -51,9 +51,9 @@ def _window_check(window_start, now: datetime) -> datetime:
             field="window",
             code="WINDOW_UNAVAILABLE",
         )
-    if (window_start - now).days >= selectors.MAX_WINDOW_DAYS:
+    if (window_start - now).days >= windows.MAX_WINDOW_DAYS:
         raise O2OError(
-            f"Delivery windows are offered up to {selectors.MAX_WINDOW_DAYS} days "
+            f"Delivery windows are offered up to {windows.MAX_WINDOW_DAYS} days "
             "ahead.",
             field="window",
             code="WINDOW_UNAVAILABLE",

@@ -18,14 +18,12 @@ from saleor_o2o.core import geocoding
 from saleor_o2o.core.errors import O2OError
 from saleor_o2o.core.geo import Point
 from saleor_o2o.core.settings import O2OSettings
-from saleor_o2o.local_delivery import selectors
+from saleor_o2o.local_delivery import selectors, windows
 from saleor_o2o.local_delivery.models import DeliveryArea
 from saleor_o2o.store import reservations
 from saleor_o2o.store.address import geocoding_query
 
-#: Days of delivery windows a storefront may ask for, from today.
-MIN_DAYS = 1
-MAX_DAYS = selectors.MAX_WINDOW_DAYS
+#: Days of delivery windows listed when the storefront does not say.
 DEFAULT_DAYS = 7
 
 
@@ -97,12 +95,7 @@ def checkout_destination(checkout: Checkout, *, settings: O2OSettings) -> Destin
 
 def days_check(days: int) -> int:
     """Return ``days``, or refuse a number of days of windows out of bounds."""
-    if isinstance(days, bool) or not MIN_DAYS <= days <= MAX_DAYS:
-        raise O2OError(
-            f"Ask for {MIN_DAYS} to {MAX_DAYS} days of delivery windows.",
-            field="days",
-            code="OUT_OF_RANGE",
-        )
+    windows.check_days(days)
     return days
 
 

@@ -6,7 +6,9 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 from django.db import transaction
 
 from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.core.settings import get_o2o_settings
 from saleor_o2o.local_delivery import areas, fees
+from saleor_o2o.local_delivery.method import local_delivery_zone_sync
 from saleor_o2o.local_delivery.models import DeliveryArea, DeliveryPostalCode
 from saleor_o2o.local_delivery.selectors import area_postal_codes
 from saleor_o2o.store.models import Store
@@ -92,4 +94,7 @@ def delivery_area_update(*, store: Store, data: Dict[str, Any]) -> DeliveryArea:
             for country, prefixes in cleaned.items()
             for prefix in prefixes
         )
+    # Saleor counts the stock of the warehouses in zones covering the shopper's
+    # country: the store joins the local delivery zone while it delivers.
+    local_delivery_zone_sync(store=store, settings=get_o2o_settings())
     return DeliveryArea.objects.prefetch_related("postal_codes").get(pk=area.pk)

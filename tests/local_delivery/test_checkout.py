@@ -352,9 +352,7 @@ def test_shoppers_racing_for_the_last_window_places(store_factory, variant):
     assert Order.objects.count() == 3
 
 
-def test_an_address_moved_since_choosing_is_refused_before_payment(
-    two_stores, variant
-):
+def test_an_address_moved_since_choosing_is_refused_before_payment(two_stores, variant):
     """The total carries the fee for the address the store was chosen for (2.5 km
     away: 7.50); the address now matches by postal code only (5.00): the shopper
     chooses again instead of paying a fee that is no longer the address's."""

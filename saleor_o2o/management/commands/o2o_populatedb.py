@@ -15,7 +15,6 @@ from saleor.plugins.models import PluginConfiguration
 from saleor.product.models import Category, ProductVariant
 
 from saleor_o2o.core import settings as conf
-from saleor_o2o.local_delivery.method import local_delivery_zone_sync
 from saleor_o2o.local_delivery.services_area import delivery_area_update
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer.models import Offer
@@ -199,7 +198,6 @@ def _delivery_area(store: Store, postal: str, country: str) -> None:
             "window_capacity": 6,
         },
     )
-    local_delivery_zone_sync(store=store, settings=conf.get_o2o_settings())
 
 
 def _holidays(today: dt.date):
