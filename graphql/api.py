@@ -15,6 +15,7 @@ from saleor_o2o.graphql.local_delivery.lifecycle import (
     LocalDeliveryMutations,
     LocalDeliveryQueries,
 )
+from saleor_o2o.graphql.local_delivery.store import extend_store_type_with_delivery
 from saleor_o2o.graphql.local_delivery.types import extend_order_type
 from saleor_o2o.graphql.offer.schema import OfferMutations, OfferQueries
 from saleor_o2o.graphql.pickup.schema import PickupMutations, PickupQueries
@@ -33,6 +34,7 @@ extend_product_variant_type()
 extend_saleor_types()
 extend_webhook_type()
 extend_store_type()
+extend_store_type_with_delivery()
 extend_checkout_type()
 extend_order_type()
 

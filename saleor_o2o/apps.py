@@ -12,9 +12,11 @@ class O2OConfig(AppConfig):
     def ready(self):
         from saleor.celeryconf import app as celery_app
         from saleor.order.models import Order
+        from saleor.warehouse.models import Warehouse
 
         from saleor_o2o.checkout.completion import order_stock_prelock
         from saleor_o2o.core.db import fork_safety_install
+        from saleor_o2o.routing.services import warehouse_saved
         from saleor_o2o.store.saleor_stock import saleor_available_quantity_fix
 
         fork_safety_install()
@@ -30,4 +32,9 @@ class O2OConfig(AppConfig):
             order_stock_prelock,
             sender=Order,
             dispatch_uid="saleor_o2o.checkout.completion.order_stock_prelock",
+        )
+        post_save.connect(
+            warehouse_saved,
+            sender=Warehouse,
+            dispatch_uid="saleor_o2o.routing.services.warehouse_saved",
         )

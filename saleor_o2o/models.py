@@ -30,6 +30,7 @@ from saleor_o2o.pickup.models import (
     PickupStatus,
     PickupTransition,
 )
+from saleor_o2o.routing.models import WarehouseLocation
 from saleor_o2o.store.models import (
     AppStore,
     GeocodingStatus,
@@ -84,6 +85,7 @@ __all__ = [
     "StoreMembership",
     "StoreQueryset",
     "StoreRole",
+    "WarehouseLocation",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -10,6 +10,7 @@ from saleor.plugins.models import PluginConfiguration
 from saleor_o2o.checkout import completion
 from saleor_o2o.core import settings as conf
 from saleor_o2o.core.errors import InvalidInput
+from saleor_o2o.local_delivery import pricing as local_delivery_pricing
 from saleor_o2o.local_delivery import services as local_delivery_services
 from saleor_o2o.pickup import services as pickup_services
 
@@ -207,6 +208,16 @@ class O2OPlugin(BasePlugin):
         if self.active:
             completion.order_allocate(order=order)
         return previous_value
+
+    def calculate_checkout_shipping(self, checkout, lines, discounts, previous_value):
+        if not self.active:
+            return previous_value
+        return local_delivery_pricing.checkout_shipping_price(
+            checkout=checkout,
+            lines=lines,
+            discounts=discounts,
+            previous_value=previous_value,
+        )
 
     def order_cancelled(self, order, previous_value):
         if self.active:

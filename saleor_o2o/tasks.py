@@ -16,6 +16,7 @@ from saleor_o2o.pickup.tasks import (
     send_pending_pickup_emails_task,
     send_pickup_email_task,
 )
+from saleor_o2o.routing.tasks import geocode_warehouse_task
 from saleor_o2o.store.tasks import (
     geocode_pending_stores_task,
     geocode_store_task,
@@ -31,6 +32,7 @@ __all__ = [
     "expire_pickups_task",
     "geocode_pending_stores_task",
     "geocode_store_task",
+    "geocode_warehouse_task",
     "purge_pickup_reservations_task",
     "purge_shopper_signals_task",
     "purge_webhook_deliveries_task",

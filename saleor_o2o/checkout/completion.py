@@ -10,6 +10,9 @@ order. The extension serves ``checkoutComplete`` through `checkout_completion`:
   another one sent meanwhile is refused (``UNIQUE``) before anything is charged;
 * before the payment, the order's stock is reserved where it will be allocated from
   (`checkout_reserve`), or the checkout is refused (``INSUFFICIENT_STOCK``, ...);
+  when shipped orders are routed by distance, the shipping address is placed
+  first, before any transaction (`routing.checkout_route_prepare`), and the stock
+  is reserved nearest first;
 * inside Saleor's order transaction, every stock row Saleor will lock is locked
   first, in primary-key order (`order_stock_prelock`), then the order is allocated
   from the reservation's source (`order_allocate`);
@@ -37,6 +40,7 @@ from saleor.payment import ChargeStatus, PaymentError, gateway
 from saleor.payment.models import Payment
 from saleor.warehouse.models import Stock
 
+from saleor_o2o.checkout import routing
 from saleor_o2o.core.db import session_lock_is_free, session_lock_try
 from saleor_o2o.local_delivery import checkout as local_delivery_checkout
 from saleor_o2o.pickup import checkout as pickup_checkout
@@ -83,6 +87,7 @@ def checkout_completion(token) -> Iterator[None]:
                 CheckoutErrorCode.UNIQUE,
                 "checkoutId",
             )
+        routing.checkout_route_prepare(token)
         try:
             yield
         except Exception as error:
@@ -275,7 +280,9 @@ def checkout_reserve(*, checkout: Checkout) -> None:
     try:
         reservations.checkout_reserve(
             checkout=checkout,
-            source=reservations.shipping_source(checkout.get_country()),
+            source=routing.shipping_source(
+                checkout.get_country(), checkout.shipping_address
+            ),
             lines=lines,
         )
     except reservations.Unavailable:
@@ -300,7 +307,9 @@ def order_allocate(*, order: Order) -> None:
         return
     if order.shipping_address is None:
         return
-    source = reservations.shipping_source(order.shipping_address.country.code)
+    source = routing.shipping_source(
+        order.shipping_address.country.code, order.shipping_address
+    )
     try:
         reservations.order_allocate(order=order, source=source)
     except reservations.Unavailable:

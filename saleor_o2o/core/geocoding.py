@@ -237,6 +237,17 @@ def geocode_cached(
     )
 
 
+def geocode_peek(
+    query: str, *, settings: GeocoderSettings, country_code: str = ""
+) -> Optional[Place]:
+    """Return the place `geocode_cached` remembers for the query, never calling the
+    provider: None when it remembers none, or remembers that none was found."""
+    cached = cache.get(_cache_key(query, settings, country_code))
+    if cached is None or cached == "not-found":
+        return None
+    return Place(*cached)
+
+
 def _geocode_remembered(
     key: str, query: str, settings: GeocoderSettings, country_code: str
 ) -> Place:

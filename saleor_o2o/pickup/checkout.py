@@ -16,7 +16,7 @@ Stores join the pickup shipping zone when they start offering click-and-collect
 """
 
 from datetime import timedelta
-from typing import Dict, Optional, Tuple
+from typing import Optional, Tuple
 
 import pytz
 from django.core.exceptions import ValidationError
@@ -32,23 +32,18 @@ from saleor_o2o.core.db import rows_lock
 from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.core.settings import O2OSettings
 from saleor_o2o.core.validation import datetime_check
+from saleor_o2o.local_delivery.models import CheckoutLocalDelivery
 from saleor_o2o.pickup.models import CheckoutPickup, Pickup
 from saleor_o2o.pickup.selectors import OPEN_STATUSES, store_pickup_slots
 from saleor_o2o.pickup.services import pickup_created
 from saleor_o2o.store import reservations, slots, supply
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.pickup_zone import offers_pickup, pickup_method_ensure
-from saleor_o2o.store.stock import record_stock_low
+from saleor_o2o.store.stock import record_stock_low_after
 
 #: Handover codes (`core.codes`).
 CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 6
-
-
-def _store_source(store: Store) -> reservations.Source:
-    return reservations.Source(
-        warehouse_ids=(store.warehouse_id,), safety_stock=store.pickup_safety_stock
-    )
 
 
 def _store_short(store: Store, lines, *, checkout_token) -> Tuple[supply.Line, ...]:
@@ -106,6 +101,8 @@ def checkout_pickup_set(
         slot_start = datetime_check(slot_start, field="slot", code="SLOT_UNAVAILABLE")
         _check_slot(store, slot_start, checkout_id=checkout.pk)
     method = pickup_method_ensure(settings=settings)
+    # One way to receive the order: collecting it replaces a local delivery choice.
+    CheckoutLocalDelivery.objects.filter(checkout=checkout).delete()
     CheckoutPickup.objects.update_or_create(
         checkout=checkout,
         defaults={
@@ -178,7 +175,7 @@ def checkout_pickup_reserve(*, checkout: Checkout) -> None:
     try:
         reservations.checkout_reserve(
             checkout=checkout,
-            source=_store_source(store),
+            source=reservations.store_source(store),
             lines=reservations.checkout_lines(checkout.pk),
         )
     except reservations.Unavailable:
@@ -234,7 +231,7 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     store = choice.store
     try:
         plan, before = reservations.order_allocate(
-            order=order, source=_store_source(store)
+            order=order, source=reservations.store_source(store)
         )
     except reservations.Unavailable:
         raise _refuse(
@@ -242,7 +239,7 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
             CheckoutErrorCode.INSUFFICIENT_STOCK,
             field="lines",
         )
-    _record_low_stock(store, before, plan.takes)
+    record_stock_low_after(store, before, plan.takes)
     CheckoutPickup.objects.filter(pk=choice.pk).update(held_until=None)
     pickup = Pickup.objects.create(
         order=order,
@@ -253,26 +250,3 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     )
     pickup_created(pickup=pickup)
     return pickup
-
-
-def _record_low_stock(store: Store, before: Dict[int, int], takes) -> None:
-    """Record low-stock events for the variants this order took below the threshold."""
-    if store.low_stock_threshold is None:
-        return
-    after = {
-        take.variant_id: max(0, before.get(take.variant_id, 0) - take.quantity)
-        for take in takes
-    }
-    record_stock_low(
-        store,
-        [
-            variant_id
-            for variant_id in sorted(after)
-            if supply.crossed_low_stock(
-                before=before.get(variant_id, 0),
-                after=after[variant_id],
-                threshold=store.low_stock_threshold,
-            )
-        ],
-        after,
-    )

@@ -129,7 +129,7 @@ def store_pickup_slots_booked(*, store: Store, day, booked, now=None):
     )
     if earliest is None:
         return []
-    return slots.pickup_slots(
+    return slots.time_slots(
         schedule,
         day=day,
         slot_minutes=store.pickup_slot_minutes,

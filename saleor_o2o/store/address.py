@@ -1,6 +1,6 @@
 """A store's address, validated the way Saleor validates addresses."""
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from django.core.exceptions import ValidationError
 from saleor.account.forms import get_address_form
@@ -68,3 +68,16 @@ def address_clean(data: Dict[str, Any], instance: Optional[Address]) -> Address:
             code=code,
         )
     return form.save(commit=False)
+
+
+def geocoding_query(address: Address) -> Tuple[str, str]:
+    """Return the text a geocoding provider is asked for an address, and its
+    country code."""
+    parts = [
+        address.street_address_1,
+        address.street_address_2,
+        " ".join(p for p in (address.postal_code, address.city) if p),
+        address.country_area,
+        address.country.name,
+    ]
+    return ", ".join(p for p in parts if p), address.country.code

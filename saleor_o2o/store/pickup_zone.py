@@ -1,74 +1,43 @@
-"""The pickup shipping method and the zone of the stores offering click-and-collect."""
+"""The pickup shipping method and the zone of the stores offering click-and-collect
+(one of the extension's own methods, `method_zone`)."""
 
 from typing import Optional
 
-from django.conf import settings as django_settings
-from django.db import transaction
-from saleor.shipping import ShippingMethodType
 from saleor.shipping.models import ShippingMethod, ShippingZone
 
-from saleor_o2o.core.db import transaction_lock
 from saleor_o2o.core.settings import O2OSettings
+from saleor_o2o.store import method_zone
 from saleor_o2o.store.models import PickupMethod, Store
 
 PICKUP_ZONE_NAME = "Click and collect (O2O)"
 
-
-#: Serialises changes to the pickup method and its zone across processes.
-_PICKUP_ZONE_LOCK = "pickup-zone"
+PICKUP = method_zone.OwnMethod(
+    zone_name=PICKUP_ZONE_NAME, lock="pickup-zone", marker=PickupMethod
+)
 
 
 def pickup_method() -> Optional[ShippingMethod]:
     """Return the shipping method that means "collect in a store", if created."""
-    row = PickupMethod.objects.select_related("shipping_method").first()
-    return row.shipping_method if row else None
+    return method_zone.own_method(PICKUP)
 
 
-def _pickup_method_locked(settings: O2OSettings) -> ShippingMethod:
-    """Return the pickup method, created or renamed as the settings say.
-
-    The caller holds the pickup zone's lock.
-    """
-    method = pickup_method()
-    if method is None:
-        zone = ShippingZone.objects.create(name=PICKUP_ZONE_NAME, countries=[])
-        method = ShippingMethod.objects.create(
-            name=settings.pickup_method_name,
-            type=ShippingMethodType.PRICE_BASED,
-            price_amount=settings.pickup_fee,
-            currency=django_settings.DEFAULT_CURRENCY,
-            minimum_order_price_amount=0,
-            shipping_zone=zone,
-        )
-        PickupMethod.objects.create(shipping_method=method)
-    elif (method.name, method.price_amount) != (
-        settings.pickup_method_name,
-        settings.pickup_fee,
-    ):
-        method.name = settings.pickup_method_name
-        method.price_amount = settings.pickup_fee
-        method.save(update_fields=["name", "price_amount"])
-    return method
-
-
-@transaction.atomic
 def pickup_method_ensure(*, settings: O2OSettings) -> ShippingMethod:
     """Return the shipping method meaning "collect in a store", as configured."""
-    method = pickup_method()
-    if method is not None and (method.name, method.price_amount) == (
-        settings.pickup_method_name,
-        settings.pickup_fee,
-    ):
-        return method
-    transaction_lock(_PICKUP_ZONE_LOCK)
-    return _pickup_method_locked(settings)
+    return method_zone.own_method_ensure(
+        PICKUP, name=settings.pickup_method_name, price=settings.pickup_fee
+    )
 
 
 def offers_pickup(store: Store) -> bool:
     return store.is_active and store.is_click_and_collect
 
 
-@transaction.atomic
+def _pickup_countries(zone: ShippingZone):
+    return Store.objects.filter(
+        is_active=True, is_click_and_collect=True, warehouse__shipping_zones=zone
+    ).values_list("warehouse__address__country", flat=True)
+
+
 def pickup_zone_sync(*, store: Store, settings: O2OSettings) -> None:
     """Put the store's warehouse in the pickup zone while it offers pickup, or not.
 
@@ -78,26 +47,14 @@ def pickup_zone_sync(*, store: Store, settings: O2OSettings) -> None:
     a store can be put in a cart from the moment the store offers it. Home delivery
     is never allocated from this zone's warehouses (`reservations.shipping_source`).
     """
-    if not offers_pickup(store) and pickup_method() is None:
-        return
-    transaction_lock(_PICKUP_ZONE_LOCK)
-    zone = _pickup_method_locked(settings).shipping_zone
-    if offers_pickup(store):
-        store.warehouse.shipping_zones.add(zone)
-    else:
-        store.warehouse.shipping_zones.remove(zone)
-    wanted = sorted(
-        set(
-            Store.objects.filter(
-                is_active=True,
-                is_click_and_collect=True,
-                warehouse__shipping_zones=zone,
-            ).values_list("warehouse__address__country", flat=True)
-        )
+    method_zone.own_zone_sync(
+        PICKUP,
+        warehouse=store.warehouse,
+        offered=offers_pickup(store),
+        name=settings.pickup_method_name,
+        price=settings.pickup_fee,
+        countries=_pickup_countries,
     )
-    if [country.code for country in zone.countries] != wanted:
-        zone.countries = wanted
-        zone.save(update_fields=["countries"])
 
 
 def is_pickup(shipping_method_id) -> bool:

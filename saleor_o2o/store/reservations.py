@@ -10,12 +10,19 @@ died leaves it to expire.
 
 Where an order is allocated from, its *source*:
 
-* a pickup order: the chosen store's warehouse, less the store's safety stock;
+* a pickup or local delivery order: the chosen store's warehouse, less the
+  store's safety stock;
 * any other order: the warehouses that ship to its country, i.e. those in one of
-  Saleor's shipping zones covering it other than the pickup zone, in Saleor's own
-  order (by primary key). Stores join the pickup zone so that Saleor counts their
-  stock when shoppers fill their carts; they ship only if the merchant also puts
-  them in a shipping zone.
+  Saleor's shipping zones covering it other than the extension's own (pickup,
+  local delivery), in Saleor's own order (by primary key), or nearest first when
+  the merchant routes shipped orders by distance (`Source.nearest_first`, filled by
+  ``saleor_o2o.routing``). Stores join those zones so that Saleor counts their stock
+  when shoppers fill their carts; they ship only if the merchant also puts them in
+  a shipping zone.
+
+A routed order is allocated exactly as it was reserved (`supply.reserved_plan`);
+only when the reservation no longer fits (it expired and its units went, staff
+lowered the stock) is it planned again, in the same order of warehouses.
 
 Locks follow docs/design/click-and-collect.md: stock rows are locked in one
 statement in primary-key order, and reservation rows are written only by the holder
@@ -24,7 +31,7 @@ of their stock rows' locks.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Hashable, Iterable, List, Optional, Sequence, Tuple
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -34,7 +41,7 @@ from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o.store import supply
+from saleor_o2o.store import method_zone, supply
 from saleor_o2o.store.models import PickupMethod, PickupReservation
 
 #: How long units stay reserved for a completing checkout.
@@ -53,9 +60,26 @@ class Unavailable(Exception):
 class Source:
     """Where an order's stock comes from."""
 
+    #: Every warehouse of the source, by primary key: the order stock rows are
+    #: locked in, whatever the order of preference.
     warehouse_ids: Tuple
     #: Units of each variant held back (a store's safety stock for pickup).
     safety_stock: int = 0
+    #: The same warehouses in the order an order is routed to them (nearest
+    #: first); empty: fill from the first stock rows by primary key, as Saleor does.
+    nearest_first: Tuple = ()
+
+    @property
+    def is_routed(self) -> bool:
+        return bool(self.nearest_first)
+
+
+def store_source(store) -> Source:
+    """Return a store's warehouse as a source, less the store's safety stock (the
+    units it keeps for customers in the shop)."""
+    return Source(
+        warehouse_ids=(store.warehouse_id,), safety_stock=store.pickup_safety_stock
+    )
 
 
 def stock_taking_lines(rows: Iterable[Tuple[int, int]]) -> Tuple[supply.Line, ...]:
@@ -88,11 +112,12 @@ def pickup_zone_id() -> Optional[int]:
 
 
 def shipping_source(country: str) -> Source:
-    """Return the warehouses that ship to ``country`` (pickup-only stores excluded)."""
-    zones = ShippingZone.objects.filter(countries__contains=country)
-    zone_id = pickup_zone_id()
-    if zone_id is not None:
-        zones = zones.exclude(pk=zone_id)
+    """Return the warehouses that ship to ``country``: those of Saleor's shipping
+    zones covering it, the zones of the extension's own methods (pickup, local
+    delivery) excepted."""
+    zones = ShippingZone.objects.filter(countries__contains=country).exclude(
+        pk__in=method_zone.own_zone_ids()
+    )
     warehouse_ids = (
         Warehouse.objects.filter(shipping_zones__in=zones)
         .order_by("pk")
@@ -154,13 +179,47 @@ def stock_units(
     ]
 
 
+def _routed(
+    source: Source, stocks: Sequence[Stock], units: Sequence[supply.StockUnits]
+) -> List[supply.LocationUnits]:
+    """Return the stock units by warehouse, in the source's order of preference."""
+    warehouse_of = {stock.pk: stock.warehouse_id for stock in stocks}
+    by_warehouse: Dict[Hashable, List[supply.StockUnits]] = {}
+    for unit in units:
+        by_warehouse.setdefault(warehouse_of[unit.stock_id], []).append(unit)
+    rank = {warehouse_id: i for i, warehouse_id in enumerate(source.nearest_first)}
+    last = len(rank)
+    return [
+        supply.LocationUnits(warehouse_id, tuple(by_warehouse[warehouse_id]))
+        for warehouse_id in sorted(
+            by_warehouse,
+            key=lambda warehouse_id: (rank.get(warehouse_id, last), str(warehouse_id)),
+        )
+    ]
+
+
+def _reserved_takes(checkout_token, units: Sequence[supply.StockUnits]):
+    variant_of = {unit.stock_id: unit.variant_id for unit in units}
+    rows = PickupReservation.objects.filter(checkout_id=checkout_token).order_by("pk")
+    return [
+        supply.Take(stock_id, variant_of.get(stock_id, 0), quantity)
+        for stock_id, quantity in rows.values_list("stock_id", "quantity")
+    ]
+
+
 def plan_locked(
-    source: Source, lines: Sequence[supply.Line], *, checkout_token
+    source: Source,
+    lines: Sequence[supply.Line],
+    *,
+    checkout_token,
+    as_reserved: bool = False,
 ) -> Tuple[supply.AllocationPlan, Dict[int, int]]:
     """Lock the source's stock rows for ``lines`` and plan where each unit comes from.
 
-    Units the checkout itself reserved count as available to it. Also returns the
-    units available per variant before the plan.
+    Units the checkout itself reserved count as available to it. A routed source
+    fills the lines nearest first (`supply.routed_plan`); `as_reserved` takes the
+    checkout's reservation as the plan while it still fits. Also returns the units
+    available per variant before the plan.
     """
     stocks = stocks_lock(source, [line.variant_id for line in lines])
     units = stock_units(
@@ -169,7 +228,16 @@ def plan_locked(
     available: Dict[int, int] = {}
     for unit in units:
         available[unit.variant_id] = available.get(unit.variant_id, 0) + unit.available
-    return supply.allocation_plan(lines, units), available
+    plan = None
+    if as_reserved:
+        plan = supply.reserved_plan(
+            lines, units, _reserved_takes(checkout_token, units)
+        )
+    if plan is None and source.is_routed:
+        plan = supply.routed_plan(lines, _routed(source, stocks, units))
+    if plan is None:
+        plan = supply.allocation_plan(lines, units)
+    return plan, available
 
 
 def checkout_reserve(
@@ -207,7 +275,8 @@ def order_allocate(
     `Unavailable`; the checkout's reservation is then dropped.
 
     Runs inside Saleor's order transaction, after Saleor allocated by country: those
-    allocations of the physical lines are replaced. Returns the plan and the units
+    allocations of the physical lines are replaced. A routed order is allocated as
+    its checkout reserved it, while that still fits. Returns the plan and the units
     available per variant before it.
     """
     lines = order_lines(order)
@@ -216,7 +285,12 @@ def order_allocate(
     )
     # Saleor's own allocations of these lines must not count against them.
     Allocation.objects.filter(order_line_id__in=order_line_ids.values()).delete()
-    plan, available = plan_locked(source, lines, checkout_token=order.checkout_token)
+    plan, available = plan_locked(
+        source,
+        lines,
+        checkout_token=order.checkout_token,
+        as_reserved=source.is_routed,
+    )
     if not plan.is_complete:
         raise Unavailable(plan.short)
     Allocation.objects.bulk_create(

@@ -19,7 +19,7 @@ from saleor_o2o.core.settings import GeocoderSettings, get_o2o_settings
 from saleor_o2o.core.tasks import GEOCODE_STORE, task_named
 from saleor_o2o.core.validation import model_text_check
 from saleor_o2o.store import hours, pickup_zone, slots
-from saleor_o2o.store.address import address_clean
+from saleor_o2o.store.address import address_clean, geocoding_query
 from saleor_o2o.store.models import GeocodingStatus, Store, StoreHoursException
 
 logger = logging.getLogger(__name__)
@@ -292,17 +292,6 @@ def store_request_geocoding(*, store: Store) -> Store:
     return store
 
 
-def _address_query(address: Address):
-    parts = [
-        address.street_address_1,
-        address.street_address_2,
-        " ".join(p for p in (address.postal_code, address.city) if p),
-        address.country_area,
-        address.country.name,
-    ]
-    return ", ".join(p for p in parts if p), address.country.code
-
-
 def store_geocode(
     *, store_id: int, settings: GeocoderSettings, final_attempt: bool = True
 ) -> Optional[Store]:
@@ -316,7 +305,7 @@ def store_geocode(
     )
     if store is None or store.geocoding_status != GeocodingStatus.PENDING:
         return store
-    query, country = _address_query(store.address)
+    query, country = geocoding_query(store.address)
     error: Optional[O2OError] = None
     place = None
     try:

@@ -1,9 +1,10 @@
-"""Pickup slots: when shoppers may collect, and how many pickups each slot takes.
+"""Time slots: pickup slots and delivery windows, and how many orders each takes.
 
-Slots are cut from a store's opening periods on one local date, each `slot_minutes`
-long, starting at the period's opening (or at midnight for a period that began the
-day before). A slot is offered when it lies wholly inside an opening period, starts
-no earlier than the order can be ready, and has room left.
+One engine serves both services (a `Wording` names the service in messages and
+error fields). Slots are cut from a store's opening periods on one local date, each
+`slot_minutes` long, starting at the period's opening (or at midnight for a period
+that began the day before). A slot is offered when it lies wholly inside an opening
+period, starts no earlier than the order can be ready, and has room left.
 """
 
 import datetime as dt
@@ -23,6 +24,33 @@ MAX_DAYS_AHEAD = 366
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How messages and error fields name the slots of one service."""
+
+    #: Plural noun for messages ("pickup slots", "delivery windows").
+    plural: str
+    #: Singular noun for messages.
+    singular: str
+    #: The settings fields of the slot length and capacity.
+    minutes_field: str
+    capacity_field: str
+
+
+PICKUP = Wording(
+    plural="pickup slots",
+    singular="pickup slot",
+    minutes_field="pickup_slot_minutes",
+    capacity_field="pickup_slot_capacity",
+)
+DELIVERY = Wording(
+    plural="delivery windows",
+    singular="delivery window",
+    minutes_field="window_minutes",
+    capacity_field="window_capacity",
+)
+
+
+@dataclass(frozen=True)
 class Slot:
     start: dt.datetime
     end: dt.datetime
@@ -34,7 +62,9 @@ class Slot:
         return max(0, self.capacity - self.booked)
 
 
-def check_slot_date(day: dt.date, *, today: dt.date, field: str = "date") -> None:
+def check_slot_date(
+    day: dt.date, *, today: dt.date, field: str = "date", wording: Wording = PICKUP
+) -> None:
     """Raise `InvalidInput` unless slots can be offered on ``day``."""
     if (
         not today - dt.timedelta(days=1)
@@ -42,29 +72,33 @@ def check_slot_date(day: dt.date, *, today: dt.date, field: str = "date") -> Non
         <= today + dt.timedelta(days=MAX_DAYS_AHEAD)
     ):
         raise InvalidInput(
-            f"Pickup slots are offered up to {MAX_DAYS_AHEAD} days ahead.",
+            f"{wording.plural.capitalize()} are offered up to {MAX_DAYS_AHEAD} "
+            "days ahead.",
             field=field,
             code="OUT_OF_RANGE",
         )
 
 
-def validate_slot_settings(*, slot_minutes: int, capacity: int) -> None:
+def validate_slot_settings(
+    *, slot_minutes: int, capacity: int, wording: Wording = PICKUP
+) -> None:
     """Raise `InvalidInput` unless the slot length and capacity make sense."""
     if not MIN_SLOT_MINUTES <= slot_minutes <= MAX_SLOT_MINUTES:
         raise InvalidInput(
-            f"A pickup slot lasts {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes.",
-            field="pickup_slot_minutes",
+            f"A {wording.singular} lasts {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} "
+            "minutes.",
+            field=wording.minutes_field,
             code="OUT_OF_RANGE",
         )
     if capacity < 0:
         raise InvalidInput(
-            "A slot's capacity cannot be negative.",
-            field="pickup_slot_capacity",
+            f"A {wording.singular}'s capacity cannot be negative.",
+            field=wording.capacity_field,
             code="OUT_OF_RANGE",
         )
 
 
-def pickup_slots(
+def time_slots(
     schedule: hours.Schedule,
     *,
     day: dt.date,
@@ -72,13 +106,16 @@ def pickup_slots(
     capacity: int,
     earliest: dt.datetime,
     booked: Mapping[dt.datetime, int],
+    wording: Wording = PICKUP,
 ) -> List[Slot]:
     """Return the slots on local date `day` that start at or after `earliest`.
 
-    `booked` counts pickups by slot start (aware UTC). Full slots are included, with
+    `booked` counts orders by slot start (aware UTC). Full slots are included, with
     nothing remaining, so a storefront can show them as taken.
     """
-    validate_slot_settings(slot_minutes=slot_minutes, capacity=capacity)
+    validate_slot_settings(
+        slot_minutes=slot_minutes, capacity=capacity, wording=wording
+    )
     zone = pytz.timezone(schedule.timezone)
     midnight = zone.localize(dt.datetime.combine(day, dt.time(0)))
     next_midnight = zone.localize(
@@ -103,5 +140,5 @@ def pickup_slots(
 
 
 def can_book(slot: Slot, *, quantity: int = 1) -> bool:
-    """Return whether `quantity` more pickups fit in the slot."""
+    """Return whether `quantity` more orders fit in the slot."""
     return slot.remaining >= quantity

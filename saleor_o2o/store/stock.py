@@ -163,3 +163,28 @@ def record_stock_low(store: Store, variant_ids, available: Dict[int, int]) -> No
             for variant_id in variant_ids
         ],
     )
+
+
+def record_stock_low_after(store: Store, before: Dict[int, int], takes) -> None:
+    """Record low-stock events for the variants an order's ``takes`` (allocation
+    plan) took from the store to or below its threshold; ``before`` holds the units
+    available per variant before."""
+    if store.low_stock_threshold is None:
+        return
+    after = {
+        take.variant_id: max(0, before.get(take.variant_id, 0) - take.quantity)
+        for take in takes
+    }
+    record_stock_low(
+        store,
+        [
+            variant_id
+            for variant_id in sorted(after)
+            if supply.crossed_low_stock(
+                before=before.get(variant_id, 0),
+                after=after[variant_id],
+                threshold=store.low_stock_threshold,
+            )
+        ],
+        after,
+    )

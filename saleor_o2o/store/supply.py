@@ -6,7 +6,7 @@ rows and get decisions back.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Hashable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.store import hours, opening
@@ -209,3 +209,72 @@ def allocation_plan(
         if wanted:
             short.append(Line(line.variant_id, wanted))
     return AllocationPlan(takes=tuple(takes), short=tuple(short))
+
+
+@dataclass(frozen=True)
+class LocationUnits:
+    """What one location (a warehouse) can give an order: its stock rows."""
+
+    location_id: Hashable
+    stocks: Tuple[StockUnits, ...]
+
+
+def routed_plan(
+    lines: Sequence[Line], locations: Sequence[LocationUnits]
+) -> AllocationPlan:
+    """Fill the lines from locations given in order of preference (nearest first).
+
+    Round after round, the order takes what is still missing from the first
+    location that has all of it; failing that, from the first location that has
+    some of it. The first round is the rule merchants expect: the nearest location
+    with the whole order ships it alone, even if a nearer one has part of it. An
+    order is split only when no single location has everything, and then each
+    parcel comes from as near as possible while any one location that can finish
+    the order does so (no third parcel when a second one suffices). Greedy, so not
+    always the fewest parcels possible (that is set cover), but it never takes from
+    a location that adds nothing, and it is the same plan for the same stock.
+    """
+    missing: Tuple[Line, ...] = tuple(lines)
+    takes: List[Take] = []
+    remaining = list(locations)
+    while missing and remaining:
+        plans = [allocation_plan(missing, location.stocks) for location in remaining]
+        index = next(
+            (i for i, plan in enumerate(plans) if plan.is_complete),
+            next((i for i, plan in enumerate(plans) if plan.takes), None),
+        )
+        if index is None:
+            break
+        takes.extend(plans[index].takes)
+        missing = plans[index].short
+        del remaining[index]
+    return AllocationPlan(takes=tuple(takes), short=missing)
+
+
+def reserved_plan(
+    lines: Sequence[Line],
+    stocks: Sequence[StockUnits],
+    reserved: Sequence[Take],
+) -> Optional[AllocationPlan]:
+    """Return the reserved takes as the plan, if they still fit.
+
+    They fit when they add up to exactly the lines, variant by variant, and each
+    takes no more than its stock row can give now (`stocks`, where the reservation
+    itself counts as available). None otherwise: the caller plans afresh.
+    """
+    if not reserved:
+        return None
+    can_give = {stock.stock_id: stock for stock in stocks}
+    taken: Dict[int, int] = {}
+    per_row: Dict[int, int] = {}
+    for take in reserved:
+        stock = can_give.get(take.stock_id)
+        if stock is None or stock.variant_id != take.variant_id:
+            return None
+        taken[take.variant_id] = taken.get(take.variant_id, 0) + take.quantity
+        per_row[take.stock_id] = per_row.get(take.stock_id, 0) + take.quantity
+    if taken != {line.variant_id: line.quantity for line in lines}:
+        return None
+    if any(quantity > can_give[row].available for row, quantity in per_row.items()):
+        return None
+    return AllocationPlan(takes=tuple(reserved), short=())

@@ -1,9 +1,9 @@
 """A storefront's checkout: the GraphQL documents it sends, and a shopper sending them.
 
 The documents are Saleor 2.10's own checkout mutations and the extension's pickup
-choice. `Storefront` runs them over any transport: `HttpStorefront` posts to a
-running server (one shopper at a time or many at once), `client_storefront` goes
-through Django's test client.
+and local delivery choices. `Storefront` runs them over any transport:
+`HttpStorefront` posts to a running server (one shopper at a time or many at once),
+`client_storefront` goes through Django's test client.
 """
 
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -53,6 +53,15 @@ mutation($checkout: ID!, $store: ID!, $slot: DateTime) {
   checkoutPickupStoreUpdate(checkoutId: $checkout, storeId: $store, slot: $slot) {
     checkout { totalPrice { gross { amount currency } } shippingMethod { name } }
     pickupErrors { field code message }
+  }
+}
+"""
+
+LOCAL_DELIVERY_UPDATE = """
+mutation($checkout: ID!, $store: ID, $window: DateTime!) {
+  checkoutLocalDeliveryUpdate(checkoutId: $checkout, storeId: $store, window: $window) {
+    checkout { totalPrice { gross { amount currency } } shippingMethod { name } }
+    localDeliveryErrors { field code message }
   }
 }
 """
@@ -135,11 +144,14 @@ class Storefront:
         method_id: Optional[int] = None,
         gateway: str = DUMMY_GATEWAY,
         payment_token: str = DUMMY_TOKEN,
+        local_window: Optional[str] = None,
     ) -> str:
         """Run a storefront's mutations up to `checkoutComplete`; return the ID.
 
         `lines` are ``(variant pk, quantity)``; the shopper collects in store
-        `store_id`, or has it delivered to Paris by method `method_id`.
+        `store_id`, or has it delivered to Paris by method `method_id`, or (with
+        `local_window`) by a local store in that window: store `store_id`, or the
+        best one.
         """
         created = self._ok(
             CHECKOUT_CREATE,
@@ -162,7 +174,24 @@ class Storefront:
             "checkoutBillingAddressUpdate",
             "checkoutErrors",
         )
-        if store_id is not None:
+        if local_window is not None:
+            self._ok(
+                SHIPPING_ADDRESS_UPDATE,
+                {"checkout": checkout_id, "address": PARIS_ADDRESS},
+                "checkoutShippingAddressUpdate",
+                "checkoutErrors",
+            )
+            chosen = self._ok(
+                LOCAL_DELIVERY_UPDATE,
+                {
+                    "checkout": checkout_id,
+                    "store": gid("Store", store_id) if store_id else None,
+                    "window": local_window,
+                },
+                "checkoutLocalDeliveryUpdate",
+                "localDeliveryErrors",
+            )
+        elif store_id is not None:
             chosen = self._ok(
                 PICKUP_STORE_UPDATE,
                 {

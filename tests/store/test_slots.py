@@ -30,7 +30,7 @@ def starts(result):
 
 
 def test_slots_fill_each_opening_period():
-    result = slots.pickup_slots(
+    result = slots.time_slots(
         schedule((dt.time(9, 30), dt.time(12)), (dt.time(14), dt.time(16, 15))),
         day=dt.date(2026, 11, 24),
         slot_minutes=60,
@@ -44,7 +44,7 @@ def test_slots_fill_each_opening_period():
 
 
 def test_slots_start_after_the_order_can_be_ready():
-    result = slots.pickup_slots(
+    result = slots.time_slots(
         schedule((dt.time(9), dt.time(13))),
         day=dt.date(2026, 11, 24),
         slot_minutes=30,
@@ -57,7 +57,7 @@ def test_slots_start_after_the_order_can_be_ready():
 
 def test_booked_slots_show_what_remains():
     start = local(2026, 11, 24, 9, 0)
-    result = slots.pickup_slots(
+    result = slots.time_slots(
         schedule((dt.time(9), dt.time(11))),
         day=dt.date(2026, 11, 24),
         slot_minutes=60,
@@ -79,7 +79,7 @@ def test_overnight_hours_give_slots_after_midnight_on_the_next_date():
         ),
     )
     # Monday 23 November 22:00 to Tuesday 02:00.
-    monday = slots.pickup_slots(
+    monday = slots.time_slots(
         store,
         day=dt.date(2026, 11, 23),
         slot_minutes=60,
@@ -87,7 +87,7 @@ def test_overnight_hours_give_slots_after_midnight_on_the_next_date():
         earliest=local(2026, 11, 23),
         booked={},
     )
-    tuesday = slots.pickup_slots(
+    tuesday = slots.time_slots(
         store,
         day=dt.date(2026, 11, 24),
         slot_minutes=60,
@@ -105,7 +105,7 @@ def test_a_holiday_has_no_slots():
         weekly=schedule((dt.time(9), dt.time(18))).weekly,
         exceptions=(hours.DateException(dt.date(2026, 12, 25), name="Christmas"),),
     )
-    result = slots.pickup_slots(
+    result = slots.time_slots(
         store,
         day=dt.date(2026, 12, 25),
         slot_minutes=30,
@@ -118,7 +118,7 @@ def test_a_holiday_has_no_slots():
 
 def test_slots_on_a_daylight_saving_day_keep_their_wall_clock_times():
     # 25 October 2026: Paris falls back at 03:00; slots stay on the hour.
-    result = slots.pickup_slots(
+    result = slots.time_slots(
         schedule((dt.time(9), dt.time(12))),
         day=dt.date(2026, 10, 25),
         slot_minutes=60,

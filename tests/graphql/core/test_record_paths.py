@@ -181,6 +181,14 @@ CALLS = {
         'checkout(token: "%(checkout)s") { pickupOptions(near: {latitude: 48.86, '
         "longitude: 2.34}) %(rest)s }",
     ),
+    ("Checkout", "localDelivery"): (
+        "query",
+        'checkout(token: "%(checkout)s") { localDelivery %(rest)s }',
+    ),
+    ("Checkout", "localDeliveryOptions"): (
+        "query",
+        'checkout(token: "%(checkout)s") { localDeliveryOptions %(rest)s }',
+    ),
     ("ProductVariant", "storeAvailability"): (
         "query",
         'productVariant(id: "%(variant)s") { storeAvailability(near: {latitude: '
@@ -215,6 +223,11 @@ CALLS = {
         "mutation",
         'checkoutPickupStoreUpdate(checkoutId: "%(checkout_id)s", '
         'storeId: "%(store)s")',
+    ),
+    ("Mutation", "checkoutLocalDeliveryUpdate"): (
+        "mutation",
+        'checkoutLocalDeliveryUpdate(checkoutId: "%(checkout_id)s", '
+        'storeId: "%(store)s", window: "2030-01-01T10:00:00+00:00")',
     ),
     ("Mutation", "checkoutComplete"): (
         "mutation",
