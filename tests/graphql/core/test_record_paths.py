@@ -257,6 +257,10 @@ CALLS = {
         'storeCreate(input: {name: "x", address: {streetAddress1: "1 Rue", city: '
         '"Paris", postalCode: "75001", country: FR}})',
     ),
+    ("Mutation", "storeDeliveryAreaUpdate"): (
+        "mutation",
+        'storeDeliveryAreaUpdate(storeId: "%(store)s", input: {radiusKm: 1})',
+    ),
     ("Mutation", "storeUpdate"): (
         "mutation",
         'storeUpdate(id: "%(store)s", input: {name: "mine now"})',
