@@ -38,6 +38,7 @@ from helpers.api import ApiClient, gid
 #: What a stranger must never read, by type: the selection that would show it.
 SECRETS = {
     "Pickup": "code",
+    "LocalDelivery": "code",
     "ClaimedOffer": "code",
     "User": "email",
     "Webhook": "secretKey",
@@ -140,6 +141,24 @@ CALLS = {
     ),
     ("Query", "pickup"): ("query", 'pickup(id: "%(pickup)s")'),
     ("Query", "pickups"): ("query", "pickups(first: 10)"),
+    ("Query", "localDelivery"): ("query", 'localDelivery(id: "%(local_delivery)s")'),
+    ("Query", "localDeliveries"): ("query", "localDeliveries(first: 10)"),
+    ("Order", "localDelivery"): (
+        "query",
+        'order(id: "%(delivery_order)s") { localDelivery %(rest)s }',
+    ),
+    ("Mutation", "localDeliveryStatusUpdate"): (
+        "mutation",
+        'localDeliveryStatusUpdate(id: "%(local_delivery)s", status: PREPARING)',
+    ),
+    ("Mutation", "localDeliveryDeliver"): (
+        "mutation",
+        'localDeliveryDeliver(id: "%(local_delivery)s", code: "GUESS1")',
+    ),
+    ("Mutation", "localDeliveryCodeUnlock"): (
+        "mutation",
+        'localDeliveryCodeUnlock(id: "%(local_delivery)s", reason: "x")',
+    ),
     ("Query", "myOfferClaims"): ("query", "myOfferClaims"),
     ("Query", "o2oWebhookDeliveries"): ("query", "o2oWebhookDeliveries(first: 10)"),
     ("Query", "store"): ("query", 'store(id: "%(store)s")'),
@@ -238,6 +257,10 @@ CALLS = {
         'storeCreate(input: {name: "x", address: {streetAddress1: "1 Rue", city: '
         '"Paris", postalCode: "75001", country: FR}})',
     ),
+    ("Mutation", "storeDeliveryAreaUpdate"): (
+        "mutation",
+        'storeDeliveryAreaUpdate(storeId: "%(store)s", input: {radiusKm: 1})',
+    ),
     ("Mutation", "storeUpdate"): (
         "mutation",
         'storeUpdate(id: "%(store)s", input: {name: "mine now"})',
@@ -291,14 +314,16 @@ def victim(
     variant,
     offer,
     pickup_factory,
+    local_delivery_factory,
     customer_user,
     permission_manage_orders,
     permission_manage_products,
     permission_manage_discounts,
     permission_manage_webhooks,
 ):
-    """A shopper with a pickup and a claim at Paris, a clerk there, an app's webhook
-    with a secret and a delivery; return their secrets and guessable IDs."""
+    """A shopper with a pickup, a local delivery and a claim at Paris, a clerk there,
+    an app's webhook with a secret and a delivery; return their secrets and
+    guessable IDs."""
     from saleor.checkout.models import Checkout
 
     clerk = User.objects.create_user("clerk@paris.example", "x", is_staff=True)
@@ -317,6 +342,7 @@ def victim(
     pickup = pickup_factory(user=customer_user)
     staff = pickup_services.Actor.of(clerk)
     pickup_services.pickup_status_update(pickup=pickup, status="ready", actor=staff)
+    local_delivery = local_delivery_factory(user=customer_user)
     claim = claims.offer_claim(
         offer_id=offer.pk,
         shopper=shoppers.Shopper(user=customer_user),
@@ -332,6 +358,8 @@ def victim(
         "user": gid("User", customer_user.pk),
         "pickup": gid("Pickup", pickup.pk),
         "order": gid("Order", pickup.order_id),
+        "local_delivery": gid("LocalDelivery", local_delivery.pk),
+        "delivery_order": gid("Order", local_delivery.order_id),
         "store": gid("Store", store.pk),
         "other_store": gid("Store", lyon.pk),
         "offer": gid("Offer", offer.pk),
@@ -350,6 +378,8 @@ def victim(
         clerk.email,
         "victims-webhook-secret",
         str(pickup.order.token),
+        local_delivery.code,
+        str(local_delivery.order.token),
     ]
     return ids, secrets, lyon
 
