@@ -265,10 +265,6 @@ CALLS = {
         "mutation",
         'storeUpdate(id: "%(store)s", input: {name: "mine now"})',
     ),
-    ("Mutation", "storeDeliveryAreaUpdate"): (
-        "mutation",
-        'storeDeliveryAreaUpdate(storeId: "%(store)s", input: {radiusKm: 5})',
-    ),
     ("Mutation", "storeDelete"): ("mutation", 'storeDelete(id: "%(other_store)s")'),
     ("Mutation", "storeGeocode"): ("mutation", 'storeGeocode(id: "%(store)s")'),
     ("Mutation", "storeStockUpdate"): (
