@@ -1,6 +1,7 @@
 """Walk a demo local delivery from RECEIVED to DELIVERED, as a shop, its clerk and
 its courier would."""
 
+import math
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,7 +19,7 @@ from saleor_o2o.local_delivery import services as delivery_services
 from saleor_o2o.local_delivery.choice import checkout_local_delivery_set
 from saleor_o2o.local_delivery.rules import OUT_FOR_DELIVERY, PREPARING
 from saleor_o2o.local_delivery.selectors import (
-    delivery_area_for_store,
+    delivery_areas_by_store,
     store_delivery_windows,
 )
 from saleor_o2o.store.models import Store
@@ -55,22 +56,31 @@ class Command(BaseCommand):
         shop_store = Store.objects.filter(name=store).first()
         if shop_store is None:
             raise CommandError(f"No store named {store!r}: run o2o_populatedb.")
-        area = delivery_area_for_store(store=shop_store)
+        area = delivery_areas_by_store([shop_store.pk]).get(shop_store.pk)
         if area is None or not area.is_active:
             raise CommandError(f"{store} does not deliver: run o2o_populatedb.")
-        stock = (
+        # A cart worth the store's minimum order, of one variant it has enough of.
+        choice = None
+        for stock in (
             Stock.objects.filter(warehouse=shop_store.warehouse, quantity__gte=3)
             .select_related("product_variant__product")
             .order_by("pk")
-            .first()
-        )
-        if stock is None:
-            raise CommandError(f"{store} has no variant with 3 units in stock.")
+        ):
+            price = stock.product_variant.base_price.amount
+            quantity = max(1, math.ceil(area.minimum_order_amount / price))
+            if (
+                price > 0
+                and quantity <= stock.quantity - shop_store.pickup_safety_stock
+            ):
+                choice = (stock.product_variant, quantity)
+                break
+        if choice is None:
+            raise CommandError(f"{store} has no variant to make up a minimum order.")
+        variant, quantity = choice
         staff = User.objects.filter(is_staff=True).order_by("pk").first()
         if staff is None:
             raise CommandError("No staff user to play the clerk: create one first.")
         clerk = Actor.of(staff)
-        variant = stock.product_variant
         window = next(
             (
                 w
@@ -87,7 +97,7 @@ class Command(BaseCommand):
             shipping_address=Address.objects.create(**SHOPPER_ADDRESS),
             billing_address=Address.objects.create(**SHOPPER_ADDRESS),
         )
-        checkout.lines.create(variant=variant, quantity=1)
+        checkout.lines.create(variant=variant, quantity=quantity)
         checkout_local_delivery_set(
             checkout=checkout,
             store=shop_store,
@@ -110,7 +120,7 @@ class Command(BaseCommand):
                 variant_name=str(variant),
                 product_sku=variant.sku,
                 is_shipping_required=True,
-                quantity=1,
+                quantity=quantity,
                 unit_price_net_amount=variant.base_price.amount,
                 unit_price_gross_amount=variant.base_price.amount,
                 currency=variant.currency,
@@ -118,7 +128,8 @@ class Command(BaseCommand):
             delivery = delivery_checkout.order_local_delivery_allocate(order=order)
         checkout.delete()
         self.stdout.write(
-            f"RECEIVED          order #{order.pk} from {shop_store.name} to "
+            f"RECEIVED          order #{order.pk}: {quantity} x {variant}, from "
+            f"{shop_store.name} to "
             f"{SHOPPER_ADDRESS['postal_code']} {SHOPPER_ADDRESS['city']}, window "
             f"{window.start:%Y-%m-%d %H:%M} UTC (delivery code {delivery.code})"
         )
