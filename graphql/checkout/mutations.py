@@ -1,6 +1,3 @@
-import uuid
-from typing import Optional
-
 import graphene
 from saleor.checkout.error_codes import CheckoutErrorCode
 from saleor.core import analytics
@@ -10,15 +7,7 @@ from saleor.graphql.core.types.common import CheckoutError
 from saleor_o2o.checkout import completion
 from saleor_o2o.checkout import selectors as checkout_selectors
 from saleor_o2o.checkout import services as checkout_services
-
-
-def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
-    """Return the token in a Checkout ID, or None if it is not one."""
-    try:
-        type_name, token = graphene.Node.from_global_id(checkout_id)
-        return uuid.UUID(token) if type_name == "Checkout" else None
-    except (TypeError, ValueError, AttributeError):
-        return None
+from saleor_o2o.graphql.core.ids import checkout_token
 
 
 class CheckoutComplete(SaleorCheckoutComplete):
@@ -43,7 +32,7 @@ class CheckoutComplete(SaleorCheckoutComplete):
 
     @classmethod
     def perform_mutation(cls, root, info, checkout_id, **data):
-        token = _checkout_token(checkout_id)
+        token = checkout_token(checkout_id)
         if token is None:
             raise completion.refusal(
                 f"Couldn't resolve to a node: {checkout_id}",

@@ -1,4 +1,5 @@
-from typing import Any, Callable
+import uuid
+from typing import Any, Callable, Optional
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -36,3 +37,12 @@ def pk_from_global_id(
             code=wrong_type_code,
         )
     return pk
+
+
+def checkout_token(checkout_id) -> Optional[uuid.UUID]:
+    """Return the token in a Checkout ID, or None if it is not one."""
+    try:
+        type_name, token = graphene.Node.from_global_id(checkout_id)
+        return uuid.UUID(token) if type_name == "Checkout" else None
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -8,7 +8,6 @@ window. Saleor's ``checkoutShippingMethodUpdate`` is served with the choice rule
 says so, at the checkout's fee.
 """
 
-import uuid
 from typing import Optional
 
 import graphene
@@ -26,6 +25,7 @@ from saleor_o2o.checkout import selectors as checkout_selectors
 from saleor_o2o.core.errors import O2OError
 from saleor_o2o.graphql.core.context import o2o_settings, require_storefront_enabled
 from saleor_o2o.graphql.core.extend import add_field
+from saleor_o2o.graphql.core.ids import checkout_token
 from saleor_o2o.graphql.core.mutations import O2OMutation
 from saleor_o2o.graphql.local_delivery.errors import LocalDeliveryError
 from saleor_o2o.graphql.store.types import Store
@@ -334,14 +334,6 @@ class CheckoutLocalDeliveryUpdate(O2OMutation):
         return cls(checkout=checkout)
 
 
-def _checkout_token(checkout_id) -> Optional[uuid.UUID]:
-    try:
-        type_name, token = graphene.Node.from_global_id(checkout_id)
-        return uuid.UUID(token) if type_name == "Checkout" else None
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
 def _method_pk(method_id) -> Optional[int]:
     try:
         type_name, pk = graphene.Node.from_global_id(method_id)
@@ -365,7 +357,7 @@ class CheckoutShippingMethodUpdate(SaleorCheckoutShippingMethodUpdate):
 
     @classmethod
     def perform_mutation(cls, root, info, checkout_id, shipping_method_id):
-        token = _checkout_token(checkout_id)
+        token = checkout_token(checkout_id)
         checkout = checkout_selectors.checkout_for_token(token=token) if token else None
         if checkout is not None:
             local_choice.checkout_shipping_method_check(
