@@ -142,7 +142,7 @@ def test_options_days_out_of_bounds(api_client, stores, variant, days):
             {
                 "field": "days",
                 "code": "OUT_OF_RANGE",
-                "message": "Ask for 1 to 14 days of delivery windows.",
+                "message": "Delivery windows are shown for 1 to 14 days.",
             }
         ],
     }
