@@ -56,7 +56,11 @@ def datetime_check(
     one outside 1970-2999."""
     if value is None:
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except ValueError:  # A zone a day or more from UTC parses but cannot be used.
+        raise InvalidInput("Give a UTC offset below 24 hours.", field=field, code=code)
+    if offset is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     try:
         inside = EARLIEST <= value <= LATEST
