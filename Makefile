@@ -38,6 +38,9 @@ bench: ## Run the store-locator benchmark (several minutes).
 bench-availability: ## Run the cart-availability benchmark (10M stock rows; minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/availability.py
 
+bench-delivery: ## Run the local delivery and routing benchmark (10M stock rows; minutes).
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/delivery.py
+
 bench-webhooks: ## Run the webhook benchmark (delivery rate, outbox cost; about 2 min).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/webhooks.py
 
@@ -47,4 +50,4 @@ bench-offers: ## Run the offers-near benchmark (10,000 stores x 100,000 offers; 
 bench-limits: ## Run the query-limits benchmark (validation time, cache memory; minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/query_limits.py
 
-.PHONY: help demo demo-pickup demo-delivery test lint schema migrations bench bench-availability bench-offers bench-webhooks bench-limits
+.PHONY: help demo demo-pickup demo-delivery test lint schema migrations bench bench-availability bench-delivery bench-offers bench-webhooks bench-limits

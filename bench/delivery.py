@@ -16,7 +16,14 @@ third both) and stock for 1,000 variants each (10,000,000 rows in Saleor's
   postal codes), then for each covering store one stock query and its windows.
 
 It checks that both rank the same stores the same way (store, lines short, earliest
-window, fee). Stock and stores are made as bench/availability.py makes them.
+window, fee).
+
+It also times the routing decision for one shipped order ("Route shipped orders by
+distance"), with every store's warehouse in a shipping zone for the country: the
+warehouses ranked nearest first and the order planned over their locked stock rows
+(``routing`` and ``store.reservations.plan_locked``, in a transaction rolled back),
+against a per-warehouse check nearest first (one stock query a warehouse until one
+has the whole cart). Stock and stores are made as bench/availability.py makes them.
 
 Run it from outside the checkout: the checkout's top-level graphql/ folder would hide
 the graphql-core library if the checkout root were on sys.path::
@@ -49,6 +56,7 @@ RATIO_LINES = (
     r"^  per-store check \(1 stock query a store\) .* \S+x (slower|faster)$",
     r"^  p95 <= 15 ms: (met|NOT met) \(\S+ ms end to end, \S+ ms in the server\)$",
     r"^  >= 20x ahead of the per-store check: (met|NOT met) \(p95 \S+x, p50 \S+x\)$",
+    r"^  routing: per-warehouse check .* \S+x (slower|faster)$",
 )
 
 COUNTRY = "FR"
@@ -476,6 +484,111 @@ def measure(plan: Plan, args: argparse.Namespace) -> Report:
     return report
 
 
+# Routing one shipped order -----------------------------------------------------
+
+
+def insert_shipping_zone() -> str:
+    """Put every store's warehouse in one shipping zone for the country (stores
+    that ship), as a merchant routing shipped orders to stores would."""
+    from django.db import connection
+    from saleor.shipping.models import ShippingZone
+
+    zone, _ = ShippingZone.objects.get_or_create(
+        name="Bench: stores that ship", defaults={"countries": [COUNTRY]}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO warehouse_warehouse_shipping_zones"
+            " (warehouse_id, shippingzone_id)"
+            " SELECT w.id, %s FROM warehouse_warehouse w ON CONFLICT DO NOTHING",
+            [zone.pk],
+        )
+        linked = cursor.rowcount
+    return f"{linked:,} warehouses added to the zone"
+
+
+def routed(address: Address, lines):
+    """The routing decision as checkoutComplete makes it (address already placed)."""
+    from django.db import transaction
+
+    from saleor_o2o.routing import rules
+    from saleor_o2o.routing import selectors as routing_selectors
+    from saleor_o2o.store import reservations
+
+    source = reservations.shipping_source(COUNTRY)
+    points = routing_selectors.warehouse_points(source.warehouse_ids)
+    ranked = rules.nearest_first(
+        address.point,
+        [rules.Located(pk, points[pk]) for pk in source.warehouse_ids],
+    )
+    source = reservations.Source(
+        warehouse_ids=source.warehouse_ids, nearest_first=ranked
+    )
+    with transaction.atomic():
+        plan, _ = reservations.plan_locked(source, lines, checkout_token=None)
+        transaction.set_rollback(True)
+    return plan
+
+
+def routed_naive(address: Address, lines):
+    """Nearest first, one stock query a warehouse, until one has the whole cart."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+    from saleor.warehouse.models import Stock
+
+    from saleor_o2o.core.geo import great_circle_km
+    from saleor_o2o.store.models import Store
+
+    located = sorted(
+        Store.objects.with_coordinates().values_list(
+            "warehouse_id", "latitude", "longitude"
+        ),
+        key=lambda row: great_circle_km(address.point, locator_point(row)),
+    )
+    wanted = {line.variant_id: line.quantity for line in lines}
+    for warehouse_id, _lat, _lng in located:
+        rows = (
+            Stock.objects.filter(
+                warehouse_id=warehouse_id, product_variant_id__in=list(wanted)
+            )
+            .annotate(allocated=Coalesce(Sum("allocations__quantity_allocated"), 0))
+            .values_list("product_variant_id", "quantity", "allocated")
+        )
+        have = {variant: quantity - allocated for variant, quantity, allocated in rows}
+        if all(have.get(variant, 0) >= need for variant, need in wanted.items()):
+            return warehouse_id
+    return None
+
+
+def locator_point(row):
+    from saleor_o2o.core.geo import Point
+
+    return Point(latitude=row[1], longitude=row[2])
+
+
+def measure_routing(plan: Plan, report: "Report") -> None:
+    points = [a for a in addresses(plan.naive_points * 2) if a.point][
+        : plan.naive_points
+    ]
+    cart_list = availability.carts(len(points))
+    report.rows["routing"] = locator.Row("routing: routed plan (rank, lock, plan)", [])
+    report.rows["routing_naive"] = locator.Row(
+        "routing: per-warehouse check nearest first", []
+    )
+    routed(points[0], cart_list[0])  # warm-up
+    gc.collect()
+    gc.disable()
+    try:
+        for address, lines in zip(points, cart_list):
+            elapsed, _ = timed(lambda: routed(address, lines))
+            report.rows["routing"].samples.append(elapsed)
+            elapsed, _ = timed(lambda: routed_naive(address, lines))
+            report.rows["routing_naive"].samples.append(elapsed)
+    finally:
+        gc.enable()
+    log(f"  routing: {len(points)} orders")
+
+
 # Report ------------------------------------------------------------------------
 
 
@@ -488,12 +601,13 @@ def print_report(report: Report, facts: Dict[str, str]) -> None:
         f" {report.stats['options']:.1f} delivering stores an address on average;"
         f" {facts['postgres']}, {facts['python']}, {facts['cpu']}"
     )
-    print(f"  {'method':<46} {'runs':>5} {'p50 ms':>9} {'p95 ms':>9}  p95 vs selector")
+    print(f"  {'method':<46} {'runs':>5} {'p50 ms':>9} {'p95 ms':>9}  p95 vs baseline")
     for key, row in rows.items():
-        if key == "selector":
+        if key in ("selector", "routing"):
             note = "baseline"
         else:
-            ratio = row.p95 / base.p95
+            reference = rows["routing"] if key == "routing_naive" else base
+            ratio = row.p95 / reference.p95
             note = (
                 f"{locator.times(ratio)} slower"
                 if ratio >= 1
@@ -543,6 +657,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     availability.phase(insert_areas, "gave every store a delivery area")
     report = measure(plan, args)
+    availability.phase(insert_shipping_zone, "made every store ship to the country")
+    measure_routing(plan, report)
     print_report(report, facts)
     return 1 if report.failures else 0
 
