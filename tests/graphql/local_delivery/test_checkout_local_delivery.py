@@ -342,7 +342,7 @@ def test_update_while_the_plugin_is_off(api_client, stores, variant, configure_o
 
 
 def test_local_delivery_is_listed_only_if_the_shop_says_so(
-    api_client, stores, variant, configure_o2o
+    api_client, stores, variant, configure_o2o, site_settings
 ):
     short, full = stores
     checkout = cart(variant, 1)
