@@ -124,3 +124,52 @@ def test_clerks_of_two_stores_at_once_each_move_only_their_own(
                 (lc.PREPARING, user.pk),
                 (lc.OUT_FOR_DELIVERY, user.pk),
             ]
+
+
+def test_an_app_narrowed_to_one_store_and_the_other_clerk_at_once(
+    saleor_server, two_stores, race
+):
+    """A courier app acting for store A (Bearer token) and store B's clerk, at once:
+    the app lists and moves only A's deliveries, and gets NOT_FOUND on B's."""
+    from saleor.app.models import App
+
+    store, other, deliveries, clerks = two_stores
+    app = App.objects.create(name="Courier app", is_active=True)
+    app.permissions.add(Permission.objects.get(codename="manage_orders"))
+    access.app_stores_set(app=app, store_ids=[store.pk], by=EVERYWHERE)
+    app_front = HttpStorefront(saleor_server.url)
+    app_front.headers["Authorization"] = f"Bearer {app.tokens.create().auth_token}"
+    clerk_front = HttpStorefront(saleor_server.url, get_token(clerks[other.pk]))
+    mine = sorted(gid("LocalDelivery", d.pk) for d in deliveries[store.pk])
+    theirs = [gid("LocalDelivery", d.pk) for d in deliveries[other.pk]]
+
+    def app_lists():
+        edges = app_front.post(DELIVERIES)["data"]["localDeliveries"]["edges"]
+        return sorted(edge["node"]["id"] for edge in edges) == mine
+
+    def moves(front, target, status):
+        answer = front.post(MOVE, {"id": target, "status": status})
+        return errors(answer, "localDeliveryStatusUpdate")
+
+    calls = [lambda: app_lists()] * 4
+    calls += [lambda t=t: moves(app_front, t, "PREPARING") == [] for t in mine]
+    calls += [
+        lambda t=t: moves(app_front, t, "CANCELLED") == ["NOT_FOUND"] for t in theirs
+    ]
+    calls += [lambda t=t: moves(clerk_front, t, "PREPARING") == [] for t in theirs]
+
+    outcomes = race(calls, workers=16)
+
+    assert outcomes == [True] * len(calls)
+    assert set(
+        LocalDelivery.objects.filter(store=store).values_list("status", flat=True)
+    ) == {lc.PREPARING}
+    assert set(
+        LocalDelivery.objects.filter(store=other).values_list("status", flat=True)
+    ) == {lc.PREPARING}
+    app_moves = {
+        t.app_id
+        for d in LocalDelivery.objects.filter(store=store)
+        for t in list(d.transitions.all())[1:]
+    }
+    assert app_moves == {app.pk}
