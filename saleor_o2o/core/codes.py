@@ -18,6 +18,19 @@ def new_code(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
+#: Length of a handover code (pickups, local deliveries).
+HANDOVER_CODE_LENGTH = 6
+
+
+def new_handover_code(open_rows) -> str:
+    """Return a new handover code no row of ``open_rows`` (a queryset of the open
+    pickups or deliveries) holds, so a code names one open handover."""
+    while True:
+        code = new_code(HANDOVER_CODE_LENGTH)
+        if not open_rows.filter(code=code).exists():
+            return code
+
+
 def qr_payload(prefix: str, code: str) -> str:
     """Return the text a QR code carries for a code."""
     return prefix + code

@@ -32,7 +32,7 @@ from saleor_o2o.store.models import Store
 from saleor_o2o.webhook.events import events_record
 
 #: Handover codes the shopper gives the courier (`core.codes`, as for pickups).
-CODE_LENGTH = 6
+CODE_LENGTH = codes.HANDOVER_CODE_LENGTH
 #: The longest tracking reference kept (the model's column).
 TRACKING_MAX_LENGTH = 255
 #: Moves made through Saleor's own order actions (fulfilment, cancellation), which
@@ -44,15 +44,6 @@ ORDER_ACTIONS = frozenset(
         LocalDeliveryStatus.CANCELLED,
     }
 )
-
-
-def _new_code() -> str:
-    while True:
-        code = codes.new_code(CODE_LENGTH)
-        if not LocalDelivery.objects.filter(
-            code=code, status__in=rules.OPEN_STATUSES
-        ).exists():
-            return code
 
 
 def local_delivery_create(
@@ -71,7 +62,9 @@ def local_delivery_create(
         window_start=window_start,
         window_end=window_end,
         distance_km=distance_km,
-        code=_new_code(),
+        code=codes.new_handover_code(
+            LocalDelivery.objects.filter(status__in=rules.OPEN_STATUSES)
+        ),
     )
     transition = LocalDeliveryTransition.objects.create(
         delivery=delivery,

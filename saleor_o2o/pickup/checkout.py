@@ -43,7 +43,7 @@ from saleor_o2o.store.stock import record_stock_low_after
 
 #: Handover codes (`core.codes`).
 CODE_ALPHABET = codes.ALPHABET
-CODE_LENGTH = 6
+CODE_LENGTH = codes.HANDOVER_CODE_LENGTH
 
 
 def _store_short(store: Store, lines, *, checkout_token) -> Tuple[supply.Line, ...]:
@@ -205,13 +205,6 @@ def checkout_pickup_release(*, checkout_token) -> None:
     CheckoutPickup.objects.filter(checkout_id=checkout_token).update(held_until=None)
 
 
-def _new_code() -> str:
-    while True:
-        code = codes.new_code(CODE_LENGTH)
-        if not Pickup.objects.filter(code=code, status__in=OPEN_STATUSES).exists():
-            return code
-
-
 def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
     """Allocate a pickup order from its store only and create its `Pickup`.
 
@@ -246,7 +239,7 @@ def order_pickup_allocate(*, order: Order) -> Optional[Pickup]:
         store=store,
         is_curbside=choice.is_curbside,
         slot_start=choice.slot_start,
-        code=_new_code(),
+        code=codes.new_handover_code(Pickup.objects.filter(status__in=OPEN_STATUSES)),
     )
     pickup_created(pickup=pickup)
     return pickup
