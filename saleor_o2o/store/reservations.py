@@ -42,7 +42,7 @@ from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
 from saleor_o2o.store import method_zone, supply
-from saleor_o2o.store.models import PickupMethod, PickupReservation
+from saleor_o2o.store.models import PickupReservation
 
 #: How long units stay reserved for a completing checkout.
 RESERVATION_MINUTES = 15
@@ -104,11 +104,6 @@ def order_lines(order: Order) -> Tuple[supply.Line, ...]:
     """Return the order's physical, stock-tracked lines."""
     rows = order.lines.filter(_PHYSICAL)
     return stock_taking_lines(rows.values_list("variant_id", "quantity"))
-
-
-def pickup_zone_id() -> Optional[int]:
-    row = PickupMethod.objects.values("shipping_method__shipping_zone_id").first()
-    return row["shipping_method__shipping_zone_id"] if row else None
 
 
 def shipping_source(country: str) -> Source:
