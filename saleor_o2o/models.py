@@ -43,6 +43,7 @@ from saleor_o2o.store.models import (
     StoreQueryset,
     StoreRole,
 )
+from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
 from saleor_o2o.webhook.models import (
     DeliveryStatus,
     O2OEvent,
@@ -52,6 +53,8 @@ from saleor_o2o.webhook.models import (
 )
 
 __all__ = [
+    "Appointment",
+    "AppointmentType",
     "AppStore",
     "CheckoutLocalDelivery",
     "CheckoutPickup",

@@ -1,0 +1,1 @@
+"""Live occupancy: people in a store now, its busy hours and its crowding policy."""

@@ -1,0 +1,1 @@
+"""Appointments: visits a shopper books at a store, of a type the store offers."""
