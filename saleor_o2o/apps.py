@@ -15,12 +15,16 @@ class O2OConfig(AppConfig):
         from saleor.warehouse.models import Warehouse
 
         from saleor_o2o.checkout.completion import order_stock_prelock
+        from saleor_o2o.checkout.saleor_alternative import (
+            saleor_shipping_alternative_fix,
+        )
         from saleor_o2o.core.db import fork_safety_install
         from saleor_o2o.routing.services import warehouse_saved
         from saleor_o2o.store.saleor_stock import saleor_available_quantity_fix
 
         fork_safety_install()
         saleor_available_quantity_fix()
+        saleor_shipping_alternative_fix()
         # Registers every Celery task under its pinned name (`core.tasks.task_named`),
         # then creates the tasks declared so far, here, in one thread. Left to the
         # first request, Celery's finalisation races with other threads of a uwsgi

@@ -105,11 +105,17 @@ def own_zone_sync(
         zone.save(update_fields=["countries"])
 
 
-def own_zone_ids() -> List[int]:
-    """Return the zones of the extension's own methods (they ship no ordinary order)."""
+def own_methods_q(prefix: str = "") -> Q:
+    """Match the extension's own shipping methods (``prefix`` leads to the method)."""
     owned = Q()
     for relation in OWN_METHOD_RELATIONS:
-        owned |= Q(**{f"shipping_methods__{relation}__isnull": False})
+        owned |= Q(**{f"{prefix}{relation}__isnull": False})
+    return owned
+
+
+def own_zone_ids() -> List[int]:
+    """Return the zones of the extension's own methods (they ship no ordinary order)."""
+    owned = own_methods_q("shipping_methods__")
     return list(
         ShippingZone.objects.filter(owned).values_list("pk", flat=True).distinct()
     )
