@@ -19,7 +19,9 @@ class O2OConfig(AppConfig):
             saleor_shipping_alternative_fix,
         )
         from saleor_o2o.core.db import fork_safety_install
+        from saleor_o2o.local_delivery.method import store_saved
         from saleor_o2o.routing.services import warehouse_saved
+        from saleor_o2o.store.models import Store
         from saleor_o2o.store.saleor_stock import saleor_available_quantity_fix
 
         fork_safety_install()
@@ -36,6 +38,11 @@ class O2OConfig(AppConfig):
             order_stock_prelock,
             sender=Order,
             dispatch_uid="saleor_o2o.checkout.completion.order_stock_prelock",
+        )
+        post_save.connect(
+            store_saved,
+            sender=Store,
+            dispatch_uid="saleor_o2o.local_delivery.method.store_saved",
         )
         post_save.connect(
             warehouse_saved,

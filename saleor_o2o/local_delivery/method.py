@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 
 from saleor.shipping.models import ShippingMethod, ShippingZone
 
-from saleor_o2o.core.settings import O2OSettings
+from saleor_o2o.core.settings import O2OSettings, get_o2o_settings
 from saleor_o2o.local_delivery.models import (
     DeliveryArea,
     DeliveryPostalCode,
@@ -78,6 +78,18 @@ def local_delivery_zone_sync(*, store: Store, settings: O2OSettings) -> None:
         price=METHOD_PRICE,
         countries=_delivery_countries,
     )
+
+
+def store_saved(sender, instance, raw=False, **kwargs) -> None:
+    """Resync the zone when a store with a delivery area is saved.
+
+    Connected to ``post_save`` of `Store`: a store switched off (or moved to another
+    country) stops delivering without its area changing, and the store package
+    knows nothing of local delivery.
+    """
+    if raw or not DeliveryArea.objects.filter(store_id=instance.pk).exists():
+        return
+    local_delivery_zone_sync(store=instance, settings=get_o2o_settings())
 
 
 def zone_covers(method: ShippingMethod, country: str) -> bool:
