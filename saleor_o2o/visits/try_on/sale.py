@@ -45,9 +45,14 @@ def _order_create(
     reservation: TryOnReservation, lines: List[TryOnLine], sold: Dict[int, int]
 ) -> Order:
     store = reservation.store
+    # Saleor's payments need a billing address: the shopper's, else the store's
+    # (where the sale is made).
+    user = reservation.user
+    billing = (user.default_billing_address if user else None) or store.address
     order = Order.objects.create(
-        user=reservation.user,
+        user=user,
         user_email=reservation.email,
+        billing_address=billing.get_copy(),
         shipping_address=store.address.get_copy(),
         shipping_method_name=SOLD_IN_STORE,
     )
