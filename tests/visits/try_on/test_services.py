@@ -205,16 +205,16 @@ def test_the_desk_sells_part_of_the_hold_paid_and_handed_over(
     assert for_pickup(try_on_store, variant) == 1  # The third unit is back.
     [event] = events(O2OEventType.TRY_ON_CONVERTED)
     assert event.payload["order"]["id"]
-    assert code_of(
-        lambda: sale.try_on_convert(reservation, Actor.of(staff_user))
-    ) == ("INVALID_TRANSITION")
+    assert code_of(lambda: sale.try_on_convert(reservation, Actor.of(staff_user))) == (
+        "INVALID_TRANSITION"
+    )
 
 
 def test_a_shopper_cannot_sell_to_themselves(try_on_store, variant):
     reservation = reserve(try_on_store, variant, 1).reservation
-    assert code_of(
-        lambda: sale.try_on_convert(reservation, Actor.shopper())
-    ) == ("INVALID_TRANSITION")
+    assert code_of(lambda: sale.try_on_convert(reservation, Actor.shopper())) == (
+        "INVALID_TRANSITION"
+    )
 
 
 def test_a_hold_for_an_appointment_ends_with_it(try_on_store, variant):
