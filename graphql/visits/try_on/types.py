@@ -35,6 +35,12 @@ class TryOnLine(graphene.ObjectType):
         ProductVariant, description="The item (null if it was deleted since)."
     )
     sku = graphene.String(required=True, description="The item's SKU when reserved.")
+    product_name = graphene.String(
+        required=True, description="The product's name (empty if deleted since)."
+    )
+    variant_name = graphene.String(
+        required=True, description="The variant's name, if it has one."
+    )
     quantity = graphene.Int(required=True, description="Units reserved.")
     is_held = graphene.Boolean(
         required=True,
@@ -51,6 +57,14 @@ class TryOnLine(graphene.ObjectType):
     @staticmethod
     def resolve_sku(root: models.TryOnLine, _info):
         return root.product_sku
+
+    @staticmethod
+    def resolve_product_name(root: models.TryOnLine, _info):
+        return root.variant.product.name if root.variant else ""
+
+    @staticmethod
+    def resolve_variant_name(root: models.TryOnLine, _info):
+        return root.variant.name if root.variant else ""
 
     @staticmethod
     def resolve_is_held(root: models.TryOnLine, _info):

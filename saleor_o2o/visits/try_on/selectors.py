@@ -48,6 +48,6 @@ def lines_by_reservation(reservation_ids: Sequence[int]):
     """Return the lines of each reservation, with their variants, in one query."""
     found = {pk: [] for pk in reservation_ids}
     rows = TryOnLine.objects.filter(reservation_id__in=reservation_ids)
-    for line in rows.select_related("variant", "hold").order_by("pk"):
+    for line in rows.select_related("variant__product", "hold").order_by("pk"):
         found[line.reservation_id].append(line)
     return found

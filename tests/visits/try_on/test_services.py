@@ -278,3 +278,30 @@ def test_a_shopper_holds_a_few_reservations_at_most(try_on_store, variant):
     assert code_of(
         lambda: reserve(try_on_store, variant, 1, email="same@EXAMPLE.com")
     ) == ("TOO_MANY_RESERVATIONS")
+
+
+def test_events_reach_only_apps_acting_in_the_store(
+    try_on_store, variant, store_factory, permission_manage_orders
+):
+    from saleor.app.models import App
+
+    from saleor_o2o.store.models import AppStore
+    from saleor_o2o.webhook.models import WebhookDelivery, WebhookSubscription
+
+    from helpers.webhooks import webhook_of
+
+    elsewhere = store_factory("Lyon", 45.76, 4.83)
+    hooks = {}
+    for name, narrowed_to in (("here", try_on_store), ("there", elsewhere)):
+        app = App.objects.create(name=name, is_active=True)
+        app.permissions.add(permission_manage_orders)
+        AppStore.objects.create(app=app, store=narrowed_to)
+        hooks[name] = webhook_of(app)
+        WebhookSubscription.objects.create(
+            webhook=hooks[name], event_type=O2OEventType.TRY_ON_RESERVED
+        )
+
+    reserve(try_on_store, variant, 1)
+
+    delivered = WebhookDelivery.objects.values_list("webhook_id", flat=True)
+    assert list(delivered) == [hooks["here"].pk]
