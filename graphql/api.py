@@ -27,6 +27,8 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.try_on.mutations import TryOnMutations
+from saleor_o2o.graphql.visits.try_on.schema import TryOnQueries
 from saleor_o2o.graphql.webhook.schema import O2OWebhookMutations, O2OWebhookQueries
 from saleor_o2o.graphql.webhook.types import extend_webhook_type
 
@@ -45,6 +47,7 @@ class Query(
     PickupQueries,
     LocalDeliveryQueries,
     OfferQueries,
+    TryOnQueries,
     O2OWebhookQueries,
     SaleorQuery,
 ):
@@ -59,6 +62,7 @@ class Mutation(
     CheckoutLocalDeliveryMutations,
     LocalDeliveryMutations,
     OfferMutations,
+    TryOnMutations,
     O2OWebhookMutations,
     CheckoutMutations,
     SaleorMutation,

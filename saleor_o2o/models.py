@@ -37,6 +37,7 @@ from saleor_o2o.store.models import (
     PickupMethod,
     PickupReservation,
     StaffAllStores,
+    StockHold,
     Store,
     StoreHoursException,
     StoreMembership,
@@ -44,6 +45,7 @@ from saleor_o2o.store.models import (
     StoreRole,
 )
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
+from saleor_o2o.visits.try_on.models import TryOnEmail, TryOnLine, TryOnReservation
 from saleor_o2o.webhook.models import (
     DeliveryStatus,
     O2OEvent,
@@ -83,11 +85,15 @@ __all__ = [
     "PickupTransition",
     "ProductView",
     "StaffAllStores",
+    "StockHold",
     "Store",
     "StoreHoursException",
     "StoreMembership",
     "StoreQueryset",
     "StoreRole",
+    "TryOnEmail",
+    "TryOnLine",
+    "TryOnReservation",
     "WarehouseLocation",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -22,6 +22,11 @@ from saleor_o2o.store.tasks import (
     geocode_store_task,
     purge_pickup_reservations_task,
 )
+from saleor_o2o.visits.try_on.tasks import (
+    expire_try_ons_task,
+    send_pending_try_on_emails_task,
+    send_try_on_email_task,
+)
 from saleor_o2o.webhook.tasks import (
     deliver_webhooks_task,
     purge_webhook_deliveries_task,
@@ -30,6 +35,7 @@ from saleor_o2o.webhook.tasks import (
 __all__ = [
     "deliver_webhooks_task",
     "expire_pickups_task",
+    "expire_try_ons_task",
     "geocode_pending_stores_task",
     "geocode_store_task",
     "geocode_warehouse_task",
@@ -40,5 +46,7 @@ __all__ = [
     "send_local_delivery_email_task",
     "send_pending_local_delivery_emails_task",
     "send_pending_pickup_emails_task",
+    "send_pending_try_on_emails_task",
     "send_pickup_email_task",
+    "send_try_on_email_task",
 ]

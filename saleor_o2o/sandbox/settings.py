@@ -73,6 +73,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.expire_pickups_task",
         "schedule": 300.0,
     },
+    # Try-on holds whose time is up: closed, the shopper told (their units stopped
+    # counting at the end of the hold already).
+    "o2o-expire-try-ons": {
+        "task": "saleor_o2o.tasks.expire_try_ons_task",
+        "schedule": 300.0,
+    },
+    "o2o-send-pending-try-on-emails": {
+        "task": "saleor_o2o.tasks.send_pending_try_on_emails_task",
+        "schedule": 300.0,
+    },
     # Retries, and deliveries whose hand-over to Celery failed (broker down).
     "o2o-deliver-webhooks": {
         "task": "saleor_o2o.tasks.deliver_webhooks_task",

@@ -3,15 +3,13 @@ a cart, nearest first, and the lines of a checkout they must supply."""
 
 from typing import Dict, List, Sequence, Tuple
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.errors import NotFound
 from saleor_o2o.core.geo import Point
-from saleor_o2o.store import reservations, supply
-from saleor_o2o.store.models import PickupReservation
+from saleor_o2o.store import holds, reservations, supply
 from saleor_o2o.store.selectors import stores_near
 
 #: The most nearby stores whose stock is compared for one cart or variant: enough
@@ -26,27 +24,18 @@ def pickup_availability(
     """Return units available for pickup by (store ID, variant ID), from Saleor's stock.
 
     Available = stock quantity - allocated - units reserved by checkouts about to
-    complete - the store's pickup safety stock, never below zero. Pairs without a
-    stock row are absent (nothing available).
+    complete and held for try-on (`holds`) - the store's pickup safety stock, never
+    below zero. Pairs without a stock row are absent (nothing available).
     """
     if not store_ids or not variant_ids:
         return {}
-    reserved = (
-        PickupReservation.objects.filter(
-            stock=OuterRef("pk"), expires_at__gt=timezone.now()
-        )
-        .order_by()
-        .values("stock")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
     rows = (
         Stock.objects.filter(
             warehouse__o2o_store__in=store_ids, product_variant_id__in=variant_ids
         )
         .annotate(
             allocated=Coalesce(Sum("allocations__quantity_allocated"), 0),
-            reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), 0),
+            reserved=holds.withheld_subquery(),
         )
         .values_list(
             "warehouse__o2o_store__id",

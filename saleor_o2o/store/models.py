@@ -196,6 +196,20 @@ class PickupReservation(models.Model):
         unique_together = (("checkout", "stock"),)
 
 
+class StockHold(models.Model):
+    """Units of a store's stock held for a shopper who comes to see or try them
+    (`visits.try_on`), kept from every promise until ``held_until``.
+
+    Counted wherever the store's stock is promised (`store.holds`): pickup and
+    local delivery availability and reservations, routing and Saleor's own stock
+    checks. Written only by the holder of its stock row's lock.
+    """
+
+    stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="o2o_holds")
+    quantity = models.PositiveIntegerField()
+    held_until = models.DateTimeField(db_index=True)
+
+
 class StoreRole:
     """What a member of a store's staff may do there (see `store.reach`)."""
 

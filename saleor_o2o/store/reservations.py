@@ -41,7 +41,7 @@ from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o.store import method_zone, supply
+from saleor_o2o.store import holds, method_zone, supply
 from saleor_o2o.store.models import PickupReservation
 
 #: How long units stay reserved for a completing checkout.
@@ -140,7 +140,8 @@ def stock_units(
     stocks: Sequence[Stock], *, safety_stock: int, exclude_checkout=None
 ) -> List[supply.StockUnits]:
     """Return what each stock row can give: on hand, less allocations, other
-    checkouts' live reservations and the safety stock, never below zero."""
+    checkouts' live reservations, try-on holds (`holds`) and the safety stock,
+    never below zero."""
     # By ID: Django turns each model instance of an `__in` list into its key
     # slowly (some 20 us each), which counts when thousands of rows are locked.
     stock_ids = [stock.pk for stock in stocks]
@@ -151,17 +152,7 @@ def stock_units(
         .annotate(total=Sum("quantity_allocated"))
         .values_list("stock", "total")
     )
-    reservations = PickupReservation.objects.filter(
-        stock_id__in=stock_ids, expires_at__gt=timezone.now()
-    )
-    if exclude_checkout is not None:
-        reservations = reservations.exclude(checkout_id=exclude_checkout)
-    reserved = dict(
-        reservations.order_by()
-        .values("stock")
-        .annotate(total=Sum("quantity"))
-        .values_list("stock", "total")
-    )
+    reserved = holds.withheld_by_stock(stock_ids, exclude_checkout=exclude_checkout)
     return [
         supply.StockUnits(
             stock_id=stock.pk,

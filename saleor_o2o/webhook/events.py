@@ -48,6 +48,11 @@ class O2OEventType:
     LOCAL_DELIVERY_FAILED_ATTEMPT = "local_delivery_failed_attempt"
     LOCAL_DELIVERY_RETURNED_TO_STORE = "local_delivery_returned_to_store"
     LOCAL_DELIVERY_CANCELLED = "local_delivery_cancelled"
+    TRY_ON_RESERVED = "try_on_reserved"
+    TRY_ON_RELEASED = "try_on_released"
+    TRY_ON_EXPIRED = "try_on_expired"
+    TRY_ON_CONVERTED = "try_on_converted"
+    TRY_ON_CANCELLED = "try_on_cancelled"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -74,6 +79,11 @@ class O2OEventType:
             "A local delivery came back to the store; its stock is released",
         ),
         (LOCAL_DELIVERY_CANCELLED, "A local delivery was cancelled"),
+        (TRY_ON_RESERVED, "A shopper reserved items at a store to try them"),
+        (TRY_ON_RELEASED, "The store released the items held for a shopper"),
+        (TRY_ON_EXPIRED, "A try-on hold ended; its items are back in stock"),
+        (TRY_ON_CONVERTED, "The desk sold the items held for a shopper"),
+        (TRY_ON_CANCELLED, "A shopper cancelled their try-on reservation"),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -97,6 +107,11 @@ class O2OEventType:
         LOCAL_DELIVERY_FAILED_ATTEMPT: OrderPermissions.MANAGE_ORDERS,
         LOCAL_DELIVERY_RETURNED_TO_STORE: OrderPermissions.MANAGE_ORDERS,
         LOCAL_DELIVERY_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        TRY_ON_RESERVED: OrderPermissions.MANAGE_ORDERS,
+        TRY_ON_RELEASED: OrderPermissions.MANAGE_ORDERS,
+        TRY_ON_EXPIRED: OrderPermissions.MANAGE_ORDERS,
+        TRY_ON_CONVERTED: OrderPermissions.MANAGE_ORDERS,
+        TRY_ON_CANCELLED: OrderPermissions.MANAGE_ORDERS,
     }
 
 

@@ -20,6 +20,7 @@ PERMISSION_OF = {
     "store": "product.manage_products",
     "offer": "discount.manage_discounts",
     "local": "order.manage_orders",  # local_delivery_*
+    "try": "order.manage_orders",  # try_on_*
 }
 
 

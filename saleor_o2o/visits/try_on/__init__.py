@@ -1,0 +1,1 @@
+"""Reserve to try: items held at a store for a shopper to see or try them."""
