@@ -44,6 +44,12 @@ from saleor_o2o.store.models import (
     StoreRole,
 )
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
+from saleor_o2o.visits.events.models import (
+    StoreEvent,
+    StoreEventEmail,
+    StoreEventRsvp,
+    StoreEventStore,
+)
 from saleor_o2o.webhook.models import (
     DeliveryStatus,
     O2OEvent,
@@ -84,6 +90,10 @@ __all__ = [
     "ProductView",
     "StaffAllStores",
     "Store",
+    "StoreEvent",
+    "StoreEventEmail",
+    "StoreEventRsvp",
+    "StoreEventStore",
     "StoreHoursException",
     "StoreMembership",
     "StoreQueryset",

@@ -22,6 +22,10 @@ from saleor_o2o.store.tasks import (
     geocode_store_task,
     purge_pickup_reservations_task,
 )
+from saleor_o2o.visits.events.tasks import (
+    send_pending_store_event_emails_task,
+    send_store_event_email_task,
+)
 from saleor_o2o.webhook.tasks import (
     deliver_webhooks_task,
     purge_webhook_deliveries_task,
@@ -41,4 +45,6 @@ __all__ = [
     "send_pending_local_delivery_emails_task",
     "send_pending_pickup_emails_task",
     "send_pickup_email_task",
+    "send_pending_store_event_emails_task",
+    "send_store_event_email_task",
 ]
