@@ -27,6 +27,11 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.events.schema import (
+    StoreEventMutations,
+    StoreEventQueries,
+    extend_store_type_with_events,
+)
 from saleor_o2o.graphql.webhook.schema import O2OWebhookMutations, O2OWebhookQueries
 from saleor_o2o.graphql.webhook.types import extend_webhook_type
 
@@ -37,6 +42,7 @@ extend_store_type()
 extend_store_type_with_delivery()
 extend_checkout_type()
 extend_order_type()
+extend_store_type_with_events()
 
 
 class Query(
@@ -45,6 +51,7 @@ class Query(
     PickupQueries,
     LocalDeliveryQueries,
     OfferQueries,
+    StoreEventQueries,
     O2OWebhookQueries,
     SaleorQuery,
 ):
@@ -59,6 +66,7 @@ class Mutation(
     CheckoutLocalDeliveryMutations,
     LocalDeliveryMutations,
     OfferMutations,
+    StoreEventMutations,
     O2OWebhookMutations,
     CheckoutMutations,
     SaleorMutation,

@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from saleor_o2o.core.errors import NotFound
 from saleor_o2o.core.geo import Point
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.reach import Reach
@@ -40,6 +41,11 @@ WITH near AS MATERIALIZED ({STORES_NEAR_SQL}), held AS (
 SELECT event_id, store_id, chord, starts_at, {km_sql("chord")} AS distance_km
 FROM held {{after}} ORDER BY {{order}} LIMIT %(limit)s
 """
+
+
+def sort_columns(sort: str) -> Tuple[str, ...]:
+    """Return the columns a ranking orders by, which its page keys hold."""
+    return _ORDER[sort]
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,10 @@ def shopper_rsvps(*, user, limit: int = 100) -> QuerySet:
     )
 
 
-def event_for_id(*, pk, field: str) -> Optional[StoreEvent]:
-    """Return the event with this pk (any), or None."""
-    return StoreEvent.objects.filter(pk=pk).first()
+def event_for_id(*, pk, field: str) -> StoreEvent:
+    """Return the event with this pk, or raise NotFound on `field` (the writes
+    check the requestor's reach)."""
+    event = StoreEvent.objects.filter(pk=pk).first()
+    if event is None:
+        raise NotFound("No such event.", field=field)
+    return event
