@@ -58,7 +58,10 @@ _KEY_TYPES = {
 
 def anonymous_throttle(info, scope: str) -> None:
     """Refuse a client without an account (or app) past its searches a minute."""
-    if get_user_or_app_from_context(info.context):
+    requestor = get_user_or_app_from_context(info.context)
+    if getattr(info.context, "app", None) or getattr(
+        requestor, "is_authenticated", False
+    ):
         return
     if not throttle_hit(
         scope,

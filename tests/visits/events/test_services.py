@@ -183,7 +183,6 @@ def test_rsvp_for_a_guest_and_an_account_one_place_each(
     "email, code", [(None, "REQUIRED"), ("", "REQUIRED"), ("nope", "INVALID")]
 )
 def test_a_guest_gives_an_email(store_event, email, code):
-    assert code_of(lambda: rsvp.store_event_rsvp(event_id=store_event.pk, email=email))
     assert code_of(
         lambda: rsvp.store_event_rsvp(event_id=store_event.pk, email=email)
     ) == (code)
@@ -237,7 +236,6 @@ def test_cancelling_after_the_start_is_refused(store, store_event_factory):
     event = store_event_factory(store)
     made = rsvp.store_event_rsvp(event_id=event.pk, email="a@example.com")
     later = event.starts_at + timedelta(minutes=1)
-    assert code_of(lambda: rsvp.store_event_rsvp_cancel(token=made.token, now=later))
     assert (
         code_of(lambda: rsvp.store_event_rsvp_cancel(token=made.token, now=later))
         == "EVENT_STARTED"
