@@ -8,8 +8,8 @@ from saleor.urls import urlpatterns as saleor_urlpatterns
 from saleor_o2o.graphql.api import schema
 from saleor_o2o.graphql.core.backend import ValidatedDocumentBackend
 from saleor_o2o.pickup.views import pickup_desk
-from saleor_o2o.visits.events import views as event_views
 from saleor_o2o.views import O2OGraphQLView
+from saleor_o2o.visits.events import views as event_views
 
 graphql_view = O2OGraphQLView.as_view(schema=schema, backend=ValidatedDocumentBackend())
 

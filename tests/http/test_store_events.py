@@ -26,8 +26,9 @@ SHOPPERS = 12
 
 @pytest.fixture
 def last_places(transactional_db, o2o_active, store_factory):
-    from fixtures.events import make_event
     from saleor_o2o.visits.events import rsvp
+
+    from fixtures.events import make_event
 
     store = store_factory("Paris Louvre", 48.8606, 2.3376)
     event = make_event(store, capacity=3, slug="last-places")
@@ -52,9 +53,7 @@ def test_the_last_places_go_to_as_many_shoppers(saleor_server, last_places, race
     outcomes = sorted(race([lambda f=f: attempt(f) for f in fronts]))
 
     assert outcomes == ["EVENT_FULL"] * (SHOPPERS - 2) + ["won", "won"]
-    confirmed = StoreEventRsvp.objects.filter(
-        event=event, status=RsvpStatus.CONFIRMED
-    )
+    confirmed = StoreEventRsvp.objects.filter(event=event, status=RsvpStatus.CONFIRMED)
     assert confirmed.count() == 3
     # The public page is served by the forked workers too.
     page = requests.get(

@@ -16,8 +16,8 @@ from saleor_o2o.core.throttle import client_key, throttle_hit
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.context import (
     request_now,
-    require_storefront_enabled,
     requestor_reach,
+    require_storefront_enabled,
 )
 from saleor_o2o.graphql.core.extend import add_field
 from saleor_o2o.graphql.core.ids import pk_from_global_id

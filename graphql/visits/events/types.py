@@ -4,17 +4,18 @@ from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types import Error
 
 from saleor_o2o.graphql.core.context import (
-    require_storefront_enabled,
     requestor_has,
     requestor_reach,
+    require_storefront_enabled,
 )
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.graphql.visits.events.enums import (
     StoreEventErrorCodeEnum,
     StoreEventRsvpStatusEnum,
 )
-from saleor_o2o.visits.events import calendar, rules, selectors
+from saleor_o2o.visits.events import calendar
 from saleor_o2o.visits.events import models as event_models
+from saleor_o2o.visits.events import rules, selectors
 
 #: The permission that writes store events and sees unpublished ones: events are
 #: published content with public pages, as Saleor's own pages are.

@@ -30,7 +30,9 @@ STORE_EVENT_ERROR_DESCRIPTIONS = {
     "FEATURE_DISABLED": "The O2O plugin is not active.",
     "OUT_OF_RANGE": "A number or date is outside the range allowed.",
     "PERMISSION_DENIED": "The event is held at stores you do not manage.",
-    "EVENT_STARTED": "The event has started: RSVPs can no longer be made or given back.",
+    "EVENT_STARTED": (
+        "The event has started: RSVPs can no longer be made or given back."
+    ),
     "EVENT_FULL": "Every place is taken.",
     "ALREADY_RSVPED": "This account or e-mail has a place at the event already.",
     "ALREADY_CANCELLED": "The place was given back already.",

@@ -67,7 +67,9 @@ class StoreEventStore(models.Model):
 class StoreEventRsvp(models.Model):
     """A place at an event, taken by a logged-in shopper or a guest's e-mail."""
 
-    event = models.ForeignKey(StoreEvent, on_delete=models.CASCADE, related_name="rsvps")
+    event = models.ForeignKey(
+        StoreEvent, on_delete=models.CASCADE, related_name="rsvps"
+    )
     #: The logged-in shopper, or null for a guest (then only the e-mail).
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

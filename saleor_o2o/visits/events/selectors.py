@@ -18,8 +18,8 @@ from saleor_o2o.store.selectors import (
     search_params,
     stores_with_related,
 )
-from saleor_o2o.visits.events.rules import EventSort, RsvpStatus
 from saleor_o2o.visits.events.models import StoreEvent, StoreEventRsvp, StoreEventStore
+from saleor_o2o.visits.events.rules import EventSort, RsvpStatus
 
 #: The order of each ranking, as columns of `_EVENTS_NEAR_SQL`'s rows.
 _ORDER = {
@@ -174,7 +174,9 @@ def stores_upcoming_events(
         if len(per_store[store_id]) < limit:
             per_store[store_id].append(event_id)
     events = events_by_id({pk for ids in per_store.values() for pk in ids})
-    return {pk: [events[e] for e in ids if e in events] for pk, ids in per_store.items()}
+    return {
+        pk: [events[e] for e in ids if e in events] for pk, ids in per_store.items()
+    }
 
 
 def shopper_rsvps(*, user, limit: int = 100) -> QuerySet:

@@ -118,8 +118,9 @@ def _clean(event: StoreEvent, data: Dict[str, Any], *, taken: int) -> None:
     event.image_url = (event.image_url or "").strip()
     for name, field in (("starts_at", "startsAt"), ("ends_at", "endsAt")):
         if getattr(event, name) is None:
-            raise InvalidInput("Give when the event starts and ends.", field=field,
-                               code="REQUIRED")
+            raise InvalidInput(
+                "Give when the event starts and ends.", field=field, code="REQUIRED"
+            )
     rules.schedule_check(starts_at=event.starts_at, ends_at=event.ends_at)
     rules.capacity_check(event.capacity, taken=taken)
     rules.image_url_check(event.image_url)

@@ -223,9 +223,7 @@ def test_update_and_delete_need_manage_pages_and_typed_ids(
         )
         assert [e["code"] for e in answer["storeEventErrors"]] == [code]
     answer = payload(
-        staff_api_client.post_graphql(
-            UPDATE, {**variables, "input": {"capacity": -1}}
-        ),
+        staff_api_client.post_graphql(UPDATE, {**variables, "input": {"capacity": -1}}),
         "storeEventUpdate",
     )
     assert answer["storeEventErrors"] == [{"field": "capacity", "code": "OUT_OF_RANGE"}]
@@ -305,7 +303,9 @@ def test_store_events_and_unpublished_ones(
 ):
     store_event_factory(store, title="Public")
     store_event_factory(store, title="Draft", slug="draft", is_published=False)
-    data = content(api_client.post_graphql(STORE_EVENTS, {"id": gid("Store", store.pk)}))
+    data = content(
+        api_client.post_graphql(STORE_EVENTS, {"id": gid("Store", store.pk)})
+    )
     assert data["store"]["events"] == [{"title": "Public", "placesLeft": 20}]
     assert content(api_client.post_graphql(ONE_EVENT, {"slug": "draft"})) == {
         "storeEvent": None
@@ -338,7 +338,9 @@ def test_rsvp_as_guest_and_shopper_then_cancel_by_token(
     )
     assert guest["storeEventErrors"] == []
     assert guest["rsvp"]["status"] == "CONFIRMED"
-    assert guest["cancelUrl"].endswith(f"/o2o/event-rsvps/{guest['cancelToken']}/cancel/")
+    assert guest["cancelUrl"].endswith(
+        f"/o2o/event-rsvps/{guest['cancelToken']}/cancel/"
+    )
     mine = payload(
         user_api_client.post_graphql(RSVP, {"event": event_id}), "storeEventRsvp"
     )

@@ -24,8 +24,12 @@ def test_each_event_once_at_its_nearest_store_nearest_first(
     lyon = store_factory("Lyon", 45.764, 4.8357, city="Lyon", postal_code="69001")
     soon = timezone.now() + timedelta(hours=3)
     both = store_event_factory(store, bastille, title="Both")
-    far = store_event_factory(bastille, title="Bastille only", starts_at=soon,
-                              ends_at=soon + timedelta(hours=1))
+    far = store_event_factory(
+        bastille,
+        title="Bastille only",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
     store_event_factory(lyon, title="Lyon")
     hits = near()
     assert [(h.event_id, h.store_id) for h in hits] == [
@@ -91,7 +95,11 @@ def test_pages_follow_the_ranking_without_gaps_or_repeats(
 
 def test_across_the_antimeridian(store_factory, store_event_factory):
     east = store_factory(
-        "Taveuni east", -16.80, 179.95, country="FJ", postal_code="",
+        "Taveuni east",
+        -16.80,
+        179.95,
+        country="FJ",
+        postal_code="",
         timezone="Pacific/Fiji",
     )
     event = store_event_factory(east)
