@@ -300,3 +300,40 @@ def test_the_last_place_goes_to_one_shopper_of_many_at_once(store_factory):
     )
     assert outcomes == ["EVENT_FULL"] * 7 + ["won"]
     assert event.rsvps.filter(status=rules.RsvpStatus.CONFIRMED).count() == 3
+
+
+def test_rsvp_webhooks_reach_apps_of_the_events_stores_only(
+    store, store_factory, store_event_factory, app, o2o_webhook
+):
+    from saleor.app.models import App
+
+    from saleor_o2o.store import access
+    from saleor_o2o.webhook.models import WebhookDelivery
+
+    created = O2OEventType.STORE_EVENT_RSVP_CREATED
+    other = store_factory("Lyon", 45.76, 4.83, city="Lyon")
+    everywhere = o2o_webhook(created)
+    lyon_app = App.objects.create(name="Lyon app", is_active=True)
+    access.app_stores_set(app=lyon_app, store_ids=[other.pk], by=EVERYWHERE)
+    from saleor.webhook.models import Webhook
+
+    lyon_hook = Webhook.objects.create(
+        app=lyon_app, name="Lyon", target_url="https://lyon.example.com/hook"
+    )
+    from saleor_o2o.webhook import services as webhook_services
+
+    from helpers.api import event_permissions
+
+    lyon_app.permissions.add(*event_permissions(created))
+    webhook_services.webhook_subscriptions_set(webhook=lyon_hook, event_types=[created])
+    event = store_event_factory(store)
+    rsvp.store_event_rsvp(event_id=event.pk, email="a@example.com")
+    assert list(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == [
+        everywhere.pk
+    ]
+    rsvp.store_event_rsvp(event_id=store_event_factory(other).pk, email="a@example.com")
+    assert sorted(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == [
+        everywhere.pk,
+        everywhere.pk,
+        lyon_hook.pk,
+    ]
