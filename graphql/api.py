@@ -27,6 +27,11 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.events.schema import (
+    StoreEventMutations,
+    StoreEventQueries,
+    extend_store_type_with_events,
+)
 from saleor_o2o.graphql.visits.try_on.mutations import TryOnMutations
 from saleor_o2o.graphql.visits.try_on.schema import TryOnQueries
 from saleor_o2o.graphql.webhook.schema import O2OWebhookMutations, O2OWebhookQueries
@@ -39,6 +44,7 @@ extend_store_type()
 extend_store_type_with_delivery()
 extend_checkout_type()
 extend_order_type()
+extend_store_type_with_events()
 
 
 class Query(
@@ -48,6 +54,7 @@ class Query(
     LocalDeliveryQueries,
     OfferQueries,
     TryOnQueries,
+    StoreEventQueries,
     O2OWebhookQueries,
     SaleorQuery,
 ):
@@ -63,6 +70,7 @@ class Mutation(
     LocalDeliveryMutations,
     OfferMutations,
     TryOnMutations,
+    StoreEventMutations,
     O2OWebhookMutations,
     CheckoutMutations,
     SaleorMutation,

@@ -45,6 +45,12 @@ from saleor_o2o.store.models import (
     StoreRole,
 )
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
+from saleor_o2o.visits.events.models import (
+    StoreEvent,
+    StoreEventEmail,
+    StoreEventRsvp,
+    StoreEventStore,
+)
 from saleor_o2o.visits.try_on.models import TryOnEmail, TryOnLine, TryOnReservation
 from saleor_o2o.webhook.models import (
     DeliveryStatus,
@@ -87,6 +93,10 @@ __all__ = [
     "StaffAllStores",
     "StockHold",
     "Store",
+    "StoreEvent",
+    "StoreEventEmail",
+    "StoreEventRsvp",
+    "StoreEventStore",
     "StoreHoursException",
     "StoreMembership",
     "StoreQueryset",

@@ -22,6 +22,10 @@ from saleor_o2o.store.tasks import (
     geocode_store_task,
     purge_pickup_reservations_task,
 )
+from saleor_o2o.visits.events.tasks import (
+    send_pending_store_event_emails_task,
+    send_store_event_email_task,
+)
 from saleor_o2o.visits.try_on.tasks import (
     expire_try_ons_task,
     send_pending_try_on_emails_task,
@@ -49,4 +53,6 @@ __all__ = [
     "send_pending_try_on_emails_task",
     "send_pickup_email_task",
     "send_try_on_email_task",
+    "send_pending_store_event_emails_task",
+    "send_store_event_email_task",
 ]

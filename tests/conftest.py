@@ -16,6 +16,7 @@ pytest_plugins = [
     "fixtures.accounts",
     "fixtures.browser",
     "fixtures.core",
+    "fixtures.events",
     "fixtures.local_delivery",
     "fixtures.offer",
     "fixtures.pickup",

@@ -14,7 +14,7 @@ Saleor's site setting ``default_from_email``; the transport is Saleor's ``EMAIL_
 
 import logging
 from datetime import timedelta
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,14 +32,22 @@ SWEEP_BATCH = 200
 
 
 def templated_email_send(
-    *, template: str, recipient: str, context: Dict[str, Any], zone: str
+    *,
+    template: str,
+    recipient: str,
+    context: Dict[str, Any],
+    zone: str,
+    attachments: Sequence[Tuple[str, bytes, str]] = (),
 ) -> None:
     """Render ``template`` with Saleor's e-mail context and send it to ``recipient``.
 
     Times read in ``zone``: the store's, where the shopper goes or is delivered from.
+    ``attachments`` are ``(file name, content, MIME type)``, e.g. an .ics file.
     """
     send_kwargs, full_context = get_email_context()
     full_context.update(context)
+    if attachments:
+        send_kwargs = {**send_kwargs, "attachments": list(attachments)}
     with timezone.override(zone):
         send_templated_mail(
             template_name=template,

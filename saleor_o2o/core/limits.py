@@ -119,3 +119,31 @@ def geocoding_max_wait_seconds() -> float:
             f"{name} must be a number of seconds, 0 or more; got {value!r}."
         )
     return float(value)
+
+
+# Anonymous callers -------------------------------------------------------------
+
+#: RSVPs to store events one client (IP address) without an account may make in an
+#: hour, counted in the database so every server process counts the same.
+DEFAULT_GUEST_RSVPS_PER_HOUR = 5
+#: Searches of store events one client without an account may make in a minute,
+#: counted in Django's cache (per process with the local-memory cache: configure a
+#: shared cache, e.g. Redis through ``CACHE_URL``, for one count per shop).
+DEFAULT_ANONYMOUS_SEARCHES_PER_MINUTE = 60
+
+
+def guest_rsvps_per_hour() -> int:
+    """Return how many RSVPs one client without an account may make in an hour."""
+    return _read(
+        "O2O_GUEST_RSVPS_PER_HOUR", DEFAULT_GUEST_RSVPS_PER_HOUR, optional=False
+    )
+
+
+def anonymous_searches_per_minute() -> int:
+    """Return how many event searches one client without an account may make in a
+    minute."""
+    return _read(
+        "O2O_ANONYMOUS_SEARCHES_PER_MINUTE",
+        DEFAULT_ANONYMOUS_SEARCHES_PER_MINUTE,
+        optional=False,
+    )

@@ -15,6 +15,7 @@ SEND_PICKUP_EMAIL = "saleor_o2o.tasks.send_pickup_email_task"
 SEND_LOCAL_DELIVERY_EMAIL = "saleor_o2o.tasks.send_local_delivery_email_task"
 DELIVER_WEBHOOKS = "saleor_o2o.tasks.deliver_webhooks_task"
 SEND_TRY_ON_EMAIL = "saleor_o2o.tasks.send_try_on_email_task"
+SEND_STORE_EVENT_EMAIL = "saleor_o2o.tasks.send_store_event_email_task"
 
 
 def task_named(name: str):

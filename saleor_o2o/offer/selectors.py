@@ -19,7 +19,12 @@ from saleor_o2o.offer import rules as offer_rules
 from saleor_o2o.offer.models import Offer, OfferClaim, ProductView
 from saleor_o2o.offer.shoppers import Shopper, impressions_record, shopper_has_orders
 from saleor_o2o.store.models import Store
-from saleor_o2o.store.selectors import km_sql, search_area, stores_with_related
+from saleor_o2o.store.selectors import (
+    STORES_NEAR_SQL,
+    km_sql,
+    search_params,
+    stores_with_related,
+)
 
 #: Nearby (offer, store) pairs compared for relevance: the nearest ones.
 MAX_CANDIDATES = 200
@@ -29,18 +34,13 @@ MAX_CANDIDATES = 200
 DEFAULT_TRAFFIC_DAYS = 7
 
 
-#: Offers usable near a point: the active stores within the radius (the location
-#: index bounds them: a box, then the chord); the live offers of those stores whose
+#: Offers usable near a point: the active stores within the radius
+#: (`store.selectors.STORES_NEAR_SQL`); the live offers of those stores whose
 #: geofence reaches the shopper, read from the (store -> offer, geofence, dates,
 #: active) index alone; offers valid in every store, at the nearest store; each offer
 #: once, at its nearest store; nearest first.
 OFFERS_NEAR_SQL = f"""
-WITH near AS MATERIALIZED (
-    SELECT id, location <-> %(origin)s::cube AS chord
-    FROM saleor_o2o_store
-    WHERE is_active AND location <@ %(box)s::cube
-      AND (location <-> %(origin)s::cube) <= %(chord)s
-), hits AS (
+WITH near AS MATERIALIZED ({STORES_NEAR_SQL}), hits AS (
     SELECT os.offer_id, near.id AS store_id, near.chord
     FROM near JOIN saleor_o2o_offerstore os ON os.store_id = near.id
     WHERE os.is_active AND os.starts_at <= %(now)s
@@ -63,14 +63,7 @@ FROM usable ORDER BY chord, offer_id LIMIT %(limit)s
 
 
 def near_params(point: Point, radius_km: float, now: datetime, limit: int) -> dict:
-    area = search_area(point, radius_km)
-    return {
-        "origin": area.origin,
-        "box": area.box,
-        "chord": area.chord,
-        "now": now,
-        "limit": limit,
-    }
+    return {**search_params(point, radius_km), "now": now, "limit": limit}
 
 
 def offers_near(

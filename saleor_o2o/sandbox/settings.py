@@ -55,6 +55,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.send_pending_local_delivery_emails_task",
         "schedule": 120.0,
     },
+    "o2o-send-pending-store-event-emails": {
+        "task": "saleor_o2o.tasks.send_pending_store_event_emails_task",
+        "schedule": 120.0,
+    },
     "o2o-purge-webhook-deliveries": {
         "task": "saleor_o2o.tasks.purge_webhook_deliveries_task",
         "schedule": 24 * 3600.0,

@@ -75,6 +75,24 @@ def search_area(point: Point, radius_km: float) -> SearchArea:
     )
 
 
+#: The active stores within a search area, each with its chord from the origin: the
+#: body of a ``near`` common table expression, shared by every search of things held
+#: at stores (offers, store events) so they find the same stores the same way (the
+#: location index bounds them: a box, then the chord). Parameters: `search_params`.
+STORES_NEAR_SQL = """
+    SELECT id, location <-> %(origin)s::cube AS chord
+    FROM saleor_o2o_store
+    WHERE is_active AND location <@ %(box)s::cube
+      AND (location <-> %(origin)s::cube) <= %(chord)s
+"""
+
+
+def search_params(point: Point, radius_km: float) -> Dict[str, object]:
+    """Return the named parameters of `STORES_NEAR_SQL` for a search."""
+    area = search_area(point, radius_km)
+    return {"origin": area.origin, "box": area.box, "chord": area.chord}
+
+
 def stores_visible_to(*, can_manage: bool, reach: Reach = NOWHERE) -> QuerySet:
     """Return the stores a requestor may see: every active store, and the inactive
     ones among those they manage as staff (in their reach)."""

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from saleor.core.permissions import (
+    AccountPermissions,
     BasePermissionEnum,
     DiscountPermissions,
     OrderPermissions,
@@ -53,6 +54,8 @@ class O2OEventType:
     TRY_ON_EXPIRED = "try_on_expired"
     TRY_ON_CONVERTED = "try_on_converted"
     TRY_ON_CANCELLED = "try_on_cancelled"
+    STORE_EVENT_RSVP_CREATED = "store_event_rsvp_created"
+    STORE_EVENT_RSVP_CANCELLED = "store_event_rsvp_cancelled"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -84,6 +87,8 @@ class O2OEventType:
         (TRY_ON_EXPIRED, "A try-on hold ended; its items are back in stock"),
         (TRY_ON_CONVERTED, "The desk sold the items held for a shopper"),
         (TRY_ON_CANCELLED, "A shopper cancelled their try-on reservation"),
+        (STORE_EVENT_RSVP_CREATED, "A shopper took a place at a store event"),
+        (STORE_EVENT_RSVP_CANCELLED, "A shopper gave their place at an event back"),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -112,6 +117,9 @@ class O2OEventType:
         TRY_ON_EXPIRED: OrderPermissions.MANAGE_ORDERS,
         TRY_ON_CONVERTED: OrderPermissions.MANAGE_ORDERS,
         TRY_ON_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        # The payload names a shopper (their e-mail): for apps that read customers.
+        STORE_EVENT_RSVP_CREATED: AccountPermissions.MANAGE_USERS,
+        STORE_EVENT_RSVP_CANCELLED: AccountPermissions.MANAGE_USERS,
     }
 
 
@@ -137,7 +145,9 @@ def permission_lookup(event_type: str, prefix: str = "") -> Dict[str, str]:
     }
 
 
-def _subscribed_webhooks(event_type: str, store_id: Optional[int]) -> List[int]:
+def _subscribed_webhooks(
+    event_type: str, store_ids: Optional[Sequence[int]]
+) -> List[int]:
     """Active webhooks subscribed to the event whose active app holds its permission
     (and, for an event about a store, acts in that store)."""
     subscriptions = WebhookSubscription.objects.filter(
@@ -146,12 +156,12 @@ def _subscribed_webhooks(event_type: str, store_id: Optional[int]) -> List[int]:
         webhook__app__is_active=True,
         **permission_lookup(event_type, "webhook__app__"),
     )
-    if store_id is not None:
+    if store_ids is not None:
         # An app narrowed to some stores (`store.access`: rows of `AppStore`, the
         # app's ``o2o_stores``) hears only of those; an app with none, of every store.
         subscriptions = subscriptions.filter(
             Q(webhook__app__o2o_stores__isnull=True)
-            | Q(webhook__app__o2o_stores__store_id=store_id)
+            | Q(webhook__app__o2o_stores__store_id__in=list(store_ids))
         )
     return list(
         subscriptions.order_by("webhook_id")
@@ -165,10 +175,12 @@ def events_record(
     type: str,
     payloads: Sequence[Dict[str, Any]],
     store_id: Optional[int] = None,
+    store_ids: Optional[Sequence[int]] = None,
 ) -> List[O2OEvent]:
     """Record events of one type and their deliveries, in the caller's transaction.
 
-    Events about one store's order (``store_id``) go only to apps acting there.
+    Events about one store's order (``store_id``) go only to apps acting there;
+    events about several stores (``store_ids``), to apps acting in one of them.
 
     Receivers get each payload with ``event_id``, ``event_type`` and ``occurred_at``
     added (see `webhook.delivery.delivery_body`). The deliveries are handed to
@@ -183,7 +195,9 @@ def events_record(
         [O2OEvent(type=type, payload=p, created_at=now) for p in payloads],
         batch_size=1000,
     )
-    webhook_ids = _subscribed_webhooks(type, store_id)
+    if store_id is not None:
+        store_ids = [store_id, *(store_ids or ())]
+    webhook_ids = _subscribed_webhooks(type, store_ids)
     if webhook_ids:
         WebhookDelivery.objects.bulk_create(
             [

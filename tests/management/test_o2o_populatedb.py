@@ -1,5 +1,6 @@
 from io import StringIO
 
+import pytz
 from django.core.management import call_command
 from saleor.plugins.models import PluginConfiguration
 from saleor.warehouse.models import Stock, Warehouse
@@ -144,3 +145,18 @@ def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(
         assert error.code == "ALREADY_REDEEMED"
     else:
         raise AssertionError("redeemed twice")
+
+
+def test_demo_data_has_a_store_event_at_two_paris_stores(variant):
+    from saleor_o2o.visits.events.models import StoreEvent
+
+    call_command("o2o_populatedb", stdout=StringIO())
+    call_command("o2o_populatedb", stdout=StringIO())
+    event = StoreEvent.objects.get()
+    assert event.is_published and event.capacity == 30
+    assert sorted(event.stores.values_list("name", flat=True)) == [
+        "Paris Opéra",
+        "Paris Rivoli",
+    ]
+    paris = event.starts_at.astimezone(pytz.timezone("Europe/Paris"))
+    assert (paris.weekday(), paris.hour) == (5, 18)  # Saturday, 18:00 in Paris.

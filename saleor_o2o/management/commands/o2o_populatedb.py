@@ -22,6 +22,7 @@ from saleor_o2o.store import hours
 from saleor_o2o.store import services as store_services
 from saleor_o2o.store import stock as store_stock
 from saleor_o2o.store.models import Store
+from saleor_o2o.visits.events.demo import demo_event_ensure
 
 T = dt.time
 #: Where scripts/run-demo.sh runs o2o_webhook_receiver (its port: WEBHOOK_PORT).
@@ -403,6 +404,8 @@ class Command(BaseCommand):
             else:
                 offer_services.offer_update(offer=offer, data=data)
         self.step(f"{len(DEMO_OFFERS)} in-store offers around the demo stores.")
+        event = demo_event_ensure([stores["Paris Rivoli"], stores["Paris Opéra"]])
+        self.step(f"A store event: /o2o/events/{event.slug}/")
 
     def _activate_plugin(self):
         items = conf.default_configuration()

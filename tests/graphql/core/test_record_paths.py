@@ -42,6 +42,7 @@ SECRETS = {
     "ClaimedOffer": "code",
     "User": "email",
     "Webhook": "secretKey",
+    "StoreEventRsvp": "email",
 }
 #: How deep a path may go from the field the extension adds.
 MAX_DEPTH = 5
@@ -287,6 +288,34 @@ CALLS = {
         "mutation",
         'o2oWebhookEventsUpdate(webhookId: "%(webhook)s", events: [])',
     ),
+    ("Query", "storeEvent"): ("query", 'storeEvent(id: "%(store_event)s")'),
+    ("Query", "storeEventList"): ("query", "storeEventList(first: 10)"),
+    ("Query", "storeEvents"): (
+        "query",
+        "storeEvents(near: {latitude: 48.8606, longitude: 2.3376}, first: 10)",
+    ),
+    ("Query", "myStoreEventRsvps"): ("query", "myStoreEventRsvps"),
+    ("Mutation", "storeEventCreate"): (
+        "mutation",
+        'storeEventCreate(input: {title: "x", startsAt: "2030-01-01T10:00:00+00:00", '
+        'endsAt: "2030-01-01T11:00:00+00:00", storeIds: ["%(store)s"]})',
+    ),
+    ("Mutation", "storeEventUpdate"): (
+        "mutation",
+        'storeEventUpdate(id: "%(store_event)s", input: {title: "mine now"})',
+    ),
+    ("Mutation", "storeEventDelete"): (
+        "mutation",
+        'storeEventDelete(id: "%(store_event)s")',
+    ),
+    ("Mutation", "storeEventRsvp"): (
+        "mutation",
+        'storeEventRsvp(eventId: "%(store_event)s", email: "guess@example.com")',
+    ),
+    ("Mutation", "storeEventRsvpCancel"): (
+        "mutation",
+        'storeEventRsvpCancel(token: "%(guessed_token)s")',
+    ),
     ("Mutation", "o2oWebhookDeliveryRetry"): (
         "mutation",
         'o2oWebhookDeliveryRetry(id: "%(delivery)s")',
@@ -350,6 +379,15 @@ def victim(
     delivery = WebhookDelivery.objects.order_by("pk").last()
     Checkout.objects.create(email=customer_user.email, user=customer_user)
     lyon = store_factory("Lyon Bellecour", 45.7578, 4.832, city="Lyon")
+    from saleor_o2o.visits.events import rsvp
+
+    from fixtures.events import make_event
+
+    store_event = make_event(store)
+    place = rsvp.store_event_rsvp(event_id=store_event.pk, user=customer_user)
+    guest = rsvp.store_event_rsvp(
+        event_id=store_event.pk, email="guest.victim@example.com"
+    )
     ids = {
         "user": gid("User", customer_user.pk),
         "pickup": gid("Pickup", pickup.pk),
@@ -366,6 +404,8 @@ def victim(
         # A stranger cannot know the victim's checkout token: they use their own.
         "checkout": "00000000-0000-0000-0000-000000000000",
         "checkout_id": gid("Checkout", "00000000-0000-0000-0000-000000000000"),
+        "store_event": gid("StoreEvent", store_event.pk),
+        "guessed_token": "0" * 64,
     }
     secrets = [
         pickup.code,
@@ -376,6 +416,9 @@ def victim(
         str(pickup.order.token),
         local_delivery.code,
         str(local_delivery.order.token),
+        place.token,
+        guest.token,
+        "guest.victim@example.com",
     ]
     return ids, secrets, lyon
 
@@ -389,12 +432,17 @@ def strangers(
     permission_manage_webhooks,
 ):
     _ids, _secrets, lyon = victim
-    shopper = User.objects.create_user("other.shopper@example.com", "x")
+    # Not a superstring of the victim's address: RSVPs echo the caller's own.
+    shopper = User.objects.create_user("stranger@example.org", "x")
     clerk = User.objects.create_user("clerk@lyon.example", "x", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    manage_pages = Permission.objects.get(codename="manage_pages")
     clerk.user_permissions.add(
         permission_manage_orders,
         permission_manage_products,
         permission_manage_discounts,
+        manage_pages,
     )
     StoreMembership.objects.create(user=clerk, store=lyon, role="manager")
     app = App.objects.create(name="Another app", is_active=True)
@@ -403,6 +451,7 @@ def strangers(
         permission_manage_products,
         permission_manage_discounts,
         permission_manage_webhooks,
+        manage_pages,
     )
     AppStore.objects.create(app=app, store=lyon)
     return {
