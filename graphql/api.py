@@ -27,6 +27,11 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.appointments.schema import (
+    AppointmentMutations,
+    AppointmentQueries,
+    extend_types_with_appointments,
+)
 from saleor_o2o.graphql.webhook.schema import O2OWebhookMutations, O2OWebhookQueries
 from saleor_o2o.graphql.webhook.types import extend_webhook_type
 
@@ -37,6 +42,7 @@ extend_store_type()
 extend_store_type_with_delivery()
 extend_checkout_type()
 extend_order_type()
+extend_types_with_appointments()
 
 
 class Query(
@@ -46,6 +52,7 @@ class Query(
     LocalDeliveryQueries,
     OfferQueries,
     O2OWebhookQueries,
+    AppointmentQueries,
     SaleorQuery,
 ):
     pass
@@ -61,6 +68,7 @@ class Mutation(
     OfferMutations,
     O2OWebhookMutations,
     CheckoutMutations,
+    AppointmentMutations,
     SaleorMutation,
 ):
     pass

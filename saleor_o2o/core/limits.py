@@ -119,3 +119,16 @@ def geocoding_max_wait_seconds() -> float:
             f"{name} must be a number of seconds, 0 or more; got {value!r}."
         )
     return float(value)
+
+
+#: Bookings (appointments) one anonymous client address may make an hour.
+DEFAULT_ANONYMOUS_BOOKINGS_PER_HOUR = 10
+
+
+def anonymous_bookings_per_hour() -> int:
+    """Return how many bookings an anonymous client address may make an hour."""
+    return _read(
+        "O2O_ANONYMOUS_BOOKINGS_PER_HOUR",
+        DEFAULT_ANONYMOUS_BOOKINGS_PER_HOUR,
+        optional=False,
+    )

@@ -1,15 +1,18 @@
-"""Time slots: pickup slots and delivery windows, and how many orders each takes.
+"""Time slots: pickup slots, delivery windows and appointment slots, and how many
+bookings each takes.
 
-One engine serves both services (a `Wording` names the service in messages and
+One engine serves every service (a `Wording` names the service in messages and
 error fields). Slots are cut from a store's opening periods on one local date, each
 `slot_minutes` long, starting at the period's opening (or at midnight for a period
-that began the day before). A slot is offered when it lies wholly inside an opening
-period, starts no earlier than the order can be ready, and has room left.
+that began the day before) and then every `step_minutes` (the slot's length unless
+a service keeps a gap between slots, as appointments keep a buffer). A slot is
+offered when it lies wholly inside an opening period, starts no earlier than the
+order can be ready, and has room left.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Mapping
+from typing import List, Mapping, Optional
 
 import pytz
 
@@ -47,6 +50,12 @@ DELIVERY = Wording(
     singular="delivery window",
     minutes_field="window_minutes",
     capacity_field="window_capacity",
+)
+APPOINTMENT = Wording(
+    plural="appointment slots",
+    singular="appointment slot",
+    minutes_field="duration_minutes",
+    capacity_field="capacity",
 )
 
 
@@ -107,15 +116,20 @@ def time_slots(
     earliest: dt.datetime,
     booked: Mapping[dt.datetime, int],
     wording: Wording = PICKUP,
+    step_minutes: Optional[int] = None,
 ) -> List[Slot]:
     """Return the slots on local date `day` that start at or after `earliest`.
 
     `booked` counts orders by slot start (aware UTC). Full slots are included, with
-    nothing remaining, so a storefront can show them as taken.
+    nothing remaining, so a storefront can show them as taken. Slots start every
+    `step_minutes` (default: back to back); a step longer than the slot leaves a gap.
     """
     validate_slot_settings(
         slot_minutes=slot_minutes, capacity=capacity, wording=wording
     )
+    step = dt.timedelta(minutes=slot_minutes if step_minutes is None else step_minutes)
+    if step < dt.timedelta(minutes=slot_minutes):
+        raise ValueError("Slots cannot overlap: the step is shorter than a slot.")
     zone = pytz.timezone(schedule.timezone)
     midnight = zone.localize(dt.datetime.combine(day, dt.time(0)))
     next_midnight = zone.localize(
@@ -135,7 +149,7 @@ def time_slots(
                         booked=booked.get(start, 0),
                     )
                 )
-            start += length
+            start += step
     return slots
 
 
