@@ -21,6 +21,7 @@ pytest_plugins = [
     "fixtures.pickup",
     "fixtures.products",
     "fixtures.store",
+    "fixtures.visits",
     "fixtures.webhook",
 ]
 
