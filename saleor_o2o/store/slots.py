@@ -12,7 +12,7 @@ order can be ready, and has room left.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Sequence
 
 import pytz
 
@@ -124,33 +124,73 @@ def time_slots(
     nothing remaining, so a storefront can show them as taken. Slots start every
     `step_minutes` (default: back to back); a step longer than the slot leaves a gap.
     """
+    return time_slots_for_days(
+        schedule,
+        days=[day],
+        slot_minutes=slot_minutes,
+        capacity=capacity,
+        earliest=earliest,
+        booked=booked,
+        wording=wording,
+        step_minutes=step_minutes,
+    )[0]
+
+
+def time_slots_for_days(
+    schedule: hours.Schedule,
+    *,
+    days: Sequence[dt.date],
+    slot_minutes: int,
+    capacity: int,
+    earliest: dt.datetime,
+    booked: Mapping[dt.datetime, int],
+    wording: Wording = PICKUP,
+    step_minutes: Optional[int] = None,
+) -> List[List[Slot]]:
+    """Return the slots of each local date of `days`, as `time_slots` cuts them.
+
+    The opening periods of the whole span are computed once, so a month of slots
+    costs little more than a day's.
+    """
     validate_slot_settings(
         slot_minutes=slot_minutes, capacity=capacity, wording=wording
     )
     step = dt.timedelta(minutes=slot_minutes if step_minutes is None else step_minutes)
-    if step < dt.timedelta(minutes=slot_minutes):
-        raise ValueError("Slots cannot overlap: the step is shorter than a slot.")
-    zone = pytz.timezone(schedule.timezone)
-    midnight = zone.localize(dt.datetime.combine(day, dt.time(0)))
-    next_midnight = zone.localize(
-        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0))
-    )
     length = dt.timedelta(minutes=slot_minutes)
-    slots = []
-    for opens, closes in opening.open_periods(schedule, midnight, next_midnight):
-        start = max(opens, midnight.astimezone(pytz.utc))
-        while start + length <= closes and start < next_midnight:
-            if start >= earliest:
-                slots.append(
-                    Slot(
-                        start=start,
-                        end=start + length,
-                        capacity=capacity,
-                        booked=booked.get(start, 0),
+    if step < length:
+        raise ValueError("Slots cannot overlap: the step is shorter than a slot.")
+    if not days:
+        return []
+    zone = pytz.timezone(schedule.timezone)
+
+    def midnight(day: dt.date) -> dt.datetime:
+        local = zone.localize(dt.datetime.combine(day, dt.time(0)))
+        return local.astimezone(pytz.utc)
+
+    periods = opening.open_periods(
+        schedule, midnight(min(days)), midnight(max(days) + dt.timedelta(days=1))
+    )
+    answer = []
+    for day in days:
+        day_start, day_end = midnight(day), midnight(day + dt.timedelta(days=1))
+        slots = []
+        for opens, closes in periods:
+            if opens >= day_end or closes <= day_start:
+                continue
+            start = max(opens, day_start)
+            while start + length <= closes and start < day_end:
+                if start >= earliest:
+                    slots.append(
+                        Slot(
+                            start=start,
+                            end=start + length,
+                            capacity=capacity,
+                            booked=booked.get(start, 0),
+                        )
                     )
-                )
-            start += step
-    return slots
+                start += step
+        answer.append(slots)
+    return answer
 
 
 def can_book(slot: Slot, *, quantity: int = 1) -> bool:

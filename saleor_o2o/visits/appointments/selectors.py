@@ -129,23 +129,23 @@ def appointment_slots_for_days(
         duration_minutes=appointment_type.duration_minutes,
         buffer_minutes=appointment_type.buffer_minutes,
     )
-    answer = []
-    for day in days:
-        if last_date is not None and day > last_date:
-            answer.append([])
-            continue
-        found = slot_engine.time_slots(
-            schedule,
-            day=day,
-            slot_minutes=appointment_type.duration_minutes,
-            capacity=appointment_type.capacity,
-            earliest=earliest,
-            booked=held,
-            wording=slot_engine.APPOINTMENT,
-            step_minutes=step,
+    offered = [day for day in days if last_date is None or day <= last_date]
+    cut = dict(
+        zip(
+            offered,
+            slot_engine.time_slots_for_days(
+                schedule,
+                days=offered,
+                slot_minutes=appointment_type.duration_minutes,
+                capacity=appointment_type.capacity,
+                earliest=earliest,
+                booked=held,
+                wording=slot_engine.APPOINTMENT,
+                step_minutes=step,
+            ),
         )
-        answer.append([_capped(slot, cap) for slot in found])
-    return answer
+    )
+    return [[_capped(slot, cap) for slot in cut.get(day, ())] for day in days]
 
 
 def _capped(slot: slot_engine.Slot, cap) -> slot_engine.Slot:
