@@ -144,3 +144,16 @@ def test_demo_offers_are_seen_near_paris_claimed_and_redeemed_once(
         assert error.code == "ALREADY_REDEEMED"
     else:
         raise AssertionError("redeemed twice")
+
+
+def test_demo_stores_offer_appointment_types_once(variant):
+    from saleor_o2o.visits.appointments.models import AppointmentType
+
+    call_command("o2o_populatedb", stdout=StringIO())
+    call_command("o2o_populatedb", stdout=StringIO())
+    assert AppointmentType.objects.count() == 24
+    assert set(AppointmentType.objects.values_list("name", flat=True)) == {
+        "Personal styling",
+        "Fitting room",
+    }
+    assert all(t.is_active for t in AppointmentType.objects.all())
