@@ -12,7 +12,7 @@ order can be ready, and has room left.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 import pytz
 
@@ -163,9 +163,13 @@ def time_slots_for_days(
         return []
     zone = pytz.timezone(schedule.timezone)
 
+    midnights: Dict[dt.date, dt.datetime] = {}
+
     def midnight(day: dt.date) -> dt.datetime:
-        local = zone.localize(dt.datetime.combine(day, dt.time(0)))
-        return local.astimezone(pytz.utc)
+        if day not in midnights:
+            local = zone.localize(dt.datetime.combine(day, dt.time(0)))
+            midnights[day] = local.astimezone(pytz.utc)
+        return midnights[day]
 
     periods = opening.open_periods(
         schedule, midnight(min(days)), midnight(max(days) + dt.timedelta(days=1))
