@@ -47,7 +47,10 @@ bench-webhooks: ## Run the webhook benchmark (delivery rate, outbox cost; about 
 bench-offers: ## Run the offers-near benchmark (10,000 stores x 100,000 offers; a minute).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/offers.py
 
+bench-visits: ## Run the store visits benchmark (a month of appointment slots; minutes).
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/visits.py
+
 bench-limits: ## Run the query-limits benchmark (validation time, cache memory; minutes).
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python $(CURDIR)/bench/query_limits.py
 
-.PHONY: help demo demo-pickup demo-delivery test lint schema migrations bench bench-availability bench-delivery bench-offers bench-webhooks bench-limits
+.PHONY: help demo demo-pickup demo-delivery test lint schema migrations bench bench-availability bench-delivery bench-offers bench-webhooks bench-limits bench-visits

@@ -27,6 +27,11 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.appointments.schema import (
+    AppointmentMutations,
+    AppointmentQueries,
+    extend_types_with_appointments,
+)
 from saleor_o2o.graphql.visits.events.schema import (
     StoreEventMutations,
     StoreEventQueries,
@@ -45,6 +50,7 @@ extend_store_type_with_delivery()
 extend_checkout_type()
 extend_order_type()
 extend_store_type_with_events()
+extend_types_with_appointments()
 
 
 class Query(
@@ -56,6 +62,7 @@ class Query(
     TryOnQueries,
     StoreEventQueries,
     O2OWebhookQueries,
+    AppointmentQueries,
     SaleorQuery,
 ):
     pass
@@ -73,6 +80,7 @@ class Mutation(
     StoreEventMutations,
     O2OWebhookMutations,
     CheckoutMutations,
+    AppointmentMutations,
     SaleorMutation,
 ):
     pass

@@ -23,6 +23,7 @@ pytest_plugins = [
     "fixtures.products",
     "fixtures.store",
     "fixtures.try_on",
+    "fixtures.visits",
     "fixtures.webhook",
 ]
 

@@ -147,3 +147,16 @@ def anonymous_searches_per_minute() -> int:
         DEFAULT_ANONYMOUS_SEARCHES_PER_MINUTE,
         optional=False,
     )
+
+
+#: Bookings (appointments) one anonymous client address may make an hour.
+DEFAULT_ANONYMOUS_BOOKINGS_PER_HOUR = 10
+
+
+def anonymous_bookings_per_hour() -> int:
+    """Return how many bookings an anonymous client address may make an hour."""
+    return _read(
+        "O2O_ANONYMOUS_BOOKINGS_PER_HOUR",
+        DEFAULT_ANONYMOUS_BOOKINGS_PER_HOUR,
+        optional=False,
+    )

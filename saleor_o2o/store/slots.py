@@ -1,15 +1,18 @@
-"""Time slots: pickup slots and delivery windows, and how many orders each takes.
+"""Time slots: pickup slots, delivery windows and appointment slots, and how many
+bookings each takes.
 
-One engine serves both services (a `Wording` names the service in messages and
+One engine serves every service (a `Wording` names the service in messages and
 error fields). Slots are cut from a store's opening periods on one local date, each
 `slot_minutes` long, starting at the period's opening (or at midnight for a period
-that began the day before). A slot is offered when it lies wholly inside an opening
-period, starts no earlier than the order can be ready, and has room left.
+that began the day before) and then every `step_minutes` (the slot's length unless
+a service keeps a gap between slots, as appointments keep a buffer). A slot is
+offered when it lies wholly inside an opening period, starts no earlier than the
+order can be ready, and has room left.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Mapping
+from typing import Dict, List, Mapping, Optional, Sequence
 
 import pytz
 
@@ -47,6 +50,12 @@ DELIVERY = Wording(
     singular="delivery window",
     minutes_field="window_minutes",
     capacity_field="window_capacity",
+)
+APPOINTMENT = Wording(
+    plural="appointment slots",
+    singular="appointment slot",
+    minutes_field="duration_minutes",
+    capacity_field="capacity",
 )
 
 
@@ -107,36 +116,85 @@ def time_slots(
     earliest: dt.datetime,
     booked: Mapping[dt.datetime, int],
     wording: Wording = PICKUP,
+    step_minutes: Optional[int] = None,
 ) -> List[Slot]:
     """Return the slots on local date `day` that start at or after `earliest`.
 
     `booked` counts orders by slot start (aware UTC). Full slots are included, with
-    nothing remaining, so a storefront can show them as taken.
+    nothing remaining, so a storefront can show them as taken. Slots start every
+    `step_minutes` (default: back to back); a step longer than the slot leaves a gap.
+    """
+    return time_slots_for_days(
+        schedule,
+        days=[day],
+        slot_minutes=slot_minutes,
+        capacity=capacity,
+        earliest=earliest,
+        booked=booked,
+        wording=wording,
+        step_minutes=step_minutes,
+    )[0]
+
+
+def time_slots_for_days(
+    schedule: hours.Schedule,
+    *,
+    days: Sequence[dt.date],
+    slot_minutes: int,
+    capacity: int,
+    earliest: dt.datetime,
+    booked: Mapping[dt.datetime, int],
+    wording: Wording = PICKUP,
+    step_minutes: Optional[int] = None,
+) -> List[List[Slot]]:
+    """Return the slots of each local date of `days`, as `time_slots` cuts them.
+
+    The opening periods of the whole span are computed once, so a month of slots
+    costs little more than a day's.
     """
     validate_slot_settings(
         slot_minutes=slot_minutes, capacity=capacity, wording=wording
     )
-    zone = pytz.timezone(schedule.timezone)
-    midnight = zone.localize(dt.datetime.combine(day, dt.time(0)))
-    next_midnight = zone.localize(
-        dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0))
-    )
+    step = dt.timedelta(minutes=slot_minutes if step_minutes is None else step_minutes)
     length = dt.timedelta(minutes=slot_minutes)
-    slots = []
-    for opens, closes in opening.open_periods(schedule, midnight, next_midnight):
-        start = max(opens, midnight.astimezone(pytz.utc))
-        while start + length <= closes and start < next_midnight:
-            if start >= earliest:
-                slots.append(
-                    Slot(
-                        start=start,
-                        end=start + length,
-                        capacity=capacity,
-                        booked=booked.get(start, 0),
+    if step < length:
+        raise ValueError("Slots cannot overlap: the step is shorter than a slot.")
+    if not days:
+        return []
+    zone = pytz.timezone(schedule.timezone)
+
+    midnights: Dict[dt.date, dt.datetime] = {}
+
+    def midnight(day: dt.date) -> dt.datetime:
+        if day not in midnights:
+            local = zone.localize(dt.datetime.combine(day, dt.time(0)))
+            midnights[day] = local.astimezone(pytz.utc)
+        return midnights[day]
+
+    periods = opening.open_periods(
+        schedule, midnight(min(days)), midnight(max(days) + dt.timedelta(days=1))
+    )
+    answer = []
+    for day in days:
+        day_start, day_end = midnight(day), midnight(day + dt.timedelta(days=1))
+        slots = []
+        for opens, closes in periods:
+            if opens >= day_end or closes <= day_start:
+                continue
+            start = max(opens, day_start)
+            while start + length <= closes and start < day_end:
+                if start >= earliest:
+                    slots.append(
+                        Slot(
+                            start=start,
+                            end=start + length,
+                            capacity=capacity,
+                            booked=booked.get(start, 0),
+                        )
                     )
-                )
-            start += length
-    return slots
+                start += step
+        answer.append(slots)
+    return answer
 
 
 def can_book(slot: Slot, *, quantity: int = 1) -> bool:

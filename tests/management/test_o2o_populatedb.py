@@ -160,3 +160,16 @@ def test_demo_data_has_a_store_event_at_two_paris_stores(variant):
     ]
     paris = event.starts_at.astimezone(pytz.timezone("Europe/Paris"))
     assert (paris.weekday(), paris.hour) == (5, 18)  # Saturday, 18:00 in Paris.
+
+
+def test_demo_stores_offer_appointment_types_once(variant):
+    from saleor_o2o.visits.appointments.models import AppointmentType
+
+    call_command("o2o_populatedb", stdout=StringIO())
+    call_command("o2o_populatedb", stdout=StringIO())
+    assert AppointmentType.objects.count() == 24
+    assert set(AppointmentType.objects.values_list("name", flat=True)) == {
+        "Personal styling",
+        "Fitting room",
+    }
+    assert all(t.is_active for t in AppointmentType.objects.all())

@@ -16,6 +16,7 @@ from saleor.product.models import Category, ProductVariant
 
 from saleor_o2o.core import settings as conf
 from saleor_o2o.local_delivery.services_area import delivery_area_update
+from saleor_o2o.management.commands._demo_appointments import demo_appointment_types
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer.models import Offer
 from saleor_o2o.store import hours
@@ -366,8 +367,10 @@ class Command(BaseCommand):
                     low_stock_threshold=2,
                 )
                 _delivery_area(store, postal, country)
+                types = demo_appointment_types(store)
             self.step(
-                f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs"
+                f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs,"
+                f" {types} appointment types"
             )
         self._offers()
         self.stdout.write(

@@ -34,6 +34,9 @@ class AppointmentType(models.Model):
     #: A booking may be moved or cancelled until this many minutes before it starts.
     change_until_minutes = models.PositiveIntegerField(default=120)
     is_active = models.BooleanField(default=True)
+    #: Set when staff delete a type that past appointments still refer to (it is
+    #: then gone for everyone, and its history kept).
+    deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
