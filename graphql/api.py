@@ -27,6 +27,10 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.appointments.desk import (
+    AppointmentDeskMutations,
+    AppointmentDeskQueries,
+)
 from saleor_o2o.graphql.webhook.schema import O2OWebhookMutations, O2OWebhookQueries
 from saleor_o2o.graphql.webhook.types import extend_webhook_type
 
@@ -45,6 +49,7 @@ class Query(
     PickupQueries,
     LocalDeliveryQueries,
     OfferQueries,
+    AppointmentDeskQueries,
     O2OWebhookQueries,
     SaleorQuery,
 ):
@@ -59,6 +64,7 @@ class Mutation(
     CheckoutLocalDeliveryMutations,
     LocalDeliveryMutations,
     OfferMutations,
+    AppointmentDeskMutations,
     O2OWebhookMutations,
     CheckoutMutations,
     SaleorMutation,

@@ -44,6 +44,7 @@ from saleor_o2o.store.models import (
     StoreRole,
 )
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
+from saleor_o2o.visits.appointments.notice_models import AppointmentEmail
 from saleor_o2o.webhook.models import (
     DeliveryStatus,
     O2OEvent,
@@ -54,6 +55,7 @@ from saleor_o2o.webhook.models import (
 
 __all__ = [
     "Appointment",
+    "AppointmentEmail",
     "AppointmentType",
     "AppStore",
     "CheckoutLocalDelivery",

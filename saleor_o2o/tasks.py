@@ -22,6 +22,11 @@ from saleor_o2o.store.tasks import (
     geocode_store_task,
     purge_pickup_reservations_task,
 )
+from saleor_o2o.visits.appointments.tasks import (
+    send_appointment_email_task,
+    send_pending_appointment_emails_task,
+    sweep_appointments_task,
+)
 from saleor_o2o.webhook.tasks import (
     deliver_webhooks_task,
     purge_webhook_deliveries_task,
@@ -37,8 +42,11 @@ __all__ = [
     "purge_shopper_signals_task",
     "purge_webhook_deliveries_task",
     "refund_orphaned_payments_task",
+    "send_appointment_email_task",
     "send_local_delivery_email_task",
+    "send_pending_appointment_emails_task",
     "send_pending_local_delivery_emails_task",
     "send_pending_pickup_emails_task",
     "send_pickup_email_task",
+    "sweep_appointments_task",
 ]

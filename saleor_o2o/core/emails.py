@@ -14,7 +14,7 @@ Saleor's site setting ``default_from_email``; the transport is Saleor's ``EMAIL_
 
 import logging
 from datetime import timedelta
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +31,17 @@ MAX_ATTEMPTS = 8
 SWEEP_BATCH = 200
 
 
+#: A file attached to an e-mail: (file name, content, MIME type).
+Attachment = Tuple[str, bytes, str]
+
+
 def templated_email_send(
-    *, template: str, recipient: str, context: Dict[str, Any], zone: str
+    *,
+    template: str,
+    recipient: str,
+    context: Dict[str, Any],
+    zone: str,
+    attachments: Sequence[Attachment] = (),
 ) -> None:
     """Render ``template`` with Saleor's e-mail context and send it to ``recipient``.
 
@@ -40,6 +49,8 @@ def templated_email_send(
     """
     send_kwargs, full_context = get_email_context()
     full_context.update(context)
+    if attachments:
+        send_kwargs = {**send_kwargs, "attachments": list(attachments)}
     with timezone.override(zone):
         send_templated_mail(
             template_name=template,

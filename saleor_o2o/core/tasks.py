@@ -13,6 +13,7 @@ GEOCODE_STORE = "saleor_o2o.tasks.geocode_store_task"
 GEOCODE_WAREHOUSE = "saleor_o2o.tasks.geocode_warehouse_task"
 SEND_PICKUP_EMAIL = "saleor_o2o.tasks.send_pickup_email_task"
 SEND_LOCAL_DELIVERY_EMAIL = "saleor_o2o.tasks.send_local_delivery_email_task"
+SEND_APPOINTMENT_EMAIL = "saleor_o2o.tasks.send_appointment_email_task"
 DELIVER_WEBHOOKS = "saleor_o2o.tasks.deliver_webhooks_task"
 
 

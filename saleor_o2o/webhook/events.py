@@ -48,6 +48,11 @@ class O2OEventType:
     LOCAL_DELIVERY_FAILED_ATTEMPT = "local_delivery_failed_attempt"
     LOCAL_DELIVERY_RETURNED_TO_STORE = "local_delivery_returned_to_store"
     LOCAL_DELIVERY_CANCELLED = "local_delivery_cancelled"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -74,6 +79,14 @@ class O2OEventType:
             "A local delivery came back to the store; its stock is released",
         ),
         (LOCAL_DELIVERY_CANCELLED, "A local delivery was cancelled"),
+        (APPOINTMENT_BOOKED, "A shopper booked an appointment at a store"),
+        (APPOINTMENT_RESCHEDULED, "An appointment was moved to another time"),
+        (APPOINTMENT_CANCELLED, "An appointment was cancelled"),
+        (APPOINTMENT_CHECKED_IN, "The shopper of an appointment checked in"),
+        (
+            APPOINTMENT_NO_SHOW,
+            "The shopper did not come to an appointment (after the grace period)",
+        ),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -97,6 +110,12 @@ class O2OEventType:
         LOCAL_DELIVERY_FAILED_ATTEMPT: OrderPermissions.MANAGE_ORDERS,
         LOCAL_DELIVERY_RETURNED_TO_STORE: OrderPermissions.MANAGE_ORDERS,
         LOCAL_DELIVERY_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        # Appointments are read at the desk with MANAGE_ORDERS, as pickups are.
+        APPOINTMENT_BOOKED: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_RESCHEDULED: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_CHECKED_IN: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_NO_SHOW: OrderPermissions.MANAGE_ORDERS,
     }
 
 

@@ -1,0 +1,139 @@
+"""Appointments on Saleor-style GraphQL, as the store's desk sees them."""
+
+import graphene
+from saleor.graphql.core.connection import CountableDjangoObjectType
+from saleor.graphql.core.types.common import Error
+from saleor.graphql.utils import get_user_or_app_from_context
+
+from saleor_o2o.core.actors import Actor
+from saleor_o2o.graphql.core.context import can_manage_orders, requestor_reach
+from saleor_o2o.graphql.core.enums import choices_enum
+from saleor_o2o.graphql.store.types import Store
+from saleor_o2o.visits.appointments import desk, models, rules
+from saleor_o2o.visits.appointments.error_codes import (
+    APPOINTMENT_ERROR_DESCRIPTIONS,
+    AppointmentErrorCode,
+)
+
+AppointmentErrorCodeEnum = graphene.Enum.from_enum(
+    AppointmentErrorCode,
+    description=lambda value: (
+        APPOINTMENT_ERROR_DESCRIPTIONS.get(value.value)
+        if value
+        else "Why an appointment operation failed."
+    ),
+)
+
+
+class AppointmentError(Error):
+    code = AppointmentErrorCodeEnum(description="The error code.", required=True)
+
+    class Meta:
+        description = "An error of an appointment operation."
+
+
+AppointmentStatusEnum = choices_enum(
+    rules.AppointmentStatus, description="Where an appointment stands."
+)
+
+
+def desk_sees(context, appointment: models.Appointment) -> bool:
+    """Return whether the requestor is order staff (or an app) working in the
+    appointment's store."""
+    return can_manage_orders(context) and requestor_reach(context).sees(
+        appointment.store_id
+    )
+
+
+class AppointmentType(CountableDjangoObjectType):
+    store = graphene.Field(Store, required=True, description="The store offering it.")
+    name = graphene.String(required=True, description="What the visit is for.")
+    duration_minutes = graphene.Int(
+        required=True, description="How long one visit lasts, in minutes."
+    )
+
+    class Meta:
+        description = (
+            "A kind of visit a store takes bookings for (a fitting, a consultation)."
+        )
+        model = models.AppointmentType
+        interfaces = [graphene.relay.Node]
+        only_fields = ["id"]
+
+    @staticmethod
+    def resolve_store(root: models.AppointmentType, _info):
+        return root.store
+
+
+class Appointment(CountableDjangoObjectType):
+    store = graphene.Field(Store, required=True, description="Where the visit is.")
+    appointment_type = graphene.Field(
+        AppointmentType, required=True, description="What the visit is for."
+    )
+    starts_at = graphene.DateTime(required=True, description="When the visit starts.")
+    ends_at = graphene.DateTime(required=True, description="When the visit ends.")
+    status = AppointmentStatusEnum(
+        required=True, description="Where the appointment stands."
+    )
+    email = graphene.String(
+        required=True, description="Where its confirmation and reminders go."
+    )
+    name = graphene.String(required=True, description="The visitor's name, if given.")
+    note = graphene.String(required=True, description="The shopper's note, if any.")
+    created_at = graphene.DateTime(required=True, description="When it was booked.")
+    cancelled_at = graphene.DateTime(description="When it was cancelled, if it was.")
+    checked_in_at = graphene.DateTime(
+        description="When the visitor checked in at the store, if they did."
+    )
+    no_show_from = graphene.DateTime(
+        required=True,
+        description=(
+            "From when a booked appointment may be marked as a no-show (its start "
+            "plus the grace period); the beat task marks it then."
+        ),
+    )
+    next_statuses = graphene.List(
+        graphene.NonNull(AppointmentStatusEnum),
+        required=True,
+        description=(
+            "Statuses you may move the appointment to, in the lifecycle's order "
+            "(CHECKED_IN through appointmentCheckIn, NO_SHOW through "
+            "appointmentMarkNoShow once the grace period has passed). Store staff "
+            "only; empty for others."
+        ),
+    )
+
+    class Meta:
+        description = (
+            "A visit a shopper booked: one place in one slot of an appointment type. "
+            "Visible to staff with MANAGE_ORDERS working in its store (the desk)."
+        )
+        model = models.Appointment
+        interfaces = [graphene.relay.Node]
+        only_fields = ["id"]
+
+    @classmethod
+    def get_node(cls, info, id):
+        appointment = desk.appointment_for_id(pk=id)
+        if appointment is None or not desk_sees(info.context, appointment):
+            return None
+        return appointment
+
+    @staticmethod
+    def resolve_store(root: models.Appointment, _info):
+        return root.store
+
+    @staticmethod
+    def resolve_appointment_type(root: models.Appointment, _info):
+        return root.appointment_type
+
+    @staticmethod
+    def resolve_no_show_from(root: models.Appointment, _info):
+        return desk.desk_policy().no_show_from(root.starts_at)
+
+    @staticmethod
+    def resolve_next_statuses(root: models.Appointment, info):
+        if not desk_sees(info.context, root):
+            return []
+        actor = Actor.of(get_user_or_app_from_context(info.context))
+        return list(rules.next_statuses(root.status, actor=actor.kind))
