@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                         choices=[
                             (
                                 "confirmation",
-                                "Booked or moved: the time, the place and the check-in code",
+                                "Booked or moved: time, place and check-in code",
                             ),
                             ("reminder", "A reminder before the visit"),
                             ("cancelled", "Cancelled"),

@@ -19,7 +19,7 @@ class AppointmentEmail(models.Model):
     REMINDER = "reminder"
     CANCELLED = "cancelled"
     KINDS = [
-        (CONFIRMATION, "Booked or moved: the time, the place and the check-in code"),
+        (CONFIRMATION, "Booked or moved: time, place and check-in code"),
         (REMINDER, "A reminder before the visit"),
         (CANCELLED, "Cancelled"),
     ]
