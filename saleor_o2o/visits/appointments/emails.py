@@ -115,7 +115,9 @@ def appointment_email_send(*, email: AppointmentEmail) -> Optional[str]:
         return None
     store = appointment.store
     event = appointment_calendar_event(
-        email, appointment=appointment, domain=Site.objects.get_current().domain
+        email,
+        appointment=appointment,
+        domain=Site.objects.get_current().domain.split(":")[0],
     )
     templated_email_send(
         template=TEMPLATES[email.kind],
