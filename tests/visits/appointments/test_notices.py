@@ -182,4 +182,3 @@ def test_an_app_narrowed_to_stores_hears_only_of_their_appointments(
         notify(appointment, notices.BOOKED)
 
     assert WebhookDelivery.objects.filter(webhook=webhook).count() == heard
-
