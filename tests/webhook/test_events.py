@@ -20,6 +20,7 @@ PERMISSION_OF = {
     "store": "product.manage_products",
     "offer": "discount.manage_discounts",
     "local": "order.manage_orders",  # local_delivery_*
+    "appointment": "order.manage_orders",
 }
 
 
