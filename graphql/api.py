@@ -27,6 +27,10 @@ from saleor_o2o.graphql.store.staff import (
     extend_store_type,
 )
 from saleor_o2o.graphql.store.supply import extend_product_variant_type
+from saleor_o2o.graphql.visits.appointments.desk import (
+    AppointmentDeskMutations,
+    AppointmentDeskQueries,
+)
 from saleor_o2o.graphql.visits.appointments.schema import (
     AppointmentMutations,
     AppointmentQueries,
@@ -61,6 +65,7 @@ class Query(
     OfferQueries,
     TryOnQueries,
     StoreEventQueries,
+    AppointmentDeskQueries,
     O2OWebhookQueries,
     AppointmentQueries,
     SaleorQuery,
@@ -78,6 +83,7 @@ class Mutation(
     OfferMutations,
     TryOnMutations,
     StoreEventMutations,
+    AppointmentDeskMutations,
     O2OWebhookMutations,
     CheckoutMutations,
     AppointmentMutations,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("saleor_o2o", "0019_visits_try_on"),
+        ("saleor_o2o", "0020_visits_appointment_desk"),
     ]
 
     operations = [

@@ -45,6 +45,7 @@ from saleor_o2o.store.models import (
     StoreRole,
 )
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
+from saleor_o2o.visits.appointments.notice_models import AppointmentEmail
 from saleor_o2o.visits.events.models import (
     StoreEvent,
     StoreEventEmail,
@@ -62,6 +63,7 @@ from saleor_o2o.webhook.models import (
 
 __all__ = [
     "Appointment",
+    "AppointmentEmail",
     "AppointmentType",
     "AppStore",
     "CheckoutLocalDelivery",

@@ -22,6 +22,11 @@ from saleor_o2o.store.tasks import (
     geocode_store_task,
     purge_pickup_reservations_task,
 )
+from saleor_o2o.visits.appointments.tasks import (
+    send_appointment_email_task,
+    send_pending_appointment_emails_task,
+    sweep_appointments_task,
+)
 from saleor_o2o.visits.events.tasks import (
     send_pending_store_event_emails_task,
     send_store_event_email_task,
@@ -47,7 +52,9 @@ __all__ = [
     "purge_shopper_signals_task",
     "purge_webhook_deliveries_task",
     "refund_orphaned_payments_task",
+    "send_appointment_email_task",
     "send_local_delivery_email_task",
+    "send_pending_appointment_emails_task",
     "send_pending_local_delivery_emails_task",
     "send_pending_pickup_emails_task",
     "send_pending_try_on_emails_task",
@@ -55,4 +62,5 @@ __all__ = [
     "send_try_on_email_task",
     "send_pending_store_event_emails_task",
     "send_store_event_email_task",
+    "sweep_appointments_task",
 ]

@@ -14,6 +14,7 @@ pytest.register_assert_rewrite("helpers")
 
 pytest_plugins = [
     "fixtures.accounts",
+    "fixtures.appointment_desk",
     "fixtures.browser",
     "fixtures.core",
     "fixtures.events",

@@ -48,3 +48,22 @@ def test_installed_package_imports_from_a_neutral_directory(tmp_path):
     library, extension = result.stdout.split()
     assert "site-packages" in library
     assert pathlib.Path(extension).resolve().parent == REPO_ROOT / "graphql"
+
+
+def test_setup_cfg_lists_every_package():
+    """A package missing from ``packages`` is left out of a built distribution."""
+    import configparser
+
+    root = REPO_ROOT
+    config = configparser.ConfigParser()
+    config.read(root / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {"saleor_o2o.migrations"}
+    for folder, prefix in (
+        ("saleor_o2o", "saleor_o2o"),
+        ("graphql", "saleor_o2o.graphql"),
+    ):
+        for init in (root / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(root / folder).parts
+            found.add(".".join((prefix,) + parts))
+    assert sorted(found - listed) == [] and sorted(listed - found) == []

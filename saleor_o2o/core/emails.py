@@ -31,13 +31,17 @@ MAX_ATTEMPTS = 8
 SWEEP_BATCH = 200
 
 
+#: A file attached to an e-mail: (file name, content, MIME type).
+Attachment = Tuple[str, bytes, str]
+
+
 def templated_email_send(
     *,
     template: str,
     recipient: str,
     context: Dict[str, Any],
     zone: str,
-    attachments: Sequence[Tuple[str, bytes, str]] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> None:
     """Render ``template`` with Saleor's e-mail context and send it to ``recipient``.
 

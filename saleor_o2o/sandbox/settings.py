@@ -87,6 +87,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.send_pending_try_on_emails_task",
         "schedule": 300.0,
     },
+    # Appointment reminders (24 h before) and no-shows (15 min after the start).
+    "o2o-sweep-appointments": {
+        "task": "saleor_o2o.tasks.sweep_appointments_task",
+        "schedule": 60.0,
+    },
+    "o2o-send-pending-appointment-emails": {
+        "task": "saleor_o2o.tasks.send_pending_appointment_emails_task",
+        "schedule": 120.0,
+    },
     # Retries, and deliveries whose hand-over to Celery failed (broker down).
     "o2o-deliver-webhooks": {
         "task": "saleor_o2o.tasks.deliver_webhooks_task",

@@ -56,6 +56,11 @@ class O2OEventType:
     TRY_ON_CANCELLED = "try_on_cancelled"
     STORE_EVENT_RSVP_CREATED = "store_event_rsvp_created"
     STORE_EVENT_RSVP_CANCELLED = "store_event_rsvp_cancelled"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -89,6 +94,14 @@ class O2OEventType:
         (TRY_ON_CANCELLED, "A shopper cancelled their try-on reservation"),
         (STORE_EVENT_RSVP_CREATED, "A shopper took a place at a store event"),
         (STORE_EVENT_RSVP_CANCELLED, "A shopper gave their place at an event back"),
+        (APPOINTMENT_BOOKED, "A shopper booked an appointment at a store"),
+        (APPOINTMENT_RESCHEDULED, "An appointment was moved to another time"),
+        (APPOINTMENT_CANCELLED, "An appointment was cancelled"),
+        (APPOINTMENT_CHECKED_IN, "The shopper of an appointment checked in"),
+        (
+            APPOINTMENT_NO_SHOW,
+            "The shopper did not come to an appointment (after the grace period)",
+        ),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -120,6 +133,12 @@ class O2OEventType:
         # The payload names a shopper (their e-mail): for apps that read customers.
         STORE_EVENT_RSVP_CREATED: AccountPermissions.MANAGE_USERS,
         STORE_EVENT_RSVP_CANCELLED: AccountPermissions.MANAGE_USERS,
+        # Appointments are read at the desk with MANAGE_ORDERS, as pickups are.
+        APPOINTMENT_BOOKED: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_RESCHEDULED: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_CHECKED_IN: OrderPermissions.MANAGE_ORDERS,
+        APPOINTMENT_NO_SHOW: OrderPermissions.MANAGE_ORDERS,
     }
 
 

@@ -23,6 +23,7 @@ PERMISSION_OF = {
     "offer": "discount.manage_discounts",
     "local": "order.manage_orders",  # local_delivery_*
     "try": "order.manage_orders",  # try_on_*
+    "appointment": "order.manage_orders",
 }
 
 

@@ -3,11 +3,17 @@
 import graphene
 from saleor.graphql.core.connection import CountableDjangoObjectType
 from saleor.graphql.core.types.common import Error
+from saleor.graphql.utils import get_user_or_app_from_context
 
-from saleor_o2o.graphql.core.context import request_now, requestor_reach
+from saleor_o2o.core.actors import Actor
+from saleor_o2o.graphql.core.context import (
+    can_manage_orders,
+    request_now,
+    requestor_reach,
+)
 from saleor_o2o.graphql.core.enums import choices_enum
 from saleor_o2o.graphql.store.types import Store
-from saleor_o2o.visits.appointments import models, rules, selectors
+from saleor_o2o.visits.appointments import desk, models, rules, selectors
 from saleor_o2o.visits.appointments.error_codes import (
     APPOINTMENT_ERROR_DESCRIPTIONS,
     AppointmentErrorCode,
@@ -33,6 +39,14 @@ class AppointmentError(Error):
 AppointmentStatusEnum = choices_enum(
     rules.AppointmentStatus, description="Where an appointment stands."
 )
+
+
+def desk_sees(context, appointment: models.Appointment) -> bool:
+    """Return whether the requestor is order staff (or an app) working in the
+    appointment's store."""
+    return can_manage_orders(context) and requestor_reach(context).sees(
+        appointment.store_id
+    )
 
 
 def store_staff_sees(context, store_id: int) -> bool:
@@ -145,7 +159,10 @@ class Appointment(CountableDjangoObjectType):
     name = graphene.String(required=True, description="The visitor's name, if given.")
     note = graphene.String(required=True, description="The shopper's note, if any.")
     code = graphene.String(
-        required=True, description="The code to show at the store's desk."
+        description=(
+            "The code to show at the store's desk (to the shopper only: null for "
+            "store staff and apps)."
+        )
     )
     change_until = graphene.DateTime(
         required=True,
@@ -159,12 +176,29 @@ class Appointment(CountableDjangoObjectType):
     checked_in_at = graphene.DateTime(
         description="When the visitor checked in at the store, if they did."
     )
+    no_show_from = graphene.DateTime(
+        required=True,
+        description=(
+            "From when a booked appointment may be marked as a no-show (its start "
+            "plus the grace period); the beat task marks it then."
+        ),
+    )
+    next_statuses = graphene.List(
+        graphene.NonNull(AppointmentStatusEnum),
+        required=True,
+        description=(
+            "Statuses you may move the appointment to, in the lifecycle's order "
+            "(CHECKED_IN through appointmentCheckIn, NO_SHOW through "
+            "appointmentMarkNoShow once the grace period has passed). Store staff "
+            "only; empty for others."
+        ),
+    )
 
     class Meta:
         description = (
             "A visit a shopper booked: one place in one slot of an appointment type. "
             "Visible to the shopper who booked it (logged in) or with its manage "
-            "token."
+            "token, and to staff with MANAGE_ORDERS working in its store (the desk)."
         )
         model = models.Appointment
         interfaces = [graphene.relay.Node]
@@ -173,7 +207,21 @@ class Appointment(CountableDjangoObjectType):
     @classmethod
     def get_node(cls, info, id):
         user = getattr(info.context, "user", None)
-        return selectors.appointment_for_owner(id, user)
+        owned = selectors.appointment_for_owner(id, user)
+        if owned is not None:
+            return owned
+        appointment = desk.appointment_for_id(pk=id)
+        if appointment is None or not desk_sees(info.context, appointment):
+            return None
+        return appointment
+
+    @staticmethod
+    def resolve_code(root: models.Appointment, info):
+        if desk_sees(info.context, root) and not can_see_appointment(
+            info.context, root
+        ):
+            return None
+        return root.code
 
     @staticmethod
     def resolve_store(root: models.Appointment, _info):
@@ -201,3 +249,14 @@ class Appointment(CountableDjangoObjectType):
             )
             is None
         )
+
+    @staticmethod
+    def resolve_no_show_from(root: models.Appointment, _info):
+        return desk.desk_policy().no_show_from(root.starts_at)
+
+    @staticmethod
+    def resolve_next_statuses(root: models.Appointment, info):
+        if not desk_sees(info.context, root):
+            return []
+        actor = Actor.of(get_user_or_app_from_context(info.context))
+        return list(rules.next_statuses(root.status, actor=actor.kind))

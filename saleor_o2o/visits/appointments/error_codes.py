@@ -23,6 +23,13 @@ class AppointmentErrorCode(str, Enum):
     TOO_LATE_TO_CHANGE = "TOO_LATE_TO_CHANGE"
     NOT_CHANGEABLE = "NOT_CHANGEABLE"
     TOO_MANY_APPOINTMENTS = "TOO_MANY_APPOINTMENTS"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    INVALID_CODE = "INVALID_CODE"
+    ALREADY_CHECKED_IN = "ALREADY_CHECKED_IN"
+    CANCELLED = "CANCELLED"
+    NOT_TODAY = "NOT_TODAY"
+    TOO_EARLY = "TOO_EARLY"
+    STORE_REQUIRED = "STORE_REQUIRED"
 
 
 APPOINTMENT_ERROR_DESCRIPTIONS = {
@@ -30,9 +37,13 @@ APPOINTMENT_ERROR_DESCRIPTIONS = {
     "INVALID": "A value is not valid.",
     "NOT_FOUND": (
         "No such store, appointment type or appointment (a wrong token and "
-        "another shopper's appointment are both not found)."
+        "another shopper's appointment are both not found; staff find only those "
+        "of the stores they work in)."
     ),
-    "REQUIRED": "A required value is missing.",
+    "REQUIRED": (
+        "A required value is missing (at the desk: the appointment's ID or the "
+        "shopper's code)."
+    ),
     "OUT_OF_RANGE": "A number or text is outside what is allowed (the message says).",
     "FEATURE_DISABLED": "The O2O plugin is not active.",
     "PERMISSION_DENIED": "Only a manager of the store may do this.",
@@ -53,5 +64,17 @@ APPOINTMENT_ERROR_DESCRIPTIONS = {
     "NOT_CHANGEABLE": "The appointment is cancelled, checked in or missed.",
     "TOO_MANY_APPOINTMENTS": (
         "The shopper holds as many upcoming appointments at the store as allowed."
+    ),
+    "INVALID_TRANSITION": (
+        "The appointment cannot go to that status from its current one, or not by "
+        "you (the message says)."
+    ),
+    "INVALID_CODE": "No appointment today at your stores has this code.",
+    "ALREADY_CHECKED_IN": "The shopper is checked in already.",
+    "CANCELLED": "The appointment was cancelled.",
+    "NOT_TODAY": "The appointment is on another day at the store.",
+    "TOO_EARLY": "The grace period after the start has not passed yet.",
+    "STORE_REQUIRED": (
+        "The code is today's at more than one of your stores: give `storeId`."
     ),
 }

@@ -1,16 +1,20 @@
 """The appointment lifecycle and booking rules (pure: no ORM, no GraphQL).
 
-A slot of an appointment type is bookable when it is one of the type's slots cut
-from the store's opening hours (see `store.slots`), starts after now plus the
-type's minimum notice, lies on a local date no later than today plus the days the
-type may be booked ahead, and has a place left. A booking may be moved or
-cancelled until `change_until_minutes` before it starts.
+Statuses and who may move them are `TRANSITIONS` (`core.lifecycle`): services lock
+the appointment, ask `check_transition`, then write. A slot of an appointment type
+is bookable when it is one of the type's slots cut from the store's opening hours
+(see `store.slots`), starts after now plus the type's minimum notice, lies on a
+local date no later than today plus the days the type may be booked ahead, and has
+a place left. A booking may be moved or cancelled until `change_until_minutes`
+before it starts.
 """
 
 import datetime as dt
-from typing import Mapping, Optional, Sequence
+from typing import FrozenSet, Mapping, Optional, Sequence
 
+from saleor_o2o.core.actors import APP, SHOPPER, STAFF, SYSTEM
 from saleor_o2o.core.errors import InvalidInput, O2OError
+from saleor_o2o.core.lifecycle import InvalidTransition, Lifecycle  # noqa: F401
 from saleor_o2o.store import slots as slot_engine
 
 BOOKED = "booked"
@@ -20,7 +24,7 @@ CANCELLED = "cancelled"
 
 
 class AppointmentStatus:
-    """Where an appointment stands."""
+    """Where an appointment stands (the moves allowed are `TRANSITIONS`)."""
 
     BOOKED = BOOKED
     CHECKED_IN = CHECKED_IN
@@ -170,3 +174,26 @@ def change_refusal(
             code="TOO_LATE_TO_CHANGE",
         )
     return None
+
+
+#: Allowed transitions: ``{from: {to: actors allowed to make it}}``. The shopper
+#: cancels their own booking (by token or account); the desk checks in, or marks a
+#: no-show once the grace period has passed, as does the beat task (SYSTEM). A
+#: shopper marked as a no-show who turns up late the same day may still be checked
+#: in by the desk, which corrects the mark.
+TRANSITIONS: Mapping[str, Mapping[str, FrozenSet[str]]] = {
+    BOOKED: {
+        CHECKED_IN: frozenset({STAFF, APP}),
+        NO_SHOW: frozenset({STAFF, APP, SYSTEM}),
+        CANCELLED: frozenset({SHOPPER, STAFF, APP}),
+    },
+    NO_SHOW: {CHECKED_IN: frozenset({STAFF, APP})},
+    CHECKED_IN: {},
+    CANCELLED: {},
+}
+
+#: The appointment lifecycle: `check_transition`, `next_statuses`, final statuses.
+LIFECYCLE = Lifecycle("appointment", TRANSITIONS)
+FINAL_STATUSES: FrozenSet[str] = LIFECYCLE.final_statuses
+check_transition = LIFECYCLE.check
+next_statuses = LIFECYCLE.next_statuses

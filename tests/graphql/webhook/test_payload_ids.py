@@ -12,6 +12,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from saleor.account.models import User
 
@@ -23,6 +24,7 @@ from saleor_o2o.offer import claims, shoppers
 from saleor_o2o.pickup import expiry, handover
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.store import stock as store_stock
+from saleor_o2o.visits.appointments import desk_services, notices, sweeps
 from saleor_o2o.webhook.events import O2OEventType
 from saleor_o2o.webhook.models import O2OEvent
 
@@ -40,6 +42,11 @@ LOOKUPS = {
     "Offer": "query($id: ID!) { found: offer(id: $id) { id } }",
     "LocalDelivery": "query($id: ID!) { found: localDelivery(id: $id) { id } }",
 }
+#: Appointments and their types, as the desk lists them on the appointment's day.
+APPOINTMENTS_ON = """
+query($date: Date) { appointments(first: 100, date: $date) {
+  edges { node { id appointmentType { id } } } } }
+"""
 
 
 def global_ids(value):
@@ -71,6 +78,7 @@ def every_event(
     app,
     staff_user,
     customer_user,
+    appointment_desk_factory,
 ):
     """Make the extension record at least one event of every type."""
     staff = pickup_services.Actor.of(staff_user)
@@ -119,6 +127,18 @@ def every_event(
     returned = local_delivery_factory()
     deliveries.move(returned, *path[:3], lc.RETURNED_TO_STORE, actor=by_app)
     deliveries.move(local_delivery_factory(), lc.CANCELLED, actor=staff)
+
+    # Every appointment notice: booked, moved and cancelled as the booking services
+    # tell them; checked in at the desk; a no-show marked by the beat's sweep.
+    now = timezone.now()
+    moved = appointment_desk_factory(now + timedelta(hours=2), user=customer_user)
+    with transaction.atomic():
+        for notice in (notices.BOOKED, notices.RESCHEDULED, notices.CANCELLED):
+            notices.appointment_notify(moved, notice)
+    arrived = appointment_desk_factory(now + timedelta(minutes=5))
+    desk_services.appointment_check_in(arrived, by_app, now=arrived.starts_at)
+    appointment_desk_factory(now - timedelta(hours=1))
+    sweeps.appointments_sweep(now=now)
     return customer_user
 
 
@@ -150,6 +170,9 @@ def test_every_payload_id_resolves_through_the_api(every_event, api_client):
             claims = [claim["id"] for claim in answer["data"]["myOfferClaims"]]
             assert global_id in claims, where
             continue
+        if type_name in ("Appointment", "AppointmentType"):
+            assert global_id in appointment_ids(api_client, global_id), where
+            continue
         assert type_name in LOOKUPS, f"{where}: say how to look it up in LOOKUPS"
         answer = json.loads(
             api_client.post_graphql(LOOKUPS[type_name], {"id": global_id}).content
@@ -158,6 +181,25 @@ def test_every_payload_id_resolves_through_the_api(every_event, api_client):
             where,
             answer,
         )
+
+
+def appointment_ids(client, global_id):
+    """Return the IDs of the desk's appointments (and their types) on the day of
+    the appointment, or of the type's appointments, named by ``global_id``."""
+    from saleor_o2o.visits.appointments.desk_rules import local_day
+    from saleor_o2o.visits.appointments.models import Appointment
+
+    type_name, pk = base64.b64decode(global_id).decode().split(":")
+    field = "pk" if type_name == "Appointment" else "appointment_type_id"
+    found = set()
+    for appointment in Appointment.objects.filter(**{field: pk}).select_related(
+        "store"
+    ):
+        day = local_day(appointment.starts_at, appointment.store.timezone)
+        answer = client.post_graphql(APPOINTMENTS_ON, {"date": day.isoformat()})
+        for edge in json.loads(answer.content)["data"]["appointments"]["edges"]:
+            found |= {edge["node"]["id"], edge["node"]["appointmentType"]["id"]}
+    return found
 
 
 def _strings(value, key=None):
@@ -185,10 +227,13 @@ def test_payloads_carry_no_order_token_and_the_code_only_where_a_notice_needs_it
 
     from saleor_o2o.offer.models import OfferClaim
     from saleor_o2o.pickup.models import Pickup
+    from saleor_o2o.visits.appointments.models import Appointment
 
     tokens = {str(token) for token in Order.objects.values_list("token", flat=True)}
     pickup_codes = dict(Pickup.objects.values_list("pk", "code"))
     claim_codes = set(OfferClaim.objects.values_list("code", flat=True))
+    claim_codes |= set(Appointment.objects.values_list("code", flat=True))
+    claim_codes |= set(Appointment.objects.values_list("token_hash", flat=True))
     assert tokens and pickup_codes and claim_codes
 
     with_code = set()
