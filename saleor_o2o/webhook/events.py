@@ -48,6 +48,8 @@ class O2OEventType:
     LOCAL_DELIVERY_FAILED_ATTEMPT = "local_delivery_failed_attempt"
     LOCAL_DELIVERY_RETURNED_TO_STORE = "local_delivery_returned_to_store"
     LOCAL_DELIVERY_CANCELLED = "local_delivery_cancelled"
+    STORE_CROWDED = "store_crowded"
+    STORE_EASED = "store_eased"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -74,6 +76,8 @@ class O2OEventType:
             "A local delivery came back to the store; its stock is released",
         ),
         (LOCAL_DELIVERY_CANCELLED, "A local delivery was cancelled"),
+        (STORE_CROWDED, "A store's occupancy reached its crowded threshold"),
+        (STORE_EASED, "A crowded store's occupancy eased below its threshold"),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -97,6 +101,8 @@ class O2OEventType:
         LOCAL_DELIVERY_FAILED_ATTEMPT: OrderPermissions.MANAGE_ORDERS,
         LOCAL_DELIVERY_RETURNED_TO_STORE: OrderPermissions.MANAGE_ORDERS,
         LOCAL_DELIVERY_CANCELLED: OrderPermissions.MANAGE_ORDERS,
+        STORE_CROWDED: ProductPermissions.MANAGE_PRODUCTS,
+        STORE_EASED: ProductPermissions.MANAGE_PRODUCTS,
     }
 
 
