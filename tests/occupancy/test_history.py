@@ -7,7 +7,7 @@ import pytz
 
 from saleor_o2o.occupancy import history, rules, selectors, services
 from saleor_o2o.occupancy.models import OccupancyHourOfWeek, OccupancySample
-from saleor_o2o.store.reach import NOWHERE, EVERYWHERE
+from saleor_o2o.store.reach import EVERYWHERE, NOWHERE
 
 UTC = pytz.utc
 SATURDAY_11 = 5 * 24 + 11
@@ -39,8 +39,14 @@ def test_an_hour_of_the_week_follows_the_stores_clock_across_dst(store):
 
 def test_a_new_york_store_keeps_its_hours_through_its_own_change(store_factory):
     store = store_factory(
-        "Union Square", 40.7359, -73.9911, city="New York", country="US",
-        timezone="America/New_York", postal_code="10003", country_area="NY",
+        "Union Square",
+        40.7359,
+        -73.9911,
+        city="New York",
+        country="US",
+        timezone="America/New_York",
+        postal_code="10003",
+        country_area="NY",
     )
     # Sunday 1 November 2026, 01:30 happens twice in New York: both are hour 1.
     sample(store, 4, dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC))

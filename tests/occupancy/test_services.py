@@ -56,9 +56,7 @@ def test_bad_changes_are_refused_and_change_nothing(store):
     )
     assert (
         code_of(
-            lambda: services.store_occupancy_update(
-                store_id=store.pk, delta=1, count=1
-            )
+            lambda: services.store_occupancy_update(store_id=store.pk, delta=1, count=1)
         )
         == "INVALID"
     )
@@ -69,7 +67,9 @@ def test_check_ins_count_until_the_dwell_time_is_over(store):
     at = timezone.now()
     services.occupancy_settings_update(store_id=store.pk, data={"dwell_minutes": 15})
     arrive(store, at=at)
-    arrive(store, source=rules.ArrivalSource.APPOINTMENT, at=at + dt.timedelta(minutes=5))
+    arrive(
+        store, source=rules.ArrivalSource.APPOINTMENT, at=at + dt.timedelta(minutes=5)
+    )
     services.store_occupancy_update(store_id=store.pk, delta=1)  # A walk-in.
     assert figure(store) == 3
 
@@ -157,7 +157,10 @@ def test_crowding_webhooks_reach_a_real_receiver_of_apps_acting_in_the_store(
         app=narrowed, store=other_store if narrowed_elsewhere else store
     )
     narrowed_receiver = more_webhook_receivers()
-    for app, receiver in ((everywhere, webhook_receiver), (narrowed, narrowed_receiver)):
+    for app, receiver in (
+        (everywhere, webhook_receiver),
+        (narrowed, narrowed_receiver),
+    ):
         app.permissions.add(*event_permissions(CROWDED, EASED))
         webhook = webhook_of(app, receiver.url)
         webhook.secret_key = receiver.secret
