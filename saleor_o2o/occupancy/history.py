@@ -40,10 +40,10 @@ INSERT INTO saleor_o2o_occupancyhourofweek AS h
 VALUES %s
 ON CONFLICT (store_id, hour_of_week) DO UPDATE SET
     mean = (
-        h.mean * h.weight * power({decay}, GREATEST(0, EXCLUDED.week - h.week))
+        h.mean * h.weight * power({decay}::float8, GREATEST(0, EXCLUDED.week - h.week))
         + EXCLUDED.mean
-    ) / (h.weight * power({decay}, GREATEST(0, EXCLUDED.week - h.week)) + 1),
-    weight = h.weight * power({decay}, GREATEST(0, EXCLUDED.week - h.week)) + 1,
+    ) / (h.weight * power({decay}::float8, GREATEST(0, EXCLUDED.week - h.week)) + 1),
+    weight = h.weight * power({decay}::float8, GREATEST(0, EXCLUDED.week - h.week)) + 1,
     week = GREATEST(h.week, EXCLUDED.week)
 """
 
@@ -55,9 +55,9 @@ WITH latest AS (
 INSERT INTO saleor_o2o_occupancyhourofweek
     (store_id, hour_of_week, week, mean, weight)
 SELECT s.store_id, s.hour_of_week, latest.week,
-    sum(s.total * power(%(decay)s, latest.week - s.week))
-        / sum(s.samples * power(%(decay)s, latest.week - s.week)),
-    sum(s.samples * power(%(decay)s, latest.week - s.week))
+    sum(s.total * power(%(decay)s::float8, latest.week - s.week))
+        / sum(s.samples * power(%(decay)s::float8, latest.week - s.week)),
+    sum(s.samples * power(%(decay)s::float8, latest.week - s.week))
 FROM saleor_o2o_occupancysample s JOIN latest USING (store_id)
 GROUP BY s.store_id, s.hour_of_week, latest.week
 """

@@ -16,6 +16,7 @@ from saleor.product.models import Category, ProductVariant
 
 from saleor_o2o.core import settings as conf
 from saleor_o2o.local_delivery.services_area import delivery_area_update
+from saleor_o2o.occupancy.demo import occupancy_demo_history
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer.models import Offer
 from saleor_o2o.store import hours
@@ -365,8 +366,10 @@ class Command(BaseCommand):
                     low_stock_threshold=2,
                 )
                 _delivery_area(store, postal, country)
+            sampled = occupancy_demo_history(store=store, seed=index)
             self.step(
-                f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs"
+                f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs, "
+                f"{sampled} hours of occupancy history"
             )
         self._offers()
         self.stdout.write(
