@@ -14,11 +14,7 @@ def test_demo_stores_get_weeks_of_history_and_busy_hours(variant):
     call_command("o2o_populatedb", stdout=StringIO())
     call_command("o2o_populatedb", stdout=StringIO())  # Safe to load twice.
 
-    store = (
-        Store.objects.get(name="Paris Louvre")
-        if Store.objects.filter(name="Paris Louvre").exists()
-        else Store.objects.order_by("pk").first()
-    )
+    store = Store.objects.get(name="Paris Rivoli")
     occupancy = StoreOccupancy.objects.get(store=store)
     assert occupancy.capacity == 40 and occupancy.crowded_slot_capacity == 1
     samples = OccupancySample.objects.filter(store=store)
