@@ -12,7 +12,9 @@ Interface (Django set up, the database migrated, by the caller):
   store as ``Store.busyHours`` computes them (the occupancy row and the 168 kept
   hours, two queries, then `rules.busy_hours`) against a straightforward per-hour
   aggregate over the store's raw samples (the same weighted mean in one GROUP BY),
-  ratios to the first row. It checks both give the same figures.
+  ratios to the first row; then both statements' execution times inside the
+  server (EXPLAIN ANALYZE), the raw one's ratio to the kept one's. It checks both
+  ways give the same figures.
 
 Run alone for a quick look (its own database, ``saleor_o2o_bench_busy``)::
 
@@ -244,7 +246,10 @@ def measure(quick: bool) -> List[Tuple[str, float, float]]:
             started = time.perf_counter()
             _naive(cursor, store_id)
             naive_ms.append((time.perf_counter() - started) * 1000)
+        kept_server = [_server_ms(cursor, _KEPT, store_id) for store_id in chosen]
+        naive_server = [_server_ms(cursor, _NAIVE, store_id) for store_id in chosen]
     kept_p95, naive_p95 = _p95(kept_ms), _p95(naive_ms)
+    kept_in, naive_in = _p95(kept_server), _p95(naive_server)
     return [
         ("busy hours, kept per hour of the week (selector)", kept_p95, 1.0),
         (
@@ -252,7 +257,26 @@ def measure(quick: bool) -> List[Tuple[str, float, float]]:
             naive_p95,
             naive_p95 / kept_p95,
         ),
+        ("  in the server: the 168 kept hours", kept_in, 1.0),
+        ("  in the server: aggregate over raw samples", naive_in, naive_in / kept_in),
     ]
+
+
+_KEPT = (
+    "SELECT store_id, hour_of_week, mean FROM saleor_o2o_occupancyhourofweek"
+    " WHERE store_id = ANY(ARRAY[%(store)s])"
+)
+
+
+def _server_ms(cursor, statement: str, store_id: int) -> float:
+    """Return the statement's execution time inside the server (EXPLAIN ANALYZE)."""
+    from saleor_o2o.occupancy import rules
+
+    cursor.execute(
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement,
+        {"decay": rules.WEEKLY_DECAY, "store": store_id},
+    )
+    return float(cursor.fetchone()[0][0]["Execution Time"])
 
 
 def main(argv: Sequence[str]) -> int:
