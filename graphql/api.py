@@ -17,6 +17,8 @@ from saleor_o2o.graphql.local_delivery.lifecycle import (
 )
 from saleor_o2o.graphql.local_delivery.store import extend_store_type_with_delivery
 from saleor_o2o.graphql.local_delivery.types import extend_order_type
+from saleor_o2o.graphql.occupancy.mutations import OccupancyMutations
+from saleor_o2o.graphql.occupancy.types import extend_store_type_with_occupancy
 from saleor_o2o.graphql.offer.schema import OfferMutations, OfferQueries
 from saleor_o2o.graphql.pickup.schema import PickupMutations, PickupQueries
 from saleor_o2o.graphql.pickup.types import extend_saleor_types
@@ -51,6 +53,7 @@ extend_saleor_types()
 extend_webhook_type()
 extend_store_type()
 extend_store_type_with_delivery()
+extend_store_type_with_occupancy()
 extend_checkout_type()
 extend_order_type()
 extend_store_type_with_events()
@@ -84,6 +87,7 @@ class Mutation(
     TryOnMutations,
     StoreEventMutations,
     AppointmentDeskMutations,
+    OccupancyMutations,
     O2OWebhookMutations,
     CheckoutMutations,
     AppointmentMutations,

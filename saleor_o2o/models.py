@@ -12,6 +12,12 @@ from saleor_o2o.local_delivery.models import (
     LocalDeliveryMethod,
     LocalDeliveryTransition,
 )
+from saleor_o2o.occupancy.models import (
+    OccupancyDeparture,
+    OccupancyHourOfWeek,
+    OccupancySample,
+    StoreOccupancy,
+)
 from saleor_o2o.offer.models import (
     Offer,
     OfferClaim,
@@ -77,6 +83,9 @@ __all__ = [
     "LocalDeliveryMethod",
     "LocalDeliveryTransition",
     "O2OEvent",
+    "OccupancyDeparture",
+    "OccupancyHourOfWeek",
+    "OccupancySample",
     "Offer",
     "OfferClaim",
     "OfferImpression",
@@ -101,6 +110,7 @@ __all__ = [
     "StoreEventStore",
     "StoreHoursException",
     "StoreMembership",
+    "StoreOccupancy",
     "StoreQueryset",
     "StoreRole",
     "TryOnEmail",

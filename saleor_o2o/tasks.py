@@ -10,6 +10,7 @@ from saleor_o2o.local_delivery.tasks import (
     send_local_delivery_email_task,
     send_pending_local_delivery_emails_task,
 )
+from saleor_o2o.occupancy.tasks import occupancy_departures_task, occupancy_samples_task
 from saleor_o2o.offer.tasks import purge_shopper_signals_task
 from saleor_o2o.pickup.tasks import (
     expire_pickups_task,
@@ -48,6 +49,8 @@ __all__ = [
     "geocode_pending_stores_task",
     "geocode_store_task",
     "geocode_warehouse_task",
+    "occupancy_departures_task",
+    "occupancy_samples_task",
     "purge_pickup_reservations_task",
     "purge_shopper_signals_task",
     "purge_webhook_deliveries_task",

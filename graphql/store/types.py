@@ -323,15 +323,19 @@ class Store(CountableDjangoObjectType):
         slots.check_slot_date(date, today=request_now(info.context).date())
 
         def as_graphql(found):
-            return [
-                PickupSlot(
-                    start=slot.start,
-                    end=slot.end,
-                    capacity=slot.capacity,
-                    remaining=slot.remaining,
+            answered = []
+            for slot in found:
+                answered.append(
+                    PickupSlot(
+                        start=slot.start,
+                        end=slot.end,
+                        capacity=slot.capacity,
+                        remaining=slot.remaining,
+                    )
                 )
-                for slot in found
-            ]
+                # Fields added by other concepts (occupancy's typicalLevel) read it.
+                answered[-1].o2o_store = root
+            return answered
 
         loader = PickupSlotsByStoreAndDateLoader(info.context)
         return loader.load((root, date)).then(as_graphql)

@@ -1,6 +1,7 @@
 """Reads of pickups: the slots of stores with the bookings they hold, the pickup
 desk's list, and pickups by ID, by order and by the order's token."""
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 from saleor.order.models import Order
 
 from saleor_o2o.core.errors import NotFound
+from saleor_o2o.occupancy.rules import SlotCap, capped_capacity
+from saleor_o2o.occupancy.selectors import slot_cap, slot_caps
 from saleor_o2o.pickup.models import (
     CheckoutPickup,
     Pickup,
@@ -81,19 +84,28 @@ def store_pickup_slots(*, store: Store, day, now=None, exclude_checkout=None):
     """Return the store's pickup slots on local date `day`, with what remains."""
     if store.pickup_slot_capacity == 0:
         return []
+    now = now or timezone.now()
     booked = slot_bookings_for(
         {store.pk: _day_window(store, day)}, exclude_checkout=exclude_checkout
     )[store.pk]
-    return store_pickup_slots_booked(store=store, day=day, booked=booked, now=now)
+    return store_pickup_slots_booked(
+        store=store,
+        day=day,
+        booked=booked,
+        now=now,
+        cap=slot_cap(store_id=store.pk, now=now),
+    )
 
 
 def stores_pickup_slots(*, requests, now=None) -> List[list]:
     """Return the pickup slots of several ``(store, day)`` pairs, in order.
 
-    Bookings are counted in one go and opening-hours exceptions fetched once.
+    Bookings are counted in one go, opening-hours exceptions and crowding caps
+    fetched once.
     """
     from django.db.models import prefetch_related_objects
 
+    now = now or timezone.now()
     stores = [store for store, _day in requests if store.pickup_slot_capacity]
     # Skips the stores whose exceptions the store list prefetched already.
     prefetch_related_objects(stores, "hours_exceptions")
@@ -106,10 +118,15 @@ def stores_pickup_slots(*, requests, now=None) -> List[list]:
                 (min(start, known[0]), max(end, known[1])) if known else (start, end)
             )
     booked = slot_bookings_for(windows)
+    caps = slot_caps(store_ids=list(windows), now=now)
     return [
         (
             store_pickup_slots_booked(
-                store=store, day=day, booked=booked.get(store.pk, {}), now=now
+                store=store,
+                day=day,
+                booked=booked.get(store.pk, {}),
+                now=now,
+                cap=caps.get(store.pk),
             )
             if store.pickup_slot_capacity
             else []
@@ -118,8 +135,11 @@ def stores_pickup_slots(*, requests, now=None) -> List[list]:
     ]
 
 
-def store_pickup_slots_booked(*, store: Store, day, booked, now=None):
-    """Return the store's slots on `day` given the bookings counted already."""
+def store_pickup_slots_booked(
+    *, store: Store, day, booked, now=None, cap: Optional[SlotCap] = None
+):
+    """Return the store's slots on `day` given the bookings counted already; while
+    the store is crowded, `cap` shrinks the next hour's slots."""
     now = now or timezone.now()
     if store.pickup_slot_capacity == 0:
         return []
@@ -129,7 +149,7 @@ def store_pickup_slots_booked(*, store: Store, day, booked, now=None):
     )
     if earliest is None:
         return []
-    return slots.time_slots(
+    found = slots.time_slots(
         schedule,
         day=day,
         slot_minutes=store.pickup_slot_minutes,
@@ -137,6 +157,15 @@ def store_pickup_slots_booked(*, store: Store, day, booked, now=None):
         earliest=earliest,
         booked=booked,
     )
+    if cap is None:
+        return found
+    return [
+        replace(
+            slot,
+            capacity=capped_capacity(slot.capacity, starts_at=slot.start, cap=cap),
+        )
+        for slot in found
+    ]
 
 
 #: Pickups whose code may still be presented at a counter.

@@ -25,6 +25,8 @@ from saleor_o2o.core.validation import (  # noqa: F401 (re-exported)
     NOTE_MAX_LENGTH,
     text_clean,
 )
+from saleor_o2o.occupancy.rules import ArrivalSource
+from saleor_o2o.occupancy.services import occupancy_arrival
 from saleor_o2o.pickup import rules as lifecycle
 from saleor_o2o.pickup.emails import pickup_email_record
 from saleor_o2o.pickup.models import Pickup, PickupActor, PickupStatus, PickupTransition
@@ -114,6 +116,16 @@ def change_apply(
         transaction.on_commit(lambda: order_updated_notify(order_id))
     if target in (PickupStatus.READY, PickupStatus.EXPIRED):
         pickup_email_record(pickup=pickup, kind=target)
+    if target == PickupStatus.CUSTOMER_ARRIVED:
+        # The shopper's check-in, or staff marking them arrived: they count in the
+        # store's occupancy for its dwell time (the occupancy row is locked last).
+        occupancy_arrival(
+            store_id=pickup.store_id,
+            source=(
+                ArrivalSource.CURBSIDE if pickup.is_curbside else ArrivalSource.PICKUP
+            ),
+            at=now,
+        )
     return transition
 
 

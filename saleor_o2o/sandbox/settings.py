@@ -96,6 +96,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_o2o.tasks.send_pending_appointment_emails_task",
         "schedule": 120.0,
     },
+    # Checked-in shoppers leave the occupancy figure after the store's dwell time.
+    "o2o-occupancy-departures": {
+        "task": "saleor_o2o.tasks.occupancy_departures_task",
+        "schedule": 60.0,
+    },
+    # Occupancy history and busy hours: one sample of every store a quarter hour.
+    "o2o-occupancy-samples": {
+        "task": "saleor_o2o.tasks.occupancy_samples_task",
+        "schedule": 900.0,
+    },
     # Retries, and deliveries whose hand-over to Celery failed (broker down).
     "o2o-deliver-webhooks": {
         "task": "saleor_o2o.tasks.deliver_webhooks_task",

@@ -61,6 +61,8 @@ class O2OEventType:
     APPOINTMENT_CANCELLED = "appointment_cancelled"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     APPOINTMENT_NO_SHOW = "appointment_no_show"
+    STORE_CROWDED = "store_crowded"
+    STORE_EASED = "store_eased"
 
     CHOICES = [
         (PICKUP_CREATED, "A pickup order was placed (status RECEIVED)"),
@@ -102,6 +104,8 @@ class O2OEventType:
             APPOINTMENT_NO_SHOW,
             "The shopper did not come to an appointment (after the grace period)",
         ),
+        (STORE_CROWDED, "A store's occupancy reached its crowded threshold"),
+        (STORE_EASED, "A crowded store's occupancy eased below its threshold"),
     ]
 
     #: The permission an app needs to receive each event, as Saleor's
@@ -139,6 +143,8 @@ class O2OEventType:
         APPOINTMENT_CANCELLED: OrderPermissions.MANAGE_ORDERS,
         APPOINTMENT_CHECKED_IN: OrderPermissions.MANAGE_ORDERS,
         APPOINTMENT_NO_SHOW: OrderPermissions.MANAGE_ORDERS,
+        STORE_CROWDED: ProductPermissions.MANAGE_PRODUCTS,
+        STORE_EASED: ProductPermissions.MANAGE_PRODUCTS,
     }
 
 

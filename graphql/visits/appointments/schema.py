@@ -74,7 +74,7 @@ def resolve_store_appointment_slots(root, info, type, date):
         raise O2OError("No such appointment type.", field="type", code="NOT_FOUND")
     found.store = root
     return [
-        AppointmentSlot.from_domain(slot)
+        AppointmentSlot.from_domain(slot, store=root)
         for slot in selectors.appointment_slots(found, date, now=now)
     ]
 

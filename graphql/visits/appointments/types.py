@@ -12,6 +12,10 @@ from saleor_o2o.graphql.core.context import (
     requestor_reach,
 )
 from saleor_o2o.graphql.core.enums import choices_enum
+from saleor_o2o.graphql.occupancy.types import (
+    OccupancyLevelEnum,
+    resolve_slot_typical_level,
+)
 from saleor_o2o.graphql.store.types import Store
 from saleor_o2o.visits.appointments import desk, models, rules, selectors
 from saleor_o2o.visits.appointments.error_codes import (
@@ -118,18 +122,28 @@ class AppointmentSlot(graphene.ObjectType):
         required=True, description="Visitors the slot takes (crowding may lower it)."
     )
     remaining = graphene.Int(required=True, description="Places still free.")
+    typical_level = graphene.Field(
+        OccupancyLevelEnum,
+        description=(
+            "How busy the store typically is when the slot starts (its busy hours); "
+            "null without history or capacity."
+        ),
+        resolver=resolve_slot_typical_level,
+    )
 
     class Meta:
         description = "A time an appointment of one type can be booked."
 
     @staticmethod
-    def from_domain(slot) -> "AppointmentSlot":
-        return AppointmentSlot(
+    def from_domain(slot, *, store) -> "AppointmentSlot":
+        answer = AppointmentSlot(
             start=slot.start,
             end=slot.end,
             capacity=slot.capacity,
             remaining=slot.remaining,
         )
+        answer.o2o_store = store
+        return answer
 
 
 def can_see_appointment(context, appointment: models.Appointment) -> bool:

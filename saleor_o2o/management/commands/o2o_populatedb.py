@@ -17,6 +17,7 @@ from saleor.product.models import Category, ProductVariant
 from saleor_o2o.core import settings as conf
 from saleor_o2o.local_delivery.services_area import delivery_area_update
 from saleor_o2o.management.commands._demo_appointments import demo_appointment_types
+from saleor_o2o.occupancy.demo import occupancy_demo_history
 from saleor_o2o.offer import services as offer_services
 from saleor_o2o.offer.models import Offer
 from saleor_o2o.store import hours
@@ -368,9 +369,10 @@ class Command(BaseCommand):
                 )
                 _delivery_area(store, postal, country)
                 types = demo_appointment_types(store)
+            sampled = occupancy_demo_history(store=store, seed=index)
             self.step(
                 f"[{index}/{len(DEMO_STORES)}] {name}, {city}: {len(stocked)} SKUs,"
-                f" {types} appointment types"
+                f" {types} appointment types, {sampled} hours of occupancy history"
             )
         self._offers()
         self.stdout.write(

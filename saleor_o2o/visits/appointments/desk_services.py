@@ -14,14 +14,12 @@ from django.utils import timezone
 
 from saleor_o2o.core.actors import Actor
 from saleor_o2o.core.errors import O2OError
+from saleor_o2o.occupancy.rules import ArrivalSource
 from saleor_o2o.occupancy.services import occupancy_arrival
 from saleor_o2o.visits.appointments import desk_rules, notices, rules
 from saleor_o2o.visits.appointments.desk import desk_policy
 from saleor_o2o.visits.appointments.models import Appointment
 from saleor_o2o.visits.appointments.rules import AppointmentStatus
-
-#: The source of an arrival counted by a check-in (`occupancy_arrival`).
-OCCUPANCY_SOURCE = "appointment"
 
 
 def appointment_lock(pk, *, skip_locked: bool = False) -> Optional[Appointment]:
@@ -73,7 +71,9 @@ def appointment_check_in(
         locked.status = AppointmentStatus.CHECKED_IN
         locked.checked_in_at = locked.updated_at = now
         locked.save(update_fields=["status", "checked_in_at", "updated_at"])
-        occupancy_arrival(store_id=locked.store_id, source=OCCUPANCY_SOURCE, at=now)
+        occupancy_arrival(
+            store_id=locked.store_id, source=ArrivalSource.APPOINTMENT, at=now
+        )
         notices.appointment_notify(locked, notices.CHECKED_IN, actor=actor)
     return locked
 
