@@ -160,3 +160,16 @@ def anonymous_bookings_per_hour() -> int:
         DEFAULT_ANONYMOUS_BOOKINGS_PER_HOUR,
         optional=False,
     )
+
+
+#: Try-on reservations one anonymous client address may make an hour: each holds
+#: stock away from every other shopper, so guests are held to a few.
+DEFAULT_GUEST_TRY_ONS_PER_HOUR = 5
+
+
+def guest_try_ons_per_hour() -> int:
+    """Return how many try-on reservations an anonymous client address may make an
+    hour."""
+    return _read(
+        "O2O_GUEST_TRY_ONS_PER_HOUR", DEFAULT_GUEST_TRY_ONS_PER_HOUR, optional=False
+    )

@@ -12,6 +12,11 @@ from typing import Optional
 from django.conf import settings
 from django.core.cache import cache
 
+from saleor_o2o.core.errors import O2OError
+
+#: The error code of every refusal for doing too much (as HTTP's 429).
+TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
+
 
 def client_address(request) -> Optional[str]:
     """Return the client's IP address: ``REMOTE_ADDR``, or the header a trusted
@@ -50,3 +55,31 @@ def throttle_hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bo
         cache.add(name, 1, timeout=window_seconds)
         return True
     return hits <= limit
+
+
+def is_anonymous(request) -> bool:
+    """Return whether the request comes from neither a signed-in user nor an app."""
+    if getattr(request, "app", None) is not None:
+        return False
+    user = getattr(request, "user", None)
+    return not getattr(user, "is_authenticated", False)
+
+
+def anonymous_throttle(
+    request,
+    scope: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    message: str,
+    field: Optional[str] = None,
+) -> None:
+    """Count one action of an anonymous client in `scope`; raise an `O2OError`
+    coded ``TOO_MANY_REQUESTS`` past `limit` a window. Signed-in users and apps
+    are not counted (their own limits apply)."""
+    if not is_anonymous(request):
+        return
+    if not throttle_hit(
+        scope, client_key(request), limit=limit, window_seconds=window_seconds
+    ):
+        raise O2OError(message, field=field, code=TOO_MANY_REQUESTS)

@@ -2,7 +2,7 @@
 
 import graphene
 
-from saleor_o2o.core import limits, rates
+from saleor_o2o.core import limits, throttle
 from saleor_o2o.core.errors import O2OError
 from saleor_o2o.graphql.core.context import require_storefront_enabled
 from saleor_o2o.graphql.core.ids import pk_from_global_id
@@ -89,18 +89,13 @@ class AppointmentBook(_ShopperMutation):
         require_storefront_enabled(info.context)
         user = _user(info)
         type_pk = pk_from_global_id(input["type_id"], "AppointmentType", field="typeId")
-        if user is None:
-            address = rates.client_address(info.context)
-            if not rates.rate_allow(
-                f"appointment-book:{address}",
-                limit=limits.anonymous_bookings_per_hour(),
-                period_seconds=RATE_PERIOD_SECONDS,
-            ):
-                raise O2OError(
-                    "Too many bookings from this address: try again later, or log "
-                    "in.",
-                    code="RATE_LIMITED",
-                )
+        throttle.anonymous_throttle(
+            info.context,
+            "appointment-book",
+            limit=limits.anonymous_bookings_per_hour(),
+            window_seconds=RATE_PERIOD_SECONDS,
+            message="Too many bookings from this address: try again later, or log in.",
+        )
         appointment, token = booking.appointment_book(
             appointment_type_id=type_pk,
             starts_at=input["starts_at"],

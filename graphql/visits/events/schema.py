@@ -8,11 +8,10 @@ from saleor.graphql.core.connection import from_global_cursor, to_global_cursor
 from saleor.graphql.core.dataloaders import DataLoader
 from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
-from saleor.graphql.utils import get_user_or_app_from_context
 
-from saleor_o2o.core.errors import InvalidInput, O2OError
+from saleor_o2o.core import throttle
+from saleor_o2o.core.errors import InvalidInput
 from saleor_o2o.core.limits import anonymous_searches_per_minute
-from saleor_o2o.core.throttle import client_key, throttle_hit
 from saleor_o2o.graphql.core.connection import queryset_page
 from saleor_o2o.graphql.core.context import (
     request_now,
@@ -58,22 +57,14 @@ _KEY_TYPES = {
 
 def anonymous_throttle(info, scope: str) -> None:
     """Refuse a client without an account (or app) past its searches a minute."""
-    requestor = get_user_or_app_from_context(info.context)
-    if getattr(info.context, "app", None) or getattr(
-        requestor, "is_authenticated", False
-    ):
-        return
-    if not throttle_hit(
+    throttle.anonymous_throttle(
+        info.context,
         scope,
-        client_key(info.context),
         limit=anonymous_searches_per_minute(),
         window_seconds=60,
-    ):
-        raise O2OError(
-            "Too many searches from here: wait a minute, or log in.",
-            field="near",
-            code="TOO_MANY_REQUESTS",
-        )
+        message="Too many searches from here: wait a minute, or log in.",
+        field="near",
+    )
 
 
 def _cursor(sort: str, key) -> str:

@@ -5,6 +5,7 @@ from saleor.core.permissions import OrderPermissions
 from saleor.graphql.order.types import Order
 from saleor.graphql.utils import get_user_or_app_from_context
 
+from saleor_o2o.core import limits, throttle
 from saleor_o2o.core.actors import Actor
 from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
 from saleor_o2o.graphql.core.context import require_storefront_enabled
@@ -96,6 +97,16 @@ class TryOnReserve(O2OMutation):
     @classmethod
     def perform_mutation(cls, _root, info, input):
         require_storefront_enabled(info.context)
+        throttle.anonymous_throttle(
+            info.context,
+            "try-on-reserve",
+            limit=limits.guest_try_ons_per_hour(),
+            window_seconds=3600,
+            message=(
+                "Too many reservations from this address: try again later, or sign "
+                "in."
+            ),
+        )
         store_id = pk_from_global_id(
             input.store, "Store", field="store", wrong_type_code="GRAPHQL_ERROR"
         )

@@ -13,7 +13,7 @@ class AppointmentErrorCode(str, Enum):
     OUT_OF_RANGE = "OUT_OF_RANGE"
     FEATURE_DISABLED = "FEATURE_DISABLED"
     PERMISSION_DENIED = "PERMISSION_DENIED"
-    RATE_LIMITED = "RATE_LIMITED"
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     HAS_APPOINTMENTS = "HAS_APPOINTMENTS"
     SLOT_PAST = "SLOT_PAST"
     SLOT_TOO_SOON = "SLOT_TOO_SOON"
@@ -47,7 +47,7 @@ APPOINTMENT_ERROR_DESCRIPTIONS = {
     "OUT_OF_RANGE": "A number or text is outside what is allowed (the message says).",
     "FEATURE_DISABLED": "The O2O plugin is not active.",
     "PERMISSION_DENIED": "Only a manager of the store may do this.",
-    "RATE_LIMITED": "Too many bookings from this address: try again later.",
+    "TOO_MANY_REQUESTS": "Too many bookings from this address: try again later.",
     "HAS_APPOINTMENTS": "The appointment type has upcoming appointments.",
     "SLOT_PAST": "The slot has started or is over.",
     "SLOT_TOO_SOON": "The slot starts sooner than the type's minimum notice.",

@@ -1,8 +1,9 @@
 """Reads of appointments: a store's types, bookable slots, a shopper's bookings.
 
-Slots of any number of days take two queries: the store's hours exceptions over
-those days and the places held per slot start (the partial index on holding
-appointments by type and start answers the second).
+Slots of any number of days take three queries: the store's hours exceptions over
+those days, the places held per slot start (the partial index on holding
+appointments by type and start answers it) and the store's occupancy (the crowding
+cap).
 """
 
 import datetime as dt

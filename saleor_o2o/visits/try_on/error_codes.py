@@ -20,6 +20,7 @@ class TryOnErrorCode(str, Enum):
     INVALID_TOKEN = "INVALID_TOKEN"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     PERMISSION_DENIED = "PERMISSION_DENIED"
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
 
 
 TRY_ON_ERROR_DESCRIPTIONS = {
@@ -46,4 +47,7 @@ TRY_ON_ERROR_DESCRIPTIONS = {
         "The reservation is no longer held (sold, released, expired or cancelled)."
     ),
     "PERMISSION_DENIED": "You may not do this.",
+    "TOO_MANY_REQUESTS": (
+        "Too many reservations from this address without an account: try later."
+    ),
 }

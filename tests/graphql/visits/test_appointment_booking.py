@@ -261,7 +261,7 @@ def test_guests_are_rate_limited_per_address(o2o_active, ada, appointment_type_f
         errors(book(ApiClient(), appointment_type, email=f"g{n}@example.com"))
         for n in range(3)
     ]
-    assert outcomes == [[], [], [(None, "RATE_LIMITED")]]
+    assert outcomes == [[], [], [(None, "TOO_MANY_REQUESTS")]]
     # Logged-in shoppers are not counted per address.
     assert errors(book(ApiClient(user=ada), appointment_type)) == []
 

@@ -2,6 +2,7 @@
 typed errors for every bad input and scoping for every reader."""
 
 import pytest
+from django.test import override_settings
 from saleor.account.models import User
 from saleor.warehouse.models import Stock
 
@@ -119,6 +120,31 @@ def test_a_guest_reserves_sees_it_by_token_only_and_cancels(
     assert done["tryOnReservation"]["status"] == "CANCELLED"
     again = api_client.post_graphql(CANCEL, {"token": token})
     assert errors_of(again, "tryOnCancel") == [("status", "INVALID_TRANSITION")]
+
+
+@override_settings(O2O_GUEST_TRY_ONS_PER_HOUR=2)
+def test_guests_are_limited_per_address_signed_in_shoppers_are_not(
+    api_client, user_api_client, o2o_active, try_on_store, variant
+):
+    """Each hold keeps stock from every other shopper: one address without an
+    account cannot hold a store's shelf with made-up e-mail addresses."""
+    Stock.objects.filter(product_variant=variant).update(quantity=50)
+    outcomes = [
+        errors_of(
+            api_client.post_graphql(
+                RESERVE, reserve_input(try_on_store, variant, email=f"g{n}@example.com")
+            ),
+            "tryOnReserve",
+        )
+        for n in range(3)
+    ]
+
+    assert outcomes == [[], [], [(None, "TOO_MANY_REQUESTS")]]
+    assert TryOnReservation.objects.count() == 2
+    signed_in = user_api_client.post_graphql(
+        RESERVE, reserve_input(try_on_store, variant, email=None)
+    )
+    assert errors_of(signed_in, "tryOnReserve") == []
 
 
 def test_a_signed_in_shopper_sees_and_cancels_only_their_own(
