@@ -74,6 +74,8 @@ def appointments_for_desk(
     The day is each store's own: today in its time zone unless ``day`` is given.
     A store outside `reach` raises as `store_check` does, on the field `storeId`.
     """
+    if day is not None:
+        desk_rules.check_desk_day(day, today=now.date())
     qs = _within(reach, store_id)
     zones = set(
         stores_within(reach)

@@ -10,6 +10,7 @@ from typing import Optional
 import pytz
 
 from saleor_o2o.core import codes
+from saleor_o2o.core.errors import InvalidInput
 
 #: Prefix of the QR payload that encodes an appointment's check-in code.
 QR_PREFIX = "o2o:appointment:"
@@ -65,6 +66,20 @@ class DeskPolicy:
 def local_day(at: dt.datetime, zone: str) -> dt.date:
     """Return the calendar day of an instant in a store's time zone."""
     return at.astimezone(pytz.timezone(zone)).date()
+
+
+#: The desk lists the appointments of a day up to this many days from today.
+MAX_DESK_DAYS = 366
+
+
+def check_desk_day(day: dt.date, *, today: dt.date) -> None:
+    """Raise `InvalidInput` on the field ``date`` unless the desk may list ``day``."""
+    if abs((day - today).days) > MAX_DESK_DAYS:
+        raise InvalidInput(
+            f"Give a date within {MAX_DESK_DAYS} days of today.",
+            field="date",
+            code="OUT_OF_RANGE",
+        )
 
 
 def day_bounds(day: dt.date, zone: str):

@@ -127,6 +127,16 @@ def test_another_day_and_statuses(clerk, appointment_desk_factory):
     assert ids(response) == [gid("Appointment", tomorrow.pk)]
 
 
+def test_a_date_far_from_today_is_a_typed_error(clerk):
+    """Not an overflow past the last date Python knows (a 500 before)."""
+    for far in ("9999-12-31", "0001-01-01", "2029-03-02"):
+        answer = clerk.post_graphql(APPOINTMENTS, {"date": far}).json()
+
+        assert answer["data"]["appointments"] is None
+        (error,) = answer["errors"]
+        assert "within 366 days of today" in error["message"], error
+
+
 def test_another_stores_clerk_sees_none_and_not_the_store(
     other_clerk, appointment, store
 ):
