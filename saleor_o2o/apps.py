@@ -23,6 +23,8 @@ class O2OConfig(AppConfig):
         from saleor_o2o.routing.services import warehouse_saved
         from saleor_o2o.store.models import Store
         from saleor_o2o.store.saleor_stock import saleor_available_quantity_fix
+        from saleor_o2o.visits.appointments.notices import appointment_moved
+        from saleor_o2o.visits.try_on.follow import appointment_moved as try_on_follows
 
         fork_safety_install()
         saleor_available_quantity_fix()
@@ -38,6 +40,9 @@ class O2OConfig(AppConfig):
             order_stock_prelock,
             sender=Order,
             dispatch_uid="saleor_o2o.checkout.completion.order_stock_prelock",
+        )
+        appointment_moved.connect(
+            try_on_follows, dispatch_uid="saleor_o2o.visits.try_on.follow"
         )
         post_save.connect(
             store_saved,

@@ -8,6 +8,8 @@ is told of, an e-mail with the visit's .ics file (`emails`).
 
 from typing import Optional
 
+from django.dispatch import Signal
+
 from saleor_o2o.core.actors import Actor
 from saleor_o2o.visits.appointments.emails import appointment_email_record
 from saleor_o2o.visits.appointments.models import Appointment
@@ -29,6 +31,11 @@ EVENT_FOR_NOTICE = {
     CHECKED_IN: O2OEventType.APPOINTMENT_CHECKED_IN,
     NO_SHOW: O2OEventType.APPOINTMENT_NO_SHOW,
 }
+#: Sent with ``appointment`` and ``notice`` inside the transaction of every move, for
+#: what depends on an appointment without the appointments knowing it (the items
+#: held for the visit follow it: `visits.try_on.follow`).
+appointment_moved = Signal()
+
 #: The e-mail the shopper gets for a notice (none at the desk's moves).
 EMAIL_FOR_NOTICE = {
     BOOKED: "confirmation",
@@ -57,3 +64,4 @@ def appointment_notify(appointment, notice: str, *, actor: Optional[Actor] = Non
     kind = EMAIL_FOR_NOTICE.get(notice)
     if kind is not None:
         appointment_email_record(appointment=appointment, kind=kind)
+    appointment_moved.send(sender=Appointment, appointment=appointment, notice=notice)
