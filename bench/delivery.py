@@ -511,19 +511,10 @@ def routed(address: Address, lines):
     """The routing decision as checkoutComplete makes it (address already placed)."""
     from django.db import transaction
 
-    from saleor_o2o.routing import rules
-    from saleor_o2o.routing import selectors as routing_selectors
+    from saleor_o2o.routing import services
     from saleor_o2o.store import reservations
 
-    source = reservations.shipping_source(COUNTRY)
-    points = routing_selectors.warehouse_points(source.warehouse_ids)
-    ranked = rules.nearest_first(
-        address.point,
-        [rules.Located(pk, points[pk]) for pk in source.warehouse_ids],
-    )
-    source = reservations.Source(
-        warehouse_ids=source.warehouse_ids, nearest_first=ranked
-    )
+    source = services.source_routed_from(COUNTRY, address.point)
     with transaction.atomic():
         plan, _ = reservations.plan_locked(source, lines, checkout_token=None)
         transaction.set_rollback(True)

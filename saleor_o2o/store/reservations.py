@@ -44,9 +44,9 @@ from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o.store import locking, method_zone, routed, supply
-from saleor_o2o.store.locking import stock_units
+from saleor_o2o.store import method_zone, routed, stock_rows, supply
 from saleor_o2o.store.models import PickupReservation
+from saleor_o2o.store.stock_rows import stock_units
 
 #: How long units stay reserved for a completing checkout.
 RESERVATION_MINUTES = 15
@@ -110,25 +110,27 @@ def order_lines(order: Order) -> Tuple[supply.Line, ...]:
     return stock_taking_lines(rows.values_list("variant_id", "quantity"))
 
 
-def shipping_source(country: str) -> Source:
-    """Return the warehouses that ship to ``country``: those of Saleor's shipping
-    zones covering it, the zones of the extension's own methods (pickup, local
-    delivery) excepted."""
+def shipping_warehouses(country: str):
+    """Return the warehouses that ship to ``country`` (a queryset, by primary key):
+    those of Saleor's shipping zones covering it, the zones of the extension's own
+    methods (pickup, local delivery) excepted."""
     zones = ShippingZone.objects.filter(countries__contains=country).exclude(
         pk__in=method_zone.own_zone_ids()
     )
-    warehouse_ids = (
-        Warehouse.objects.filter(shipping_zones__in=zones)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
+    zoned = Warehouse.shipping_zones.through.objects.filter(shippingzone__in=zones)
+    return Warehouse.objects.filter(pk__in=zoned.values("warehouse_id")).order_by("pk")
+
+
+def shipping_source(country: str) -> Source:
+    """Return the warehouses that ship to ``country`` (`shipping_warehouses`)."""
+    return Source(
+        warehouse_ids=tuple(shipping_warehouses(country).values_list("pk", flat=True))
     )
-    return Source(warehouse_ids=tuple(warehouse_ids))
 
 
 def stocks_lock(source: Source, variant_ids: Iterable[int]) -> List[Stock]:
     """Lock the source's stock rows of these variants, in primary-key order."""
-    return locking.stocks_lock(source.warehouse_ids, variant_ids)
+    return stock_rows.stocks_lock(source.warehouse_ids, variant_ids)
 
 
 def plan_locked(
@@ -159,7 +161,7 @@ def plan_locked(
     units = stock_units(
         stocks, safety_stock=source.safety_stock, exclude_checkout=checkout_token
     )
-    return supply.allocation_plan(lines, units), locking.per_variant(units)
+    return supply.allocation_plan(lines, units), stock_rows.per_variant(units)
 
 
 def checkout_reserve(

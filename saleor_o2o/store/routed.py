@@ -13,13 +13,9 @@ plans again over them under the lock, and reads again if the snapshot went stale
 
 from typing import Dict, Hashable, List, Sequence, Tuple
 
-from django.db import transaction
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
-from django.utils import timezone
-from saleor.warehouse.models import Stock
+from django.db import connection, transaction
 
-from saleor_o2o.store import locking, supply
+from saleor_o2o.store import stock_rows, supply
 from saleor_o2o.store.models import PickupReservation
 
 #: Locations read in the first batch; each later batch is `BATCH_GROWTH` times the
@@ -42,6 +38,15 @@ def ranked_locations(
     return tuple(nearest_first) + tuple(rest)
 
 
+_LOCATIONS_UNITS_SQL = f"""
+    SELECT s.id, s.warehouse_id, s.product_variant_id, {", ".join(stock_rows.UNITS_SQL)}
+    FROM {stock_rows.STOCK_TABLE} s
+    WHERE s.warehouse_id = ANY(%(warehouses)s)
+      AND s.product_variant_id = ANY(%(variants)s)
+    ORDER BY s.id
+"""
+
+
 def locations_units(
     warehouse_ids: Sequence[Hashable],
     variant_ids: Sequence[int],
@@ -50,48 +55,26 @@ def locations_units(
     exclude_checkout=None,
 ) -> List[supply.LocationUnits]:
     """Read, without locks, what each warehouse can give of these variants (as
-    `store.reservations.stock_units` counts it), in the order of `warehouse_ids`.
+    `stock_rows.stock_units` counts it), in the order of `warehouse_ids`.
 
     One query. Warehouses with no stock row of the variants are left out.
     """
     if not warehouse_ids or not variant_ids:
         return []
-    reservations = PickupReservation.objects.filter(
-        stock=OuterRef("pk"), expires_at__gt=timezone.now()
-    )
-    if exclude_checkout is not None:
-        reservations = reservations.exclude(checkout_id=exclude_checkout)
-    reserved = (
-        reservations.order_by().values("stock").annotate(total=Sum("quantity"))
-    ).values("total")
-    rows = (
-        Stock.objects.filter(
-            warehouse_id__in=list(warehouse_ids),
-            product_variant_id__in=list(variant_ids),
-        )
-        .annotate(
-            allocated=Coalesce(Sum("allocations__quantity_allocated"), 0),
-            reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), 0),
-        )
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "warehouse_id",
-            "product_variant_id",
-            "quantity",
-            "allocated",
-            "reserved",
-        )
-    )
-    by_warehouse: dict = {}
-    for pk, warehouse_id, variant_id, quantity, allocated, reserved_units in rows:
+    params = stock_rows.units_params(exclude_checkout=exclude_checkout)
+    params.update(warehouses=list(warehouse_ids), variants=list(variant_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCATIONS_UNITS_SQL, params)
+        rows = cursor.fetchall()
+    by_warehouse: Dict[Hashable, List[supply.StockUnits]] = {}
+    for pk, warehouse_id, variant_id, quantity, allocated, reserved in rows:
         by_warehouse.setdefault(warehouse_id, []).append(
             supply.StockUnits(
                 stock_id=pk,
                 variant_id=variant_id,
                 available=supply.available_for_pickup(
                     quantity=quantity,
-                    allocated=allocated + reserved_units,
+                    allocated=allocated + reserved,
                     safety_stock=safety_stock,
                 ),
             )
@@ -162,21 +145,21 @@ def _locked_plan(
 ) -> Tuple[supply.AllocationPlan, Dict[int, int]]:
     """Lock the lines' stock rows in these warehouses and plan over them (the
     reservation as it is, or nearest first), or raise `_Stale` if that falls short."""
-    stocks = locking.stocks_lock(warehouse_ids, [line.variant_id for line in lines])
-    units = locking.stock_units(
+    stocks = stock_rows.stocks_lock(warehouse_ids, [line.variant_id for line in lines])
+    units = stock_rows.stock_units(
         stocks, safety_stock=safety_stock, exclude_checkout=checkout_token
     )
     if as_reserved:
         plan = supply.reserved_plan(
-            lines, units, locking.reserved_takes(checkout_token, units)
+            lines, units, stock_rows.reserved_takes(checkout_token, units)
         )
     else:
         plan = supply.routed_plan(
-            lines, locking.by_location(nearest_first, stocks, units)
+            lines, stock_rows.by_location(nearest_first, stocks, units)
         )
     if plan is None or not plan.is_complete:
         raise _Stale()
-    return plan, locking.per_variant(units)
+    return plan, stock_rows.per_variant(units)
 
 
 def plan_routed(
@@ -231,9 +214,11 @@ def plan_routed(
                 return _locked_plan(taken_from, lines, **locked)
         except _Stale:
             continue
-    stocks = locking.stocks_lock(warehouse_ids, [line.variant_id for line in lines])
-    units = locking.stock_units(
+    stocks = stock_rows.stocks_lock(warehouse_ids, [line.variant_id for line in lines])
+    units = stock_rows.stock_units(
         stocks, safety_stock=safety_stock, exclude_checkout=checkout_token
     )
-    plan = supply.routed_plan(lines, locking.by_location(nearest_first, stocks, units))
-    return plan, locking.per_variant(units)
+    plan = supply.routed_plan(
+        lines, stock_rows.by_location(nearest_first, stocks, units)
+    )
+    return plan, stock_rows.per_variant(units)

@@ -1,4 +1,4 @@
-"""Stock rows locked for an order, and what each can give it.
+"""Stock rows an order takes from: locked, and what each can give it.
 
 Locks follow docs/design/click-and-collect.md: the stock rows one plan needs are
 locked in one statement, in primary-key order.
@@ -12,6 +12,29 @@ from saleor.warehouse.models import Allocation, Stock
 
 from saleor_o2o.store import supply
 from saleor_o2o.store.models import PickupReservation
+
+#: What a stock row (SQL alias ``s``) can give, in SQL, as `stock_units` counts it:
+#: its quantity, its units allocated, and the units held by live reservations of
+#: checkouts other than ``%(checkout)s`` (a token or None) at ``%(now)s``. Pass the
+#: three to `supply.available_for_pickup` with the safety stock.
+UNITS_SQL = (
+    "s.quantity::bigint",
+    f"COALESCE((SELECT SUM(a.quantity_allocated) FROM {Allocation._meta.db_table} a"
+    " WHERE a.stock_id = s.id), 0)::bigint",
+    "COALESCE((SELECT SUM(r.quantity)"
+    f" FROM {PickupReservation._meta.db_table} r WHERE r.stock_id = s.id"
+    " AND r.expires_at > %(now)s"
+    " AND r.checkout_id IS DISTINCT FROM %(checkout)s::uuid), 0)::bigint",
+)
+STOCK_TABLE = Stock._meta.db_table
+
+
+def units_params(*, exclude_checkout=None, now=None) -> dict:
+    """Return the parameters of `UNITS_SQL`."""
+    return {
+        "now": now or timezone.now(),
+        "checkout": None if exclude_checkout is None else str(exclude_checkout),
+    }
 
 
 def stocks_lock(warehouse_ids: Iterable, variant_ids: Iterable[int]) -> List[Stock]:
