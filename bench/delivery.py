@@ -283,7 +283,7 @@ def naive(areas_list: Sequence[NaiveArea], address: Address, lines, now):
     from saleor.warehouse.models import Stock
 
     from saleor_o2o.core.geo import great_circle_km
-    from saleor_o2o.local_delivery import areas, fees, selectors
+    from saleor_o2o.local_delivery import areas, delivering, fees, selectors
     from saleor_o2o.store import supply
     from saleor_o2o.store.models import PickupReservation
 
@@ -304,7 +304,7 @@ def naive(areas_list: Sequence[NaiveArea], address: Address, lines, now):
     covering.sort(key=lambda item: item[:3])
     variant_ids = [line.variant_id for line in lines]
     options = []
-    for _none, distance, _pk, each in covering[: selectors.MAX_DELIVERY_CANDIDATES]:
+    for _none, distance, _pk, each in covering[: delivering.MAX_DELIVERY_CANDIDATES]:
         distance = None if _none else distance
         reserved = (
             PickupReservation.objects.filter(stock=OuterRef("pk"), expires_at__gt=now)
