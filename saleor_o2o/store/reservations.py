@@ -110,14 +110,20 @@ def order_lines(order: Order) -> Tuple[supply.Line, ...]:
     return stock_taking_lines(rows.values_list("variant_id", "quantity"))
 
 
-def shipping_warehouses(country: str):
-    """Return the warehouses that ship to ``country`` (a queryset, by primary key):
-    those of Saleor's shipping zones covering it, the zones of the extension's own
-    methods (pickup, local delivery) excepted."""
-    zones = ShippingZone.objects.filter(countries__contains=country).exclude(
+def shipping_zones(country: str):
+    """Return Saleor's shipping zones covering ``country`` (a queryset), the zones
+    of the extension's own methods (pickup, local delivery) excepted."""
+    return ShippingZone.objects.filter(countries__contains=country).exclude(
         pk__in=method_zone.own_zone_ids()
     )
-    zoned = Warehouse.shipping_zones.through.objects.filter(shippingzone__in=zones)
+
+
+def shipping_warehouses(country: str):
+    """Return the warehouses that ship to ``country``, those of its
+    `shipping_zones` (a queryset, by primary key)."""
+    zoned = Warehouse.shipping_zones.through.objects.filter(
+        shippingzone__in=shipping_zones(country)
+    )
     return Warehouse.objects.filter(pk__in=zoned.values("warehouse_id")).order_by("pk")
 
 
