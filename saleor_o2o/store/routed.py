@@ -14,6 +14,7 @@ plans again over them under the lock, and reads again if the snapshot went stale
 from typing import Dict, Hashable, List, Sequence, Tuple
 
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 
 from saleor_o2o.store import stock_rows, supply
 from saleor_o2o.store.models import PickupReservation
@@ -183,6 +184,11 @@ def plan_routed(
     An order no location can supply is answered from the snapshot, short. Also
     returns the units available per variant in the locations locked.
     """
+    if not connection.in_atomic_block:
+        # Locks taken in the savepoints below would go with them.
+        raise TransactionManagementError(
+            "A routed plan locks stock rows: call it inside a transaction."
+        )
     locked = dict(
         nearest_first=nearest_first,
         safety_stock=safety_stock,

@@ -258,3 +258,15 @@ def test_snapshots_stale_every_time_end_with_every_place_locked(
     assert plan.takes == (
         supply.Take(stock_of(places, "B", variant).pk, variant.pk, 2),
     )
+
+
+def test_a_routed_plan_outside_a_transaction_is_refused(
+    transactional_db, places, variant
+):
+    """Its locks would be gone before the reservation is written."""
+    from django.db.transaction import TransactionManagementError
+
+    with pytest.raises(TransactionManagementError):
+        reservations.plan_locked(
+            source_of(places), [supply.Line(variant.pk, 1)], checkout_token=None
+        )
