@@ -33,7 +33,7 @@ def ranked_locations(
     warehouse_ids: Sequence[Hashable], nearest_first: Sequence[Hashable]
 ) -> Tuple[Hashable, ...]:
     """Return every warehouse of a source in its order of preference: nearest first,
-    then any it does not rank, as `store.reservations` orders them."""
+    then any it does not rank, as `stock_rows.by_location` orders them."""
     ranked = set(nearest_first)
     rest = sorted((pk for pk in warehouse_ids if pk not in ranked), key=str)
     return tuple(nearest_first) + tuple(rest)
