@@ -6,24 +6,26 @@ third both) and stock for 1,000 variants each (10,000,000 rows in Saleor's
 ``warehouse_stock``), this prints the p50/p95 latency of "which stores deliver this
 10-line cart to this address, best first", found two ways in the same run:
 
-* ``local_delivery.selectors.stores_delivering`` end to end: the covering areas in
-  one query (the store location index for radii, the ``(country, prefix)`` index for
-  postal codes), the hours exceptions, the stock of the candidates in one
-  ``pickup_availability`` query, the window bookings, then fees, windows, ranking;
-  and its statements' execution times inside the server (EXPLAIN ANALYZE);
+* ``local_delivery.selectors.stores_delivering`` end to end: one statement finds
+  the covering areas (the store location index for radii, the ``(country, prefix)``
+  index for postal codes) with each store's hours exceptions, window places taken
+  and stock counts, then fees, windows and ranking in Python; and the statement's
+  execution time inside the server (EXPLAIN ANALYZE);
 * a per-store check as a straightforward implementation would write it: for each
   store, whether the address is in its area (great-circle distance in Python, its
-  postal codes), then for each covering store one stock query and its windows.
+  postal codes), then for each covering store one stock query and its windows (its
+  hours exceptions and its bookings, a query each).
 
 It checks that both rank the same stores the same way (store, lines short, earliest
 window, fee).
 
 It also times the routing decision for one shipped order ("Route shipped orders by
 distance"), with every store's warehouse in a shipping zone for the country: the
-warehouses ranked nearest first and the order planned over their locked stock rows
-(``routing`` and ``store.reservations.plan_locked``, in a transaction rolled back),
-against a per-warehouse check nearest first (one stock query a warehouse until one
-has the whole cart). Stock and stores are made as bench/availability.py makes them.
+shipping warehouses ranked nearest first (``routing.services.source_routed_from``)
+and the order planned on an unlocked read of the nearest, then locked where it is
+taken (``store.reservations.plan_locked``, in a transaction rolled back), against a
+per-warehouse check nearest first (one stock query a warehouse until one has the
+whole cart). Stock and stores are made as bench/availability.py makes them.
 
 Run it from outside the checkout: the checkout's top-level graphql/ folder would hide
 the graphql-core library if the checkout root were on sys.path::
@@ -283,7 +285,7 @@ def naive(areas_list: Sequence[NaiveArea], address: Address, lines, now):
     from saleor.warehouse.models import Stock
 
     from saleor_o2o.core.geo import great_circle_km
-    from saleor_o2o.local_delivery import areas, fees, selectors
+    from saleor_o2o.local_delivery import areas, delivering, fees, selectors
     from saleor_o2o.store import supply
     from saleor_o2o.store.models import PickupReservation
 
@@ -304,7 +306,7 @@ def naive(areas_list: Sequence[NaiveArea], address: Address, lines, now):
     covering.sort(key=lambda item: item[:3])
     variant_ids = [line.variant_id for line in lines]
     options = []
-    for _none, distance, _pk, each in covering[: selectors.MAX_DELIVERY_CANDIDATES]:
+    for _none, distance, _pk, each in covering[: delivering.MAX_DELIVERY_CANDIDATES]:
         distance = None if _none else distance
         reserved = (
             PickupReservation.objects.filter(stock=OuterRef("pk"), expires_at__gt=now)
@@ -412,7 +414,7 @@ def measure(plan: Plan, args: argparse.Namespace) -> Report:
     points = addresses(plan.points)
     cart_list = availability.carts(plan.points)
     rows = {
-        "selector": locator.Row("stores_delivering (ORM, ranking, windows)", []),
+        "selector": locator.Row("stores_delivering (query, ranking, windows)", []),
         "server": locator.Row("statements in the server (execution)", []),
         "naive": locator.Row("per-store check (1 stock query a store)", []),
     }
@@ -511,19 +513,10 @@ def routed(address: Address, lines):
     """The routing decision as checkoutComplete makes it (address already placed)."""
     from django.db import transaction
 
-    from saleor_o2o.routing import rules
-    from saleor_o2o.routing import selectors as routing_selectors
+    from saleor_o2o.routing import services
     from saleor_o2o.store import reservations
 
-    source = reservations.shipping_source(COUNTRY)
-    points = routing_selectors.warehouse_points(source.warehouse_ids)
-    ranked = rules.nearest_first(
-        address.point,
-        [rules.Located(pk, points[pk]) for pk in source.warehouse_ids],
-    )
-    source = reservations.Source(
-        warehouse_ids=source.warehouse_ids, nearest_first=ranked
-    )
+    source = services.source_routed_from(COUNTRY, address.point)
     with transaction.atomic():
         plan, _ = reservations.plan_locked(source, lines, checkout_token=None)
         transaction.set_rollback(True)
@@ -571,7 +564,7 @@ def measure_routing(plan: Plan, report: "Report") -> None:
         : plan.naive_points
     ]
     cart_list = availability.carts(len(points))
-    report.rows["routing"] = locator.Row("routing: routed plan (rank, lock, plan)", [])
+    report.rows["routing"] = locator.Row("routing: routed plan (rank, read, lock)", [])
     report.rows["routing_naive"] = locator.Row(
         "routing: per-warehouse check nearest first", []
     )

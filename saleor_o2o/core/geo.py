@@ -8,7 +8,7 @@ distance shown to a shopper is the one the store was ranked by.
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from saleor_o2o.core.errors import InvalidInput
 
@@ -55,15 +55,25 @@ def validate_point(
 
 def great_circle_km(a: Point, b: Point) -> float:
     """Return the great-circle distance between two points, in kilometres."""
-    lat1, lng1, lat2, lng2 = map(
-        math.radians, (a.latitude, a.longitude, b.latitude, b.longitude)
-    )
-    # Haversine: well conditioned for small distances.
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return great_circle_from(a)(b)
+
+
+def great_circle_from(origin: Point) -> Callable[[Point], float]:
+    """Return a function giving the great-circle km from `origin` to a point (what
+    `great_circle_km` gives, with the origin's part worked out once)."""
+    lat1, lng1 = math.radians(origin.latitude), math.radians(origin.longitude)
+    cos_lat1 = math.cos(lat1)
+
+    def distance(point: Point) -> float:
+        lat2, lng2 = math.radians(point.latitude), math.radians(point.longitude)
+        # Haversine: well conditioned for small distances.
+        h = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + cos_lat1 * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+        )
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+    return distance
 
 
 def validate_radius_km(

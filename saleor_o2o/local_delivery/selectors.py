@@ -1,10 +1,10 @@
 """Reads of local delivery: the areas serving an address, the windows of a store
 with the places taken, and the stores that can deliver a cart, best first.
 
-`stores_delivering` answers in a fixed number of queries whatever the number of
-stores and lines: the areas covering the address (one query on the store location
-index and the postal-code index), their opening-hours exceptions, the stock of every
-candidate store, and the window places taken.
+`stores_delivering` answers in one query whatever the number of stores and lines
+(`delivering.covering_candidates`: the areas covering the address, on the store
+location index and the postal-code index, with their stores' hours exceptions,
+window places taken and stock), then ranks in Python.
 """
 
 import datetime as dt
@@ -13,12 +13,10 @@ from decimal import Decimal
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import pytz
-from django.db.models import BooleanField, FloatField, Prefetch
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from saleor_o2o.core.geo import Point
-from saleor_o2o.local_delivery import areas, fees, windows
+from saleor_o2o.local_delivery import delivering, fees, windows
 from saleor_o2o.local_delivery.models import (
     CheckoutLocalDelivery,
     DeliveryArea,
@@ -26,13 +24,7 @@ from saleor_o2o.local_delivery.models import (
 )
 from saleor_o2o.local_delivery.rules import OPEN_STATUSES
 from saleor_o2o.store import hours, slots, supply
-from saleor_o2o.store.availability import pickup_availability
-from saleor_o2o.store.models import Store, StoreHoursException
-from saleor_o2o.store.selectors import DISTANCE_KM_SQL, LOCATION_SQL, search_area
-
-#: The most stores compared for one address (nearest first, postal matches with no
-#: distance last): more than any shopper reads, and it bounds the stock lookup.
-MAX_DELIVERY_CANDIDATES = 100
+from saleor_o2o.store.models import Store
 
 Bookings = Dict[Tuple[int, dt.datetime], int]
 
@@ -222,86 +214,6 @@ class DeliveryOption:
     windows: Tuple[slots.Slot, ...]
 
 
-# The box of the widest radius bounds the search on the location index; each area's
-# own radius is then compared with the very distance the options carry.
-_RADIUS_MATCH_SQL = f"""
-    SELECT area.id FROM saleor_o2o_deliveryarea area
-    JOIN saleor_o2o_store ON saleor_o2o_store.id = area.store_id
-    WHERE {LOCATION_SQL} <@ %s::cube AND area.radius_km IS NOT NULL
-      AND {DISTANCE_KM_SQL} <= area.radius_km
-"""
-# One lookup on the (country, prefix) index for every prefix of the address's code.
-_POSTAL_MATCH_SQL = """
-    SELECT postal.area_id FROM saleor_o2o_deliverypostalcode postal
-    WHERE postal.country = %s AND postal.prefix = ANY(%s::varchar[])
-"""
-_POSTAL_MATCH_EXISTS_SQL = """
-    EXISTS (SELECT 1 FROM saleor_o2o_deliverypostalcode postal
-    WHERE postal.area_id = saleor_o2o_deliveryarea.id
-      AND postal.country = %s AND postal.prefix = ANY(%s::varchar[]))
-"""
-
-
-def _covering_areas(
-    *, point: Optional[Point], country: str, postal_code: str, today: dt.date
-) -> List[DeliveryArea]:
-    """Return the active areas of active stores that cover the address, with their
-    stores, each store's recent hours exceptions, ``distance_km`` and
-    ``postal_match`` (one query for the areas, one for the exceptions)."""
-    country = (country or "").upper()
-    prefixes = areas.postal_prefixes(postal_code) if country else []
-    parts: List[str] = []
-    params: list = []
-    if point is not None:
-        search = search_area(point, areas.MAX_RADIUS_KM)
-        parts.append(_RADIUS_MATCH_SQL)
-        params += [search.box, search.origin]
-    if prefixes:
-        parts.append(_POSTAL_MATCH_SQL)
-        params += [country, prefixes]
-    if not parts:
-        return []
-    qs = DeliveryArea.objects.filter(
-        pk__in=RawSQL(" UNION ".join(parts), params),
-        is_active=True,
-        store__is_active=True,
-    ).select_related("store")
-    if point is not None:
-        origin = search_area(point, 0).origin
-        qs = qs.annotate(
-            distance_km=RawSQL(DISTANCE_KM_SQL, (origin,), output_field=FloatField())
-        )
-    qs = qs.annotate(
-        postal_match=RawSQL(
-            _POSTAL_MATCH_EXISTS_SQL, (country, prefixes), output_field=BooleanField()
-        )
-    )
-    ordering = ["distance_km", "pk"] if point is not None else ["pk"]
-    found = list(
-        qs.order_by(*ordering).prefetch_related(
-            Prefetch(
-                "store__hours_exceptions",
-                to_attr="recent_hours_exceptions",
-                queryset=StoreHoursException.objects.filter(
-                    date__gte=today - dt.timedelta(days=2)
-                ),
-            )
-        )[:MAX_DELIVERY_CANDIDATES]
-    )
-    for area in found:
-        if point is None:
-            area.distance_km = None
-    return [
-        area
-        for area in found
-        if areas.covers(
-            radius_km=area.radius_km,
-            distance_km=area.distance_km,
-            postal_match=area.postal_match,
-        )
-    ]
-
-
 def option_rank(option: DeliveryOption):
     """Return the sort key of an option: whole cart, earliest window, distance, ID."""
     earliest = option.earliest_window
@@ -336,53 +248,49 @@ def stores_delivering(
     """
     windows.check_days(days)
     now = now or timezone.now()
-    covering = _covering_areas(
-        point=point, country=country, postal_code=postal_code, today=now.date()
-    )
-    if not covering:
-        return []
-    store_ids = [area.store_id for area in covering]
-    available = pickup_availability(
-        store_ids=store_ids, variant_ids=[line.variant_id for line in lines]
-    )
     since, until = windows.span(now, days)
-    booked = _per_store(
-        window_bookings(
-            store_ids=store_ids,
-            since=since,
-            until=until,
-            now=now,
-            exclude_checkout=exclude_checkout,
-        )
+    candidates = delivering.covering_candidates(
+        point=point,
+        country=country,
+        postal_code=postal_code,
+        lines=lines,
+        now=now,
+        since=since,
+        until=until,
+        exclude_checkout=exclude_checkout,
     )
     options = []
     schedules = windows.Schedules()
-    for area in covering:
+    for candidate in candidates:
         short = tuple(
             supply.Line(line.variant_id, line.quantity - units)
             for line in lines
-            for units in [available.get((area.store_id, line.variant_id), 0)]
+            for units in [candidate.available.get(line.variant_id, 0)]
             if units < line.quantity
         )
-        found = _windows(
-            schedule=schedules.of(area.store),
-            store=area.store,
-            area=area,
-            days=days,
+        found = windows.delivery_windows(
+            schedules.build(
+                candidate.timezone, candidate.opening_hours_json, candidate.exceptions
+            ),
             now=now,
-            booked=booked.get(area.store_id, {}),
+            days=days,
+            lead_time_minutes=candidate.lead_time_minutes,
+            window_minutes=candidate.window_minutes,
+            capacity=candidate.window_capacity,
+            booked=candidate.booked,
         )
-        rule = fee_rule(area)
         options.append(
             DeliveryOption(
-                store_id=area.store_id,
-                distance_km=area.distance_km,
+                store_id=candidate.store_id,
+                distance_km=candidate.distance_km,
                 supplies_all=not short,
                 short=short,
                 fee=fees.delivery_fee(
-                    rule, distance_km=area.distance_km, order_value=order_value
+                    candidate.rule,
+                    distance_km=candidate.distance_km,
+                    order_value=order_value,
                 ),
-                below_minimum=fees.below_minimum(rule, order_value),
+                below_minimum=fees.below_minimum(candidate.rule, order_value),
                 earliest_window=next(
                     (window for window in found if slots.can_book(window)), None
                 ),

@@ -11,6 +11,7 @@ that start too soon and counts the places taken.
 import bisect
 import dataclasses
 import datetime as dt
+import json
 from functools import lru_cache
 from typing import Dict, Mapping, Tuple
 
@@ -49,8 +50,9 @@ def _cut(
     days: int,
     minutes: int,
     capacity: int,
-) -> Tuple[slots.Slot, ...]:
-    """Every window of the local days from `first_day`, none taken, by start."""
+) -> Tuple[Tuple[slots.Slot, ...], Tuple[dt.datetime, ...]]:
+    """Every window of the local days from `first_day`, none taken, by start; and
+    their starts."""
     found = []
     for offset in range(days):
         found.extend(
@@ -64,7 +66,7 @@ def _cut(
                 wording=slots.DELIVERY,
             )
         )
-    return tuple(found)
+    return tuple(found), tuple(window.start for window in found)
 
 
 def delivery_windows(
@@ -81,9 +83,9 @@ def delivery_windows(
     no sooner than the lead time after `now`, with the places `booked` (by window
     start) taken; full windows are included, with none remaining."""
     first_day = now.astimezone(pytz.timezone(schedule.timezone)).date()
-    every = _cut(schedule, first_day, days, window_minutes, capacity)
+    every, starts = _cut(schedule, first_day, days, window_minutes, capacity)
     earliest = now + dt.timedelta(minutes=lead_time_minutes)
-    offered = every[bisect.bisect_left([w.start for w in every], earliest) :]
+    offered = every[bisect.bisect_left(starts, earliest) :]
     if not booked:
         return offered
     return tuple(
@@ -97,22 +99,23 @@ def delivery_windows(
 
 
 class Schedules:
-    """Builds the schedules of many stores (`Store` rows) as ``Store.schedule``
-    does, parsing each distinct weekly hours once (chains open their stores
-    alike) and taking the exceptions prefetched as ``recent_hours_exceptions``."""
+    """Builds the schedules of many stores, parsing each distinct weekly hours once
+    (chains open their stores alike)."""
 
     def __init__(self) -> None:
         self._weekly: Dict[Tuple[str, str], Tuple[hours.WeeklyInterval, ...]] = {}
 
-    def of(self, store) -> hours.Schedule:
-        key = (store.timezone, repr(store.opening_hours))
+    def build(
+        self,
+        timezone: str,
+        opening_hours_json: str,
+        exceptions: Tuple[hours.DateException, ...] = (),
+    ) -> hours.Schedule:
+        """Return the schedule of a store's timezone, weekly hours as stored (in
+        JSON: `hours.weekly_from_json`) and date exceptions."""
+        key = (timezone, opening_hours_json)
         weekly = self._weekly.get(key)
         if weekly is None:
-            weekly = self._weekly[key] = hours.weekly_from_json(store.opening_hours)
-        return hours.Schedule(
-            timezone=store.timezone,
-            weekly=weekly,
-            exceptions=tuple(
-                exception.as_domain() for exception in store.recent_hours_exceptions
-            ),
-        )
+            weekly = hours.weekly_from_json(json.loads(opening_hours_json))
+            self._weekly[key] = weekly
+        return hours.Schedule(timezone=timezone, weekly=weekly, exceptions=exceptions)

@@ -1,9 +1,9 @@
 """Which warehouses an order is routed to first: pure ranking by distance."""
 
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Optional, Tuple
+from typing import Hashable, Iterable, List, Optional, Tuple
 
-from saleor_o2o.core.geo import Point, great_circle_km
+from saleor_o2o.core.geo import Point, great_circle_from
 
 
 class OriginKind:
@@ -43,10 +43,14 @@ def nearest_first(
     warehouses in one building) and the unplaced keep primary-key order, Saleor's;
     with no origin, that is the whole order.
     """
-
-    def key(warehouse: Located):
-        if origin is None or warehouse.point is None:
-            return (1, 0.0, warehouse.warehouse_id)
-        return (0, great_circle_km(origin, warehouse.point), warehouse.warehouse_id)
-
-    return tuple(warehouse.warehouse_id for warehouse in sorted(warehouses, key=key))
+    placed: List[Tuple[float, Hashable]] = []
+    unplaced: List[Hashable] = []
+    distance = great_circle_from(origin) if origin is not None else None
+    for warehouse in warehouses:
+        if distance is None or warehouse.point is None:
+            unplaced.append(warehouse.warehouse_id)
+        else:
+            placed.append((distance(warehouse.point), warehouse.warehouse_id))
+    placed.sort()
+    unplaced.sort()
+    return tuple(pk for _km, pk in placed) + tuple(unplaced)

@@ -95,14 +95,18 @@ def shipping_source_routed(
     Reads only the database and the cache: call `origin_locate` first, outside the
     transaction, to place the address.
     """
-    source = reservations.shipping_source(address.country.code)
     origin = origin_remembered(address, settings=settings)
-    points = selectors.warehouse_points(source.warehouse_ids)
-    ranked = rules.nearest_first(
-        origin.point,
-        [rules.Located(pk, points[pk]) for pk in source.warehouse_ids],
+    return source_routed_from(address.country.code, origin.point)
+
+
+def source_routed_from(country: str, origin: Optional[Point]) -> reservations.Source:
+    """Return the warehouses that ship to ``country``, nearest ``origin`` first
+    (one query)."""
+    located = selectors.shipping_locations(country)
+    return reservations.Source(
+        warehouse_ids=tuple(place.warehouse_id for place in located),
+        nearest_first=rules.nearest_first(origin, located),
     )
-    return dataclasses.replace(source, nearest_first=ranked)
 
 
 # Warehouse locations --------------------------------------------------------------

@@ -3,7 +3,8 @@ allocations: checkouts' live reservations and try-on holds.
 
 The one place that says so. Every count of what a stock row can still promise
 reads it: the locked counts of reservations and allocations
-(`reservations.stock_units`: pickup, local delivery and routed orders), the
+(`stock_rows.stock_units`: pickup, local delivery and routed orders; in SQL,
+`WITHHELD_SQL`, for the routed snapshot and the delivery search), the
 availability shoppers see (`availability.pickup_availability`: the store locator,
 local delivery options, low-stock events) and Saleor's own stock checks
 (`saleor_stock.available_quantity`: ``checkoutLinesAdd``, ``checkoutComplete``).
@@ -29,6 +30,20 @@ from django.utils import timezone
 
 from saleor_o2o.store import supply
 from saleor_o2o.store.models import PickupReservation, StockHold
+
+
+#: In SQL, the units withheld from a stock row (SQL alias ``s``) at ``%(now)s``:
+#: live reservations of checkouts other than ``%(checkout)s`` (a token or None),
+#: and live holds. The raw statements' form of `withheld_by_stock`.
+WITHHELD_SQL = (
+    "COALESCE((SELECT SUM(r.quantity)"
+    f" FROM {PickupReservation._meta.db_table} r WHERE r.stock_id = s.id"
+    " AND r.expires_at > %(now)s"
+    " AND r.checkout_id IS DISTINCT FROM %(checkout)s::uuid), 0)::bigint"
+    " + COALESCE((SELECT SUM(h.quantity)"
+    f" FROM {StockHold._meta.db_table} h WHERE h.stock_id = s.id"
+    " AND h.held_until > %(now)s), 0)::bigint"
+)
 
 
 def _reservations(now: datetime):

@@ -22,7 +22,10 @@ Where an order is allocated from, its *source*:
 
 A routed order is allocated exactly as it was reserved (`supply.reserved_plan`);
 only when the reservation no longer fits (it expired and its units went, staff
-lowered the stock) is it planned again, in the same order of warehouses.
+lowered the stock) is it planned again, in the same order of warehouses. A routed
+order is planned on an unlocked read of its nearest locations and locks only the
+stock rows of the locations it takes from (`store.routed`), so that routing over
+thousands of locations does not lock them all.
 
 Locks follow docs/design/click-and-collect.md: stock rows are locked in one
 statement in primary-key order, and reservation rows are written only by the holder
@@ -31,18 +34,19 @@ of their stock rows' locks.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, Hashable, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from saleor.checkout.models import Checkout, CheckoutLine
 from saleor.order.models import Order
 from saleor.shipping.models import ShippingZone
 from saleor.warehouse.models import Allocation, Stock, Warehouse
 
-from saleor_o2o.store import holds, method_zone, supply
+from saleor_o2o.store import method_zone, routed, stock_rows, supply
 from saleor_o2o.store.models import PickupReservation
+from saleor_o2o.store.stock_rows import stock_units
 
 #: How long units stay reserved for a completing checkout.
 RESERVATION_MINUTES = 15
@@ -106,94 +110,33 @@ def order_lines(order: Order) -> Tuple[supply.Line, ...]:
     return stock_taking_lines(rows.values_list("variant_id", "quantity"))
 
 
-def shipping_source(country: str) -> Source:
-    """Return the warehouses that ship to ``country``: those of Saleor's shipping
-    zones covering it, the zones of the extension's own methods (pickup, local
-    delivery) excepted."""
-    zones = ShippingZone.objects.filter(countries__contains=country).exclude(
+def shipping_zones(country: str):
+    """Return Saleor's shipping zones covering ``country`` (a queryset), the zones
+    of the extension's own methods (pickup, local delivery) excepted."""
+    return ShippingZone.objects.filter(countries__contains=country).exclude(
         pk__in=method_zone.own_zone_ids()
     )
-    warehouse_ids = (
-        Warehouse.objects.filter(shipping_zones__in=zones)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
+
+
+def shipping_warehouses(country: str):
+    """Return the warehouses that ship to ``country``, those of its
+    `shipping_zones` (a queryset, by primary key)."""
+    zoned = Warehouse.shipping_zones.through.objects.filter(
+        shippingzone__in=shipping_zones(country)
     )
-    return Source(warehouse_ids=tuple(warehouse_ids))
+    return Warehouse.objects.filter(pk__in=zoned.values("warehouse_id")).order_by("pk")
+
+
+def shipping_source(country: str) -> Source:
+    """Return the warehouses that ship to ``country`` (`shipping_warehouses`)."""
+    return Source(
+        warehouse_ids=tuple(shipping_warehouses(country).values_list("pk", flat=True))
+    )
 
 
 def stocks_lock(source: Source, variant_ids: Iterable[int]) -> List[Stock]:
     """Lock the source's stock rows of these variants, in primary-key order."""
-    # PostgreSQL locks the rows in the order of ORDER BY, and returns each one as
-    # it is once locked.
-    return list(
-        Stock.objects.select_for_update(of=("self",))
-        .filter(
-            warehouse_id__in=source.warehouse_ids,
-            product_variant_id__in=list(variant_ids),
-        )
-        .order_by("pk")
-    )
-
-
-def stock_units(
-    stocks: Sequence[Stock], *, safety_stock: int, exclude_checkout=None
-) -> List[supply.StockUnits]:
-    """Return what each stock row can give: on hand, less allocations, other
-    checkouts' live reservations, try-on holds (`holds`) and the safety stock,
-    never below zero."""
-    # By ID: Django turns each model instance of an `__in` list into its key
-    # slowly (some 20 us each), which counts when thousands of rows are locked.
-    stock_ids = [stock.pk for stock in stocks]
-    allocated = dict(
-        Allocation.objects.filter(stock_id__in=stock_ids)
-        .order_by()
-        .values("stock")
-        .annotate(total=Sum("quantity_allocated"))
-        .values_list("stock", "total")
-    )
-    reserved = holds.withheld_by_stock(stock_ids, exclude_checkout=exclude_checkout)
-    return [
-        supply.StockUnits(
-            stock_id=stock.pk,
-            variant_id=stock.product_variant_id,
-            available=supply.available_for_pickup(
-                quantity=stock.quantity,
-                allocated=(allocated.get(stock.pk) or 0)
-                + (reserved.get(stock.pk) or 0),
-                safety_stock=safety_stock,
-            ),
-        )
-        for stock in stocks
-    ]
-
-
-def _routed(
-    source: Source, stocks: Sequence[Stock], units: Sequence[supply.StockUnits]
-) -> List[supply.LocationUnits]:
-    """Return the stock units by warehouse, in the source's order of preference."""
-    warehouse_of = {stock.pk: stock.warehouse_id for stock in stocks}
-    by_warehouse: Dict[Hashable, List[supply.StockUnits]] = {}
-    for unit in units:
-        by_warehouse.setdefault(warehouse_of[unit.stock_id], []).append(unit)
-    rank = {warehouse_id: i for i, warehouse_id in enumerate(source.nearest_first)}
-    last = len(rank)
-    return [
-        supply.LocationUnits(warehouse_id, tuple(by_warehouse[warehouse_id]))
-        for warehouse_id in sorted(
-            by_warehouse,
-            key=lambda warehouse_id: (rank.get(warehouse_id, last), str(warehouse_id)),
-        )
-    ]
-
-
-def _reserved_takes(checkout_token, units: Sequence[supply.StockUnits]):
-    variant_of = {unit.stock_id: unit.variant_id for unit in units}
-    rows = PickupReservation.objects.filter(checkout_id=checkout_token).order_by("pk")
-    return [
-        supply.Take(stock_id, variant_of.get(stock_id, 0), quantity)
-        for stock_id, quantity in rows.values_list("stock_id", "quantity")
-    ]
+    return stock_rows.stocks_lock(source.warehouse_ids, variant_ids)
 
 
 def plan_locked(
@@ -206,27 +149,25 @@ def plan_locked(
     """Lock the source's stock rows for ``lines`` and plan where each unit comes from.
 
     Units the checkout itself reserved count as available to it. A routed source
-    fills the lines nearest first (`supply.routed_plan`); `as_reserved` takes the
-    checkout's reservation as the plan while it still fits. Also returns the units
-    available per variant before the plan.
+    fills the lines nearest first and locks only the rows of the locations it
+    takes from (`routed.plan_routed`); `as_reserved` takes the checkout's
+    reservation as the plan while it still fits. Also returns the units available
+    per variant before the plan (of a routed source: in the locations locked).
     """
+    if source.is_routed:
+        return routed.plan_routed(
+            lines,
+            warehouse_ids=source.warehouse_ids,
+            nearest_first=source.nearest_first,
+            safety_stock=source.safety_stock,
+            checkout_token=checkout_token,
+            as_reserved=as_reserved,
+        )
     stocks = stocks_lock(source, [line.variant_id for line in lines])
     units = stock_units(
         stocks, safety_stock=source.safety_stock, exclude_checkout=checkout_token
     )
-    available: Dict[int, int] = {}
-    for unit in units:
-        available[unit.variant_id] = available.get(unit.variant_id, 0) + unit.available
-    plan = None
-    if as_reserved:
-        plan = supply.reserved_plan(
-            lines, units, _reserved_takes(checkout_token, units)
-        )
-    if plan is None and source.is_routed:
-        plan = supply.routed_plan(lines, _routed(source, stocks, units))
-    if plan is None:
-        plan = supply.allocation_plan(lines, units)
-    return plan, available
+    return supply.allocation_plan(lines, units), stock_rows.per_variant(units)
 
 
 def checkout_reserve(

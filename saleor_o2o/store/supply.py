@@ -238,17 +238,26 @@ def routed_plan(
     takes: List[Take] = []
     remaining = list(locations)
     while missing and remaining:
-        plans = [allocation_plan(missing, location.stocks) for location in remaining]
-        index = next(
-            (i for i, plan in enumerate(plans) if plan.is_complete),
-            next((i for i, plan in enumerate(plans) if plan.takes), None),
-        )
-        if index is None:
+        chosen: Optional[Tuple[int, AllocationPlan]] = None
+        for index, location in enumerate(remaining):
+            plan = allocation_plan(missing, location.stocks)
+            if plan.is_complete:
+                chosen = (index, plan)
+                break
+            if chosen is None and plan.takes:
+                chosen = (index, plan)
+        if chosen is None:
             break
-        takes.extend(plans[index].takes)
-        missing = plans[index].short
+        index, plan = chosen
+        takes.extend(plan.takes)
+        missing = plan.short
         del remaining[index]
     return AllocationPlan(takes=tuple(takes), short=missing)
+
+
+def supplies_whole(lines: Sequence[Line], location: LocationUnits) -> bool:
+    """Return whether one location has every unit of the lines."""
+    return allocation_plan(lines, location.stocks).is_complete
 
 
 def reserved_plan(

@@ -251,3 +251,60 @@ def test_the_number_of_queries_does_not_grow_with_stores_or_lines(
     many = count(7, [Line(variant.pk, 1), Line(second_variant.pk, 1)])
 
     assert many == few <= 5
+
+
+def test_an_hours_exception_moves_the_windows_as_the_store_windows_say(
+    store, variant, delivery_area_factory
+):
+    """Closed today by an exception: the earliest window is tomorrow's, and every
+    window is the one the per-store read lists."""
+    from saleor_o2o.store.models import StoreHoursException
+
+    area = delivery_area_factory(store, radius_km=5)
+    stock(store, variant, 5)
+    StoreHoursException.objects.create(
+        store=store, date=local(12).date(), name="Inventory", intervals=[]
+    )
+
+    [option] = delivering(CHATELET, lines=[Line(variant.pk, 1)])
+
+    assert option.earliest_window.start.date() == local(12).date() + dt.timedelta(1)
+    assert list(option.windows) == selectors.store_delivery_windows(
+        store=store, area=area, now=NOW
+    )
+
+
+def test_stock_counts_allocations_other_checkouts_reservations_and_safety_stock(
+    store, variant, delivery_area_factory, local_delivery_factory
+):
+    from django.utils import timezone
+
+    from saleor_o2o.store.models import PickupReservation
+
+    delivery_area_factory(store, radius_km=5)
+    local_delivery_factory(quantity=2, stock=10)  # 2 of 10 allocated.
+    store.pickup_safety_stock = 1
+    store.save(update_fields=["pickup_safety_stock"])
+    row = Stock.objects.get(warehouse=store.warehouse, product_variant=variant)
+    mine, theirs = new_checkout(variant), new_checkout(variant)
+    for checkout, quantity in ((mine, 3), (theirs, 4)):
+        PickupReservation.objects.create(
+            checkout=checkout,
+            stock=row,
+            quantity=quantity,
+            expires_at=timezone.now() + dt.timedelta(minutes=10),
+        )
+    PickupReservation.objects.create(  # Expired: counts for nothing.
+        checkout=new_checkout(variant),
+        stock=row,
+        quantity=5,
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+
+    def short(**kwargs):
+        [option] = delivering(CHATELET, lines=[Line(variant.pk, 9)], **kwargs)
+        return option.short
+
+    # 10 - 2 allocated - 3 - 4 reserved - 1 safety = 0; without mine, 3.
+    assert short() == (Line(variant.pk, 9),)
+    assert short(exclude_checkout=mine.pk) == (Line(variant.pk, 6),)
