@@ -31,7 +31,6 @@ from django.utils import timezone
 from saleor_o2o.store import supply
 from saleor_o2o.store.models import PickupReservation, StockHold
 
-
 #: In SQL, the units withheld from a stock row (SQL alias ``s``) at ``%(now)s``:
 #: live reservations of checkouts other than ``%(checkout)s`` (a token or None),
 #: and live holds. The raw statements' form of `withheld_by_stock`.
