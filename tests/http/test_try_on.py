@@ -75,7 +75,7 @@ def test_holds_racing_checkouts_for_the_last_units_never_oversell(
     reserve_variables = [
         {
             "input": {
-                "store": gid("Store", store.pk),
+                "storeId": gid("Store", store.pk),
                 "lines": [
                     {"variantId": gid("ProductVariant", variant.pk), "quantity": 1}
                 ],

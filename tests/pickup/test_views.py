@@ -319,4 +319,6 @@ def test_the_desk_cannot_be_framed(client, db):
     page = response.content.decode()
     assert f'<script nonce="{nonce}">' in page
     # The page's own script, and the appointments section's: each with the nonce.
-    assert page.count("<script") == page.count(f'<script nonce="{nonce}">') == 2
+    # The page's own script and its sections' (appointments, try-on): each with
+    # the nonce.
+    assert page.count("<script") == page.count(f'<script nonce="{nonce}">') == 3

@@ -31,13 +31,13 @@ class TryOnLineInput(graphene.InputObjectType):
 
 
 class TryOnReserveInput(graphene.InputObjectType):
-    store = graphene.ID(required=True, description="ID of the store.")
+    store_id = graphene.ID(required=True, description="ID of the store.")
     lines = graphene.List(
         graphene.NonNull(TryOnLineInput),
         required=True,
         description=f"The items to hold. {_LIMITS}",
     )
-    appointment = graphene.ID(
+    appointment_id = graphene.ID(
         description=(
             "ID of your appointment at the same store: the items are held until it "
             f"ends (it must end within {rules.MAX_APPOINTMENT_AHEAD.days} days). "
@@ -108,14 +108,14 @@ class TryOnReserve(O2OMutation):
             ),
         )
         store_id = pk_from_global_id(
-            input.store, "Store", field="store", wrong_type_code="GRAPHQL_ERROR"
+            input.store_id, "Store", field="storeId", wrong_type_code="GRAPHQL_ERROR"
         )
         appointment_id = None
-        if input.appointment:
+        if input.appointment_id:
             appointment_id = pk_from_global_id(
-                input.appointment,
+                input.appointment_id,
                 "Appointment",
-                field="appointment",
+                field="appointmentId",
                 wrong_type_code="GRAPHQL_ERROR",
             )
         reserved = services.try_on_reserve(

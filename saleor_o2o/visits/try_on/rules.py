@@ -125,7 +125,7 @@ def hold_end(*, now: datetime, appointment: Optional[AppointmentView] = None):
         raise O2OError(
             "That appointment is over or cancelled; reserve without it or book "
             "another.",
-            field="appointment",
+            field="appointment_id",
             code="APPOINTMENT_UNAVAILABLE",
         )
     if appointment.ends_at - now > MAX_APPOINTMENT_AHEAD:
@@ -133,7 +133,7 @@ def hold_end(*, now: datetime, appointment: Optional[AppointmentView] = None):
         raise O2OError(
             f"Items can be held for an appointment in the next {days} days only; "
             "reserve closer to the visit.",
-            field="appointment",
+            field="appointment_id",
             code="APPOINTMENT_UNAVAILABLE",
         )
     return appointment.ends_at

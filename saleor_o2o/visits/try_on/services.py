@@ -91,7 +91,7 @@ def _appointment_view(appointment_id, *, store: Store, user, email: str):
     one that is not theirs."""
     appointment = Appointment.objects.filter(pk=appointment_id).first()
     if appointment is None:
-        raise NotFound("No such appointment.", field="appointment")
+        raise NotFound("No such appointment.", field="appointment_id")
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if signed_in:
         mine = appointment.user_id == user.pk
@@ -101,11 +101,11 @@ def _appointment_view(appointment_id, *, store: Store, user, email: str):
             and appointment.email.casefold() == email.casefold()
         )
     if not mine:
-        raise NotFound("No such appointment.", field="appointment")
+        raise NotFound("No such appointment.", field="appointment_id")
     if appointment.store_id != store.pk:
         raise O2OError(
             "That appointment is at another store.",
-            field="appointment",
+            field="appointment_id",
             code="APPOINTMENT_UNAVAILABLE",
         )
     return appointment, rules.AppointmentView(
@@ -161,7 +161,7 @@ def try_on_reserve(
         rows_lock(Store._meta.db_table, [store_id], mode="NO KEY UPDATE")
         store = Store.objects.filter(pk=store_id, is_active=True).first()
         if store is None:
-            raise NotFound("No such store.", field="store")
+            raise NotFound("No such store.", field="store_id")
         appointment, view = None, None
         if appointment_id is not None:
             appointment, view = _appointment_view(

@@ -332,6 +332,7 @@ def document(type_name: str, field_name: str, objects) -> Tuple[str, list]:
         "ProductVariant": '{{ productVariant(id: "%s") {{ {call} }} }}'
         % gid("ProductVariant", variant.pk),
         "Checkout": '{{ checkout(token: "%s") {{ {call} }} }}' % token,
+        "User": "{{ me {{ {call} }} }}",
     }
     body = wrappers[type_name].format(call=call)
     operation = ROOTS.get(type_name, "query")

@@ -43,6 +43,8 @@ SECRETS = {
     "User": "email",
     "Webhook": "secretKey",
     "StoreEventRsvp": "email",
+    "Appointment": "code",
+    "TryOnReservation": "email",
 }
 #: How deep a path may go from the field the extension adds.
 MAX_DEPTH = 5
@@ -320,6 +322,65 @@ CALLS = {
         "mutation",
         'o2oWebhookDeliveryRetry(id: "%(delivery)s")',
     ),
+    ("Query", "appointment"): ("query", 'appointment(id: "%(appointment)s")'),
+    ("Query", "appointments"): ("query", "appointments(first: 10)"),
+    ("User", "appointments"): (
+        "query",
+        'user(id: "%(user)s") { appointments(first: 10) %(rest)s }',
+    ),
+    ("Mutation", "appointmentBook"): (
+        "mutation",
+        'appointmentBook(input: {typeId: "%(appointment_type)s", '
+        'startsAt: "2030-01-01T10:00:00+00:00", email: "guess@example.com"})',
+    ),
+    ("Mutation", "appointmentReschedule"): (
+        "mutation",
+        'appointmentReschedule(id: "%(appointment)s", '
+        'startsAt: "2030-01-01T10:00:00+00:00")',
+    ),
+    ("Mutation", "appointmentCancel"): (
+        "mutation",
+        'appointmentCancel(id: "%(appointment)s")',
+    ),
+    ("Mutation", "appointmentCheckIn"): (
+        "mutation",
+        'appointmentCheckIn(id: "%(appointment)s")',
+    ),
+    ("Mutation", "appointmentMarkNoShow"): (
+        "mutation",
+        'appointmentMarkNoShow(id: "%(appointment)s")',
+    ),
+    ("Mutation", "appointmentTypeCreate"): (
+        "mutation",
+        'appointmentTypeCreate(storeId: "%(store)s", input: {name: "x"})',
+    ),
+    ("Mutation", "appointmentTypeUpdate"): (
+        "mutation",
+        'appointmentTypeUpdate(id: "%(appointment_type)s", input: {name: "mine"})',
+    ),
+    ("Mutation", "appointmentTypeDelete"): (
+        "mutation",
+        'appointmentTypeDelete(id: "%(appointment_type)s")',
+    ),
+    ("Mutation", "storeOccupancyUpdate"): (
+        "mutation",
+        'storeOccupancyUpdate(storeId: "%(store)s", delta: 1)',
+    ),
+    ("Mutation", "storeOccupancySettingsUpdate"): (
+        "mutation",
+        'storeOccupancySettingsUpdate(storeId: "%(store)s", input: {capacity: 9})',
+    ),
+    ("Query", "tryOnReservation"): ("query", 'tryOnReservation(id: "%(try_on)s")'),
+    ("Query", "tryOnReservations"): ("query", "tryOnReservations(first: 10)"),
+    ("Query", "myTryOnReservations"): ("query", "myTryOnReservations(first: 10)"),
+    ("Mutation", "tryOnReserve"): (
+        "mutation",
+        'tryOnReserve(input: {storeId: "%(store)s", lines: [{variantId: '
+        '"%(variant)s", quantity: 1}], email: "guess@example.com"})',
+    ),
+    ("Mutation", "tryOnCancel"): ("mutation", 'tryOnCancel(id: "%(try_on)s")'),
+    ("Mutation", "tryOnRelease"): ("mutation", 'tryOnRelease(id: "%(try_on)s")'),
+    ("Mutation", "tryOnConvert"): ("mutation", 'tryOnConvert(id: "%(try_on)s")'),
 }
 
 
@@ -384,6 +445,40 @@ def victim(
     from fixtures.events import make_event
 
     store_event = make_event(store)
+    from saleor.warehouse.models import Stock
+
+    from saleor_o2o.store.supply import Line
+    from saleor_o2o.visits.appointments import booking
+    from saleor_o2o.visits.appointments import services as appointment_services
+    from saleor_o2o.visits.try_on import services as try_on_services
+
+    appointment_type = appointment_services.appointment_type_create(
+        store=store,
+        data={"name": "Fitting", "min_notice_minutes": 0, "book_ahead_days": 7},
+    )
+    from django.utils import timezone
+
+    from saleor_o2o.visits.appointments.selectors import appointment_slots
+
+    today = timezone.now()
+    slot = next(
+        slot
+        for days in range(8)
+        for slot in appointment_slots(
+            appointment_type, (today + timezone.timedelta(days=days)).date(), now=today
+        )
+    )
+    appointment, appointment_token = booking.appointment_book(
+        appointment_type_id=appointment_type.pk,
+        starts_at=slot.start,
+        user=customer_user,
+    )
+    Stock.objects.update_or_create(
+        warehouse=store.warehouse, product_variant=variant, defaults={"quantity": 9}
+    )
+    try_on = try_on_services.try_on_reserve(
+        store_id=store.pk, lines=[Line(variant.pk, 1)], user=customer_user
+    )
     place = rsvp.store_event_rsvp(event_id=store_event.pk, user=customer_user)
     guest = rsvp.store_event_rsvp(
         event_id=store_event.pk, email="guest.victim@example.com"
@@ -406,6 +501,9 @@ def victim(
         "checkout_id": gid("Checkout", "00000000-0000-0000-0000-000000000000"),
         "store_event": gid("StoreEvent", store_event.pk),
         "guessed_token": "0" * 64,
+        "appointment": gid("Appointment", appointment.pk),
+        "appointment_type": gid("AppointmentType", appointment_type.pk),
+        "try_on": gid("TryOnReservation", try_on.reservation.pk),
     }
     secrets = [
         pickup.code,
@@ -419,6 +517,9 @@ def victim(
         place.token,
         guest.token,
         "guest.victim@example.com",
+        appointment.code,
+        appointment_token,
+        try_on.token,
     ]
     return ids, secrets, lyon
 

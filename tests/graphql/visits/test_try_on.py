@@ -63,7 +63,7 @@ query ($store: ID, $statuses: [TryOnStatusEnum!]) {
 
 def reserve_input(where, variant, quantity=1, **extra):
     data = {
-        "store": gid("Store", where.pk),
+        "storeId": gid("Store", where.pk),
         "lines": [
             {"variantId": gid("ProductVariant", variant.pk), "quantity": quantity}
         ],
@@ -183,13 +183,13 @@ def test_a_signed_in_shopper_sees_and_cancels_only_their_own(
         ({"lines": []}, ("lines", "REQUIRED")),
         ("too_many_units", ("lines", "TOO_MANY_ITEMS")),
         ("more_than_stock", ("lines.0.quantity", "INSUFFICIENT_STOCK")),
-        ({"store": gid("Store", 0)}, ("store", "NOT_FOUND")),
-        ({"store": "not-an-id"}, ("store", "GRAPHQL_ERROR")),
-        ("inactive_store", ("store", "NOT_FOUND")),
+        ({"storeId": gid("Store", 0)}, ("storeId", "NOT_FOUND")),
+        ({"storeId": "not-an-id"}, ("storeId", "GRAPHQL_ERROR")),
+        ("inactive_store", ("storeId", "NOT_FOUND")),
         ({"email": None}, ("email", "REQUIRED")),
         ({"email": "not-mail"}, ("email", "INVALID")),
-        ("someone_elses_appointment", ("appointment", "NOT_FOUND")),
-        ({"appointment": gid("Appointment", 0)}, ("appointment", "NOT_FOUND")),
+        ("someone_elses_appointment", ("appointmentId", "NOT_FOUND")),
+        ({"appointmentId": gid("Appointment", 0)}, ("appointmentId", "NOT_FOUND")),
     ],
 )
 def test_typed_errors_for_bad_input(
@@ -206,7 +206,7 @@ def test_typed_errors_for_bad_input(
         change = {}
     elif change == "someone_elses_appointment":
         appointment = make_appointment(try_on_store, email="else@example.com")
-        change = {"appointment": gid("Appointment", appointment.pk)}
+        change = {"appointmentId": gid("Appointment", appointment.pk)}
     variables = reserve_input(try_on_store, variant, quantity, **change)
     response = api_client.post_graphql(RESERVE, variables)
     assert errors_of(response, "tryOnReserve") == [expected]

@@ -15,16 +15,21 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 from saleor.account.models import User
+from saleor.warehouse.models import Stock
 
 from saleor_o2o.core.geo import Point
 from saleor_o2o.core.settings import get_o2o_settings
 from saleor_o2o.graphql.api import schema
 from saleor_o2o.local_delivery import rules as delivery_rules
+from saleor_o2o.occupancy import services as occupancy_services
 from saleor_o2o.offer import claims, shoppers
 from saleor_o2o.pickup import expiry, handover
 from saleor_o2o.pickup import services as pickup_services
 from saleor_o2o.store import stock as store_stock
 from saleor_o2o.visits.appointments import desk_services, notices, sweeps
+from saleor_o2o.visits.events import rsvp
+from saleor_o2o.visits.try_on import sale as try_on_sale
+from saleor_o2o.visits.try_on import services as try_on_services
 from saleor_o2o.webhook.events import O2OEventType
 from saleor_o2o.webhook.models import O2OEvent
 
@@ -41,6 +46,8 @@ LOOKUPS = {
     "ProductVariant": "query($id: ID!) { found: productVariant(id: $id) { id } }",
     "Offer": "query($id: ID!) { found: offer(id: $id) { id } }",
     "LocalDelivery": "query($id: ID!) { found: localDelivery(id: $id) { id } }",
+    "StoreEvent": "query($id: ID!) { found: storeEvent(id: $id) { id } }",
+    "TryOnReservation": ("query($id: ID!) { found: tryOnReservation(id: $id) { id } }"),
 }
 #: Appointments and their types, as the desk lists them on the appointment's day.
 APPOINTMENTS_ON = """
@@ -79,6 +86,8 @@ def every_event(
     staff_user,
     customer_user,
     appointment_desk_factory,
+    try_on_reserve,
+    store_event,
 ):
     """Make the extension record at least one event of every type."""
     staff = pickup_services.Actor.of(staff_user)
@@ -139,6 +148,31 @@ def every_event(
     desk_services.appointment_check_in(arrived, by_app, now=arrived.starts_at)
     appointment_desk_factory(now - timedelta(hours=1))
     sweeps.appointments_sweep(now=now)
+
+    # Every try-on move: reserved, then released, expired, sold and cancelled.
+    Stock.objects.filter(warehouse=store.warehouse, product_variant=variant).update(
+        quantity=20
+    )
+
+    def held():
+        return try_on_reserve(store, variant, 1, user=customer_user).reservation
+
+    try_on_services.try_on_release(held(), staff)
+    try_on_services.try_on_cancel(held(), pickup_services.Actor.shopper(customer_user))
+    try_on_sale.try_on_convert(held(), staff)
+    expiring_hold = held()
+    try_on_services.try_on_expire(now=expiring_hold.held_until + timedelta(minutes=1))
+
+    # An RSVP taken and given back.
+    place = rsvp.store_event_rsvp(event_id=store_event.pk, user=customer_user)
+    rsvp.store_event_rsvp_cancel(token=place.token)
+
+    # A store that becomes crowded, then eases.
+    occupancy_services.occupancy_settings_update(
+        store_id=store.pk, data={"capacity": 10}
+    )
+    occupancy_services.store_occupancy_update(store_id=store.pk, count=10)
+    occupancy_services.store_occupancy_update(store_id=store.pk, count=0)
     return customer_user
 
 
@@ -169,6 +203,11 @@ def test_every_payload_id_resolves_through_the_api(every_event, api_client):
             answer = customer.post_graphql("{ myOfferClaims { id } }").json()
             claims = [claim["id"] for claim in answer["data"]["myOfferClaims"]]
             assert global_id in claims, where
+            continue
+        if type_name == "StoreEventRsvp":  # Its shopper's own, as claims are.
+            answer = customer.post_graphql("{ myStoreEventRsvps { id } }").json()
+            places = [place["id"] for place in answer["data"]["myStoreEventRsvps"]]
+            assert global_id in places, where
             continue
         if type_name in ("Appointment", "AppointmentType"):
             assert global_id in appointment_ids(api_client, global_id), where

@@ -232,7 +232,7 @@ def test_someone_elses_appointment_or_another_stores_is_refused(
     theirs = make_appointment(try_on_store, email="someone@example.com")
     with pytest.raises(O2OError) as error:
         reserve(try_on_store, variant, 1, appointment_id=theirs.pk)
-    assert (error.value.code, error.value.field) == ("NOT_FOUND", "appointment")
+    assert (error.value.code, error.value.field) == ("NOT_FOUND", "appointment_id")
     their_account = make_appointment(
         try_on_store, email=customer_user.email, user=customer_user
     )
