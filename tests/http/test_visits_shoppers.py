@@ -3,6 +3,7 @@ and writes their own appointments, try-on reservations and event RSVPs (by accou
 or by token) while the others do too, and never sees, gets or moves another's."""
 
 import datetime as dt
+from collections import Counter
 from typing import Dict, List, Set
 
 import pytest
@@ -11,6 +12,7 @@ from graphql_jwt.shortcuts import get_token
 from saleor.account.models import User
 from saleor.warehouse.models import Stock
 
+from saleor_o2o.store.models import StockHold
 from saleor_o2o.visits.appointments import booking, selectors
 from saleor_o2o.visits.appointments.models import Appointment
 from saleor_o2o.visits.events import rsvp
@@ -315,3 +317,60 @@ def _assert_everything_shown_was_their_own(people, seen) -> None:
         assert set(
             TryOnReservation.objects.filter(**owner).values_list("status", flat=True)
         ) == {"cancelled"}
+
+
+RESERVE_FOR_VISIT = """
+mutation($input: TryOnReserveInput!) {
+  tryOnReserve(input: $input) { tryOnReservation { id } tryOnErrors { field code } }
+}
+"""
+CANCEL_VISIT = """
+mutation($token: String!) {
+  appointmentCancel(token: $token) {
+    appointment { status } appointmentErrors { field code }
+  }
+}
+"""
+
+
+def test_holding_items_for_a_visit_while_cancelling_it_never_keeps_them(
+    saleor_server, shoppers, variant, store, race
+):
+    """Each shopper asks to hold an item for their visit while cancelling the visit
+    (two tabs): either the hold is refused, or it ends with the visit at once."""
+    people = shoppers[0]
+    url = saleor_server.url
+    calls = []
+    for person in people:
+        user = person["user"]
+        front = HttpStorefront(url, get_token(user) if user else None)
+        data = {
+            "store": gid("Store", store.pk),
+            "lines": [{"variantId": gid("ProductVariant", variant.pk), "quantity": 1}],
+            "appointment": gid("Appointment", person["appointment"].pk),
+        }
+        if not user:
+            data["email"] = person["email"]
+        calls += [
+            lambda f=front, d=data: f.post(RESERVE_FOR_VISIT, {"input": d})["data"][
+                "tryOnReserve"
+            ],
+            lambda f=front, t=person["appointment_token"]: f.post(
+                CANCEL_VISIT, {"token": t}
+            )["data"]["appointmentCancel"],
+        ]
+
+    answers = race(calls)
+
+    cancelled = [a["appointment"]["status"] for a in answers[1::2]]
+    assert cancelled == ["CANCELLED"] * len(people), answers
+    reserved = Counter(
+        "held" if a["tryOnReservation"] else a["tryOnErrors"][0]["code"]
+        for a in answers[::2]
+    )
+    assert set(reserved) <= {"held", "APPOINTMENT_UNAVAILABLE"}, reserved
+    for_visits = TryOnReservation.objects.filter(appointment__isnull=False)
+    assert for_visits.count() == reserved["held"]
+    still_held = for_visits.filter(status="held").values_list("pk", flat=True)
+    assert list(still_held) == []
+    assert not StockHold.objects.filter(try_on_line__reservation__in=for_visits)
