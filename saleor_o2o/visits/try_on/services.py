@@ -2,10 +2,11 @@
 shopper, released by the store, expired by the beat task.
 
 Locks, in the order of docs/design/click-and-collect.md: reserving locks the store
-row (FOR NO KEY UPDATE, as pickup reservations do), then the store's stock rows of
-the items in primary-key order (`reservations.stocks_lock`), and only then writes
-the holds, so a hold and a checkout racing for the last unit are serialised on the
-stock row and never both get it. Ending a hold locks the reservation row and drops
+row (FOR NO KEY UPDATE, as pickup reservations do), then the shopper's appointment
+if the items are held for one, then the store's stock rows of the items in
+primary-key order (`reservations.stocks_lock`), and only then writes the holds,
+so a hold and a checkout racing for the last unit are serialised on the stock row
+and never both get it. Ending a hold locks the reservation row and drops
 its holds (which only gives units back, so it needs no stock lock); the sale at the
 desk (`sale`) locks the stock rows first, then the reservation row.
 """
@@ -87,9 +88,18 @@ def _variants_check(lines: Sequence[supply.Line]) -> List[ProductVariant]:
 
 
 def _appointment_view(appointment_id, *, store: Store, user, email: str):
-    """Return the shopper's appointment as the rules see it, or raise NOT_FOUND for
-    one that is not theirs."""
-    appointment = Appointment.objects.filter(pk=appointment_id).first()
+    """Return the shopper's appointment, locked, as the rules see it, or raise
+    NOT_FOUND for one that is not theirs.
+
+    Locked until commit, so that a cancellation or move of the visit running at the
+    same time either comes first (and the hold is judged by the visit as it is
+    then) or waits and then finds the new hold to end or move (`follow`).
+    """
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .filter(pk=appointment_id)
+        .first()
+    )
     if appointment is None:
         raise NotFound("No such appointment.", field="appointment_id")
     signed_in = user is not None and getattr(user, "is_authenticated", False)

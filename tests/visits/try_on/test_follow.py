@@ -2,9 +2,12 @@
 cancelled (`visits.try_on.follow`), through the booking services."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, transaction
 
+from saleor_o2o.core.errors import O2OError
 from saleor_o2o.store.models import StockHold
 from saleor_o2o.visits.appointments import booking
 from saleor_o2o.visits.try_on import rules
@@ -101,3 +104,38 @@ def test_a_hold_without_a_visit_is_left_alone(appointment_type, try_on_store, va
     booking.appointment_cancel(appointment=appointment, now=NOW)
 
     assert TryOnReservation.objects.get(pk=plain.pk).status == rules.HELD
+
+
+def test_a_hold_asked_for_while_its_visit_is_being_cancelled_is_refused(
+    transactional_db, appointment_type, try_on_store, variant
+):
+    """The cancellation has locked the visit and found no hold to end, but has not
+    committed: a reservation for that visit waits for it, then is refused. (It read
+    the visit as still booked and kept the units until the visit's end before.)"""
+    appointment, _token = booking.appointment_book(
+        appointment_type_id=appointment_type.pk,
+        starts_at=TUESDAY_10,
+        now=NOW,
+        email="guest@example.com",
+    )
+    outcome = []
+
+    def reserve_for_the_visit():
+        try:
+            reserve(try_on_store, variant, 1, appointment_id=appointment.pk, now=NOW)
+            outcome.append("held")
+        except O2OError as error:
+            outcome.append(error.code)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        booking.appointment_cancel(appointment=appointment, now=NOW)
+        reserving = threading.Thread(target=reserve_for_the_visit)
+        reserving.start()
+        reserving.join(timeout=1)  # Blocked on the visit's lock (or done, before).
+    reserving.join(timeout=30)
+
+    assert outcome == ["APPOINTMENT_UNAVAILABLE"]
+    assert not TryOnReservation.objects.filter(status=rules.HELD).exists()
+    assert not StockHold.objects.exists()
