@@ -4,6 +4,11 @@ Pure rules, no database. Postal codes are kept normalised (upper case, no spaces
 dashes) as codes or prefixes of codes; an address matches when some prefix of its own
 normalised code is listed for its country, so one indexed ``IN`` lookup on
 ``(country, prefix)`` answers it (`postal_prefixes`).
+
+A radius serves addresses in the store's own country only: a store delivering
+across a border lists the other country's postal codes or prefixes. Saleor offers
+the "Local delivery" method only in the countries its zone lists (`method`), known
+from the stores' and the postal codes' countries, never from a circle on the map.
 """
 
 import math

@@ -14,6 +14,8 @@ from collections import Counter
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from django.db import connection
+from saleor.account.models import Address
+from saleor.warehouse.models import Warehouse
 
 from saleor_o2o.core.geo import Point
 from saleor_o2o.local_delivery import areas, fees
@@ -59,12 +61,16 @@ class Candidate(NamedTuple):
 _AREA = DeliveryArea._meta.db_table
 _STORE = Store._meta.db_table
 # The box of the widest radius bounds the search on the location index; each
-# area's own radius is then compared with the very distance the options carry.
+# area's own radius is then compared with the very distance the options carry. A
+# radius serves the store's own country only (see `areas`).
 _RADIUS_MATCH_SQL = f"""
     SELECT area.id FROM {_AREA} area
     JOIN {_STORE} ON {_STORE}.id = area.store_id
+    JOIN {Warehouse._meta.db_table} w ON w.id = {_STORE}.warehouse_id
+    JOIN {Address._meta.db_table} a ON a.id = w.address_id
     WHERE {LOCATION_SQL} <@ %(box)s::cube AND area.radius_km IS NOT NULL
       AND {DISTANCE_KM_SQL.replace("%s", "%(origin)s")} <= area.radius_km
+      AND a.country = %(country)s
 """
 _POSTAL_TABLE = DeliveryPostalCode._meta.db_table
 # One lookup on the (country, prefix) index for every prefix of the address's code.

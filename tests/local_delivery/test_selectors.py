@@ -308,3 +308,37 @@ def test_stock_counts_allocations_other_checkouts_reservations_and_safety_stock(
     # 10 - 2 allocated - 3 - 4 reserved - 1 safety = 0; without mine, 3.
     assert short() == (Line(variant.pk, 9),)
     assert short(exclude_checkout=mine.pk) == (Line(variant.pk, 6),)
+
+
+#: Mouscron, Belgium: 17 km from a store in Lille, France, across the border.
+MOUSCRON = Point(50.7446, 3.2141)
+
+
+def test_a_radius_stops_at_the_border_and_postal_codes_cross_it(
+    store_factory, variant, delivery_area_factory
+):
+    """Saleor offers the method only in the countries of the stores and of their
+    postal codes: a radius reaching into Belgium would offer what cannot be
+    completed."""
+    lille = store_factory("Lille Centre", 50.6292, 3.0573, city="Lille")
+    delivery_area_factory(lille, radius_km=25)
+    stock(lille, variant, 5)
+    lines = [Line(variant.pk, 1)]
+
+    def belgian():
+        return selectors.stores_delivering(
+            point=MOUSCRON,
+            country="BE",
+            postal_code="7700",
+            lines=lines,
+            order_value=Decimal(30),
+            now=NOW,
+        )
+
+    assert belgian() == []
+
+    delivery_area_factory(lille, radius_km=25, postal_codes={"BE": ["77"]})
+
+    [option] = belgian()
+    assert option.store_id == lille.pk
+    assert option.distance_km == pytest.approx(17, abs=1)
