@@ -10,7 +10,6 @@ import pytz
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from saleor_o2o.occupancy.rules import SlotCap
 from saleor_o2o.store import hours
 from saleor_o2o.store import services as store_services
 from saleor_o2o.visits.appointments import selectors
@@ -195,15 +194,28 @@ def test_holding_appointments_take_places_others_do_not(appointment_type):
     assert remaining[half_past] == 1
 
 
-def test_crowding_caps_the_next_slots(appointment_type, monkeypatch):
-    from saleor_o2o.occupancy import selectors as occupancy_selectors
+def test_a_crowded_store_caps_its_next_hours_slots(store, appointment_type_factory):
+    """The occupancy policy, as the desk's head count sets it: slots starting in
+    the next hour shrink to the crowded capacity; later ones keep theirs."""
+    from saleor_o2o.occupancy import services as occupancy
 
-    cap = SlotCap(until=paris(2027, 3, 23, 10, 0), capacity=1)
-    monkeypatch.setattr(occupancy_selectors, "slot_cap", lambda **kwargs: cap)
-    found = selectors.appointment_slots(
-        appointment_type, dt.date(2027, 3, 23), now=MONDAY_MORNING
+    appointment_type = appointment_type_factory(min_notice_minutes=0)
+    now = paris(2027, 3, 23, 9, 50)
+    occupancy.occupancy_settings_update(
+        store_id=store.pk, data={"capacity": 10, "crowded_slot_capacity": 1}
     )
-    assert [slot.capacity for slot in found[:3]] == [1, 1, 2]
+    occupancy.store_occupancy_update(store_id=store.pk, count=10, now=now)
+
+    found = selectors.appointment_slots(appointment_type, now.date(), now=now)
+
+    assert [(slot.start, slot.capacity) for slot in found[:3]] == [
+        (paris(2027, 3, 23, 10, 0), 1),
+        (paris(2027, 3, 23, 10, 30), 1),
+        (paris(2027, 3, 23, 11, 0), 2),
+    ]
+    occupancy.store_occupancy_update(store_id=store.pk, count=2, now=now)
+    eased = selectors.appointment_slots(appointment_type, now.date(), now=now)
+    assert [slot.capacity for slot in eased[:3]] == [2, 2, 2]
 
 
 def test_a_month_of_slots_takes_three_queries(appointment_type):
