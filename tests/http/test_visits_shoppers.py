@@ -345,9 +345,9 @@ def test_holding_items_for_a_visit_while_cancelling_it_never_keeps_them(
         user = person["user"]
         front = HttpStorefront(url, get_token(user) if user else None)
         data = {
-            "store": gid("Store", store.pk),
+            "storeId": gid("Store", store.pk),
             "lines": [{"variantId": gid("ProductVariant", variant.pk), "quantity": 1}],
-            "appointment": gid("Appointment", person["appointment"].pk),
+            "appointmentId": gid("Appointment", person["appointment"].pk),
         }
         if not user:
             data["email"] = person["email"]
