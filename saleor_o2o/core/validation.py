@@ -3,7 +3,13 @@
 import datetime as dt
 from typing import Optional
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from saleor_o2o.core.errors import InvalidInput
+
+#: The longest e-mail address stored (Django's ``EmailField`` default).
+EMAIL_MAX_LENGTH = 254
 
 #: Limits of what shoppers and staff may write into an audit trail.
 NOTE_MAX_LENGTH = 500
@@ -69,3 +75,23 @@ def datetime_check(
     if not inside:
         raise InvalidInput("Give a date between 1970 and 2999.", field=field, code=code)
     return value
+
+
+def shopper_email(user, email: Optional[str]) -> str:
+    """Return the address to write to about a visit: a signed-in shopper's own, or
+    the guest's, checked. Raise `InvalidInput` on ``email`` when a guest gives none,
+    or one that is malformed or too long."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.email
+    email = (email or "").strip()
+    if not email:
+        raise InvalidInput(
+            "Give your e-mail address, or sign in.", field="email", code="REQUIRED"
+        )
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput("Not an e-mail address.", field="email")
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise InvalidInput("That e-mail address is too long.", field="email")
+    return email

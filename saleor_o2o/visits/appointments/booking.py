@@ -10,13 +10,12 @@ racing for a slot's last place cannot both get it. The notice of each move
 import datetime as dt
 from typing import Optional, Tuple
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from saleor_o2o.core.codes import new_handover_code
 from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.core.validation import shopper_email
 from saleor_o2o.visits.appointments import notices, rules, selectors
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
 from saleor_o2o.visits.appointments.rules import AppointmentStatus
@@ -65,17 +64,7 @@ def _slot_check(
 
 
 def _contact(user, email: Optional[str], name: Optional[str], note: Optional[str]):
-    if user is not None:
-        email = user.email
-    email = (email or "").strip()
-    if not email:
-        raise InvalidInput(
-            "Give an e-mail address to book as a guest.", field="email", code="REQUIRED"
-        )
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput("Not an e-mail address.", field="email")
+    email = shopper_email(user, email)
     name = (name or "").strip()
     if not name and user is not None:
         name = user.get_full_name() if hasattr(user, "get_full_name") else ""

@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.core.limits import guest_rsvps_per_hour
+from saleor_o2o.core.validation import shopper_email
 from saleor_o2o.visits.events import rules
 from saleor_o2o.visits.events.emails import store_event_email_record
 from saleor_o2o.visits.events.models import StoreEvent, StoreEventRsvp
@@ -38,23 +37,6 @@ class RsvpMade:
     rsvp: StoreEventRsvp
     #: The cancel token: shown to the shopper once, never stored.
     token: str
-
-
-def _email_of(user, email: Optional[str]) -> str:
-    if user is not None:
-        return user.email.strip().lower()
-    email = (email or "").strip()
-    if not email:
-        raise InvalidInput(
-            "Guests give their e-mail address.", field="email", code="REQUIRED"
-        )
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput("Not an e-mail address.", field="email")
-    if len(email) > StoreEventRsvp._meta.get_field("email").max_length:
-        raise InvalidInput("The e-mail address is too long.", field="email")
-    return email.lower()
 
 
 def _guest_limit_check(client: str, now: datetime) -> None:
@@ -85,7 +67,7 @@ def store_event_rsvp(
     now = now or timezone.now()
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    address = _email_of(user, email)
+    address = shopper_email(user, email).lower()
     if user is None:
         _guest_limit_check(client, now)
     with transaction.atomic():

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Sequence
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,8 +22,8 @@ from saleor.product.models import ProductVariant
 
 from saleor_o2o.core.actors import Actor
 from saleor_o2o.core.db import rows_lock
-from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
-from saleor_o2o.core.validation import NOTE_MAX_LENGTH, text_clean
+from saleor_o2o.core.errors import NotFound, O2OError
+from saleor_o2o.core.validation import NOTE_MAX_LENGTH, shopper_email, text_clean
 from saleor_o2o.store import holds, reservations, supply
 from saleor_o2o.store.models import Store
 from saleor_o2o.store.stock import record_stock_low_after
@@ -47,23 +45,6 @@ class Reserved:
 
     reservation: TryOnReservation
     token: str
-
-
-def _shopper_email(user, email: Optional[str]) -> str:
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user.email
-    email = (email or "").strip()
-    if not email:
-        raise InvalidInput(
-            "Give your e-mail address, or sign in.", field="email", code="REQUIRED"
-        )
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput("Not an e-mail address.", field="email")
-    if len(email) > TryOnReservation._meta.get_field("email").max_length:
-        raise InvalidInput("That e-mail address is too long.", field="email")
-    return email
 
 
 def _variants_check(lines: Sequence[supply.Line]) -> List[ProductVariant]:
@@ -165,7 +146,7 @@ def try_on_reserve(
     """
     now = now or timezone.now()
     lines = rules.check_lines(lines)
-    email = _shopper_email(user, email)
+    email = shopper_email(user, email)
     variants = _variants_check(lines)
     with transaction.atomic():
         rows_lock(Store._meta.db_table, [store_id], mode="NO KEY UPDATE")
