@@ -7,9 +7,10 @@ from datetime import time
 import pytest
 import pytz
 
+from saleor_o2o.core import tokens
 from saleor_o2o.core.errors import O2OError
 from saleor_o2o.store import hours, slots
-from saleor_o2o.visits.appointments import rules, tokens
+from saleor_o2o.visits.appointments import rules
 
 UTC = pytz.utc
 NOW = UTC.localize(dt.datetime(2027, 3, 22, 8))

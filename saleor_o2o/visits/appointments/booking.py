@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from saleor_o2o.core.codes import new_handover_code
 from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
+from saleor_o2o.core.tokens import new_token, token_hash
 from saleor_o2o.core.validation import shopper_email
 from saleor_o2o.visits.appointments import notices, rules, selectors
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
 from saleor_o2o.visits.appointments.rules import AppointmentStatus
 from saleor_o2o.visits.appointments.services import appointment_type_lock
-from saleor_o2o.visits.appointments.tokens import new_token, token_hash
 
 
 def _aware(starts_at: dt.datetime) -> dt.datetime:

@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from saleor_o2o.core.errors import NotFound
+from saleor_o2o.core.tokens import TOKEN_MAX_LENGTH, token_hash
 from saleor_o2o.occupancy import rules as occupancy_rules
 from saleor_o2o.occupancy import selectors as occupancy_selectors
 from saleor_o2o.store import slots as slot_engine
@@ -21,7 +22,6 @@ from saleor_o2o.store.models import Store
 from saleor_o2o.visits.appointments import rules
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
 from saleor_o2o.visits.appointments.rules import AppointmentStatus
-from saleor_o2o.visits.appointments.tokens import TOKEN_MAX_LENGTH, token_hash
 
 
 def appointment_types(*, store_id: int, include_inactive: bool = False) -> QuerySet:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from saleor_o2o.core.errors import NotFound, O2OError
 from saleor_o2o.core.limits import guest_rsvps_per_hour
+from saleor_o2o.core.tokens import token_hash
 from saleor_o2o.core.validation import shopper_email
 from saleor_o2o.visits.events import rules
 from saleor_o2o.visits.events.emails import store_event_email_record
@@ -97,7 +98,7 @@ def store_event_rsvp(
             event=event,
             user=user,
             email=address,
-            token_hash=rules.token_hash(token),
+            token_hash=token_hash(token),
             token_nonce=nonce,
             client_key="" if user is not None else client,
             created_at=now,
@@ -118,7 +119,7 @@ def rsvp_for_token(token: str) -> Optional[StoreEventRsvp]:
         return None
     return (
         StoreEventRsvp.objects.select_related("event")
-        .filter(token_hash=rules.token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
 
@@ -134,7 +135,7 @@ def store_event_rsvp_cancel(
         rsvp = (
             StoreEventRsvp.objects.select_for_update(of=("self",))
             .select_related("event")
-            .filter(token_hash=rules.token_hash(token))
+            .filter(token_hash=token_hash(token))
             .first()
         )
         if rsvp is None:  # Its event was deleted meanwhile.

@@ -139,8 +139,3 @@ def cancel_token(nonce: str, *, secret: str) -> str:
     site's secret key, so the database alone never yields a working token."""
     key = hashlib.sha256(TOKEN_KEY_SALT + secret.encode()).digest()
     return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
-
-
-def token_hash(token: str) -> str:
-    """Return the SHA-256 of a cancel token, as stored and looked up."""
-    return hashlib.sha256((token or "").strip().encode()).hexdigest()

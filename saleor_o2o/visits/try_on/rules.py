@@ -5,9 +5,6 @@ write. The limits are defined here once; the GraphQL descriptions, the README an
 the tests read them from here.
 """
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
@@ -28,9 +25,6 @@ HOLD_PERIOD = timedelta(hours=48)
 #: An appointment ending later than this cannot hold stock (it is booked too far
 #: ahead: the units would be kept from other shoppers for days).
 MAX_APPOINTMENT_AHEAD = timedelta(days=7)
-#: Characters of the manage token given to the shopper (URL-safe base64).
-TOKEN_BYTES = 24
-
 HELD = "held"
 CONVERTED = "converted"
 RELEASED = "released"
@@ -177,18 +171,3 @@ def sale_lines(
 
 
 # Manage tokens: shown to the shopper once, stored as SHA-256.
-
-
-def token_new() -> str:
-    """Return a new manage token (URL-safe, unguessable)."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_hash(token: str) -> str:
-    """Return the SHA-256 (hex) a token is stored and looked up as."""
-    return hashlib.sha256((token or "").strip().encode("utf-8")).hexdigest()
-
-
-def token_matches(token: str, stored_hash: str) -> bool:
-    """Compare a token given with a stored hash, in constant time."""
-    return hmac.compare_digest(token_hash(token), stored_hash)

@@ -23,6 +23,7 @@ from saleor.product.models import ProductVariant
 from saleor_o2o.core.actors import Actor
 from saleor_o2o.core.db import rows_lock
 from saleor_o2o.core.errors import NotFound, O2OError
+from saleor_o2o.core.tokens import new_token, token_hash
 from saleor_o2o.core.validation import NOTE_MAX_LENGTH, shopper_email, text_clean
 from saleor_o2o.store import holds, reservations, supply
 from saleor_o2o.store.models import Store
@@ -170,12 +171,12 @@ def try_on_reserve(
         if not plan.is_complete:
             raise _short(plan, lines, available)
 
-        token = rules.token_new()
+        token = new_token()
         reservation = TryOnReservation.objects.create(
             store=store,
             user=user if user is not None and user.is_authenticated else None,
             email=email,
-            token_hash=rules.token_hash(token),
+            token_hash=token_hash(token),
             appointment=appointment,
             held_until=held_until,
             created_at=now,
@@ -288,7 +289,7 @@ def try_on_for_token(token: Optional[str]) -> TryOnReservation:
     if token and len(token) <= 200:
         found = (
             TryOnReservation.objects.select_related("store")
-            .filter(token_hash=rules.token_hash(token))
+            .filter(token_hash=token_hash(token))
             .first()
         )
     if found is None:
