@@ -17,6 +17,7 @@ remembered on the checkout object, so that completion delivers it at that price
 from decimal import Decimal
 from typing import Iterable, Optional, Tuple
 
+from django.core.exceptions import ObjectDoesNotExist
 from prices import Money, TaxedMoney
 from saleor.checkout.models import Checkout
 from saleor.core.taxes import quantize_price
@@ -24,7 +25,7 @@ from saleor.core.taxes import quantize_price
 from saleor_o2o.core.settings import O2OSettings, get_o2o_settings
 from saleor_o2o.local_delivery import fees, selectors
 from saleor_o2o.local_delivery.method import is_local_delivery_method
-from saleor_o2o.local_delivery.models import CheckoutLocalDelivery, DeliveryArea
+from saleor_o2o.local_delivery.models import CheckoutLocalDelivery
 from saleor_o2o.local_delivery.options import (
     Offer,
     checkout_best_offer,
@@ -65,9 +66,11 @@ def chosen_fee(
     choice: CheckoutLocalDelivery, order_value: Decimal
 ) -> Optional[Decimal]:
     """Return the fee of the chosen store for this order value (None if the store
-    no longer has an area)."""
-    area = DeliveryArea.objects.filter(store_id=choice.store_id).first()
-    if area is None:
+    no longer has an area). Read with ``select_related("store__delivery_area")``,
+    the choice brings its area along."""
+    try:
+        area = choice.store.delivery_area
+    except ObjectDoesNotExist:
         return None
     return fees.delivery_fee(
         selectors.fee_rule(area),
@@ -86,7 +89,11 @@ def checkout_fee(
     """Return what the checkout pays for local delivery now, or None if unknown
     (no store chosen, and none to choose, or the method is not listed)."""
     order_value = checkout_order_value(checkout, lines, discounts)
-    choice = CheckoutLocalDelivery.objects.filter(checkout_id=checkout.pk).first()
+    choice = (
+        CheckoutLocalDelivery.objects.select_related("store__delivery_area")
+        .filter(checkout_id=checkout.pk)
+        .first()
+    )
     if choice is not None:
         return chosen_fee(choice, order_value)
     settings = settings or get_o2o_settings()
