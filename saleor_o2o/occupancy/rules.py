@@ -10,8 +10,8 @@ ever from check-ins alone.
 """
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import pytz
 
@@ -148,6 +148,20 @@ def capped_capacity(
     if cap is None or starts_at >= cap.until:
         return capacity
     return min(capacity, cap.capacity)
+
+
+def capped_slots(slots: Sequence[Any], cap: Optional[SlotCap]) -> List[Any]:
+    """Return the slots (dataclasses with ``start`` and ``capacity``: pickup slots,
+    appointment slots) with their capacities under the cap."""
+    if cap is None:
+        return list(slots)
+    return [
+        replace(
+            slot,
+            capacity=capped_capacity(slot.capacity, starts_at=slot.start, cap=cap),
+        )
+        for slot in slots
+    ]
 
 
 def week_hour(at: dt.datetime, timezone: str) -> Tuple[int, int]:

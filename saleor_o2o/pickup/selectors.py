@@ -1,7 +1,6 @@
 """Reads of pickups: the slots of stores with the bookings they hold, the pickup
 desk's list, and pickups by ID, by order and by the order's token."""
 
-from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 from saleor.order.models import Order
 
 from saleor_o2o.core.errors import NotFound
-from saleor_o2o.occupancy.rules import SlotCap, capped_capacity
+from saleor_o2o.occupancy.rules import SlotCap, capped_slots
 from saleor_o2o.occupancy.selectors import slot_cap, slot_caps
 from saleor_o2o.pickup.models import (
     CheckoutPickup,
@@ -157,15 +156,7 @@ def store_pickup_slots_booked(
         earliest=earliest,
         booked=booked,
     )
-    if cap is None:
-        return found
-    return [
-        replace(
-            slot,
-            capacity=capped_capacity(slot.capacity, starts_at=slot.start, cap=cap),
-        )
-        for slot in found
-    ]
+    return capped_slots(found, cap)
 
 
 #: Pickups whose code may still be presented at a counter.

@@ -146,18 +146,7 @@ def appointment_slots_for_days(
             ),
         )
     )
-    return [[_capped(slot, cap) for slot in cut.get(day, ())] for day in days]
-
-
-def _capped(slot: slot_engine.Slot, cap) -> slot_engine.Slot:
-    capacity = occupancy_rules.capped_capacity(
-        slot.capacity, starts_at=slot.start, cap=cap
-    )
-    if capacity == slot.capacity:
-        return slot
-    return slot_engine.Slot(
-        start=slot.start, end=slot.end, capacity=capacity, booked=slot.booked
-    )
+    return [occupancy_rules.capped_slots(cut.get(day, ()), cap) for day in days]
 
 
 def appointment_slots(
