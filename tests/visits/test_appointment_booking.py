@@ -232,3 +232,15 @@ def test_racing_for_the_last_places_books_exactly_the_capacity(
     )
     assert outcomes == ["SLOT_FULL"] * 5 + ["won"] * 3
     assert Appointment.objects.filter(starts_at=TUESDAY_10).count() == 3
+
+
+def test_a_long_account_name_is_cut_to_fit_not_refused(appointment_type):
+    """Saleor's names hold 256 + 256 characters; the booking keeps what fits."""
+    shopper = User.objects.create_user(
+        "long@example.com", "x", first_name="A" * 200, last_name="B" * 200
+    )
+
+    appointment, _token = book(appointment_type, user=shopper, email=None)
+
+    assert appointment.name == "A" * 120
+    assert appointment.email == "long@example.com"

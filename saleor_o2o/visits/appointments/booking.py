@@ -16,7 +16,7 @@ from django.utils import timezone
 from saleor_o2o.core.codes import new_handover_code
 from saleor_o2o.core.errors import InvalidInput, NotFound, O2OError
 from saleor_o2o.core.tokens import new_token, token_hash
-from saleor_o2o.core.validation import shopper_email
+from saleor_o2o.core.validation import datetime_check, shopper_email
 from saleor_o2o.visits.appointments import notices, rules, selectors
 from saleor_o2o.visits.appointments.models import Appointment, AppointmentType
 from saleor_o2o.visits.appointments.rules import AppointmentStatus
@@ -30,7 +30,7 @@ def _aware(starts_at: dt.datetime) -> dt.datetime:
         raise InvalidInput(
             "Give the slot's start with its time zone offset.", field="starts_at"
         )
-    return starts_at
+    return datetime_check(starts_at, field="starts_at", code="SLOT_UNAVAILABLE")
 
 
 def _slot_check(
@@ -66,14 +66,15 @@ def _slot_check(
 def _contact(user, email: Optional[str], name: Optional[str], note: Optional[str]):
     email = shopper_email(user, email)
     name = (name or "").strip()
-    if not name and user is not None:
-        name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     if len(name) > rules.NAME_MAX_LENGTH:
         raise InvalidInput(
             f"A name has at most {rules.NAME_MAX_LENGTH} characters.",
             field="name",
             code="OUT_OF_RANGE",
         )
+    if not name and user is not None:
+        # The account's name, as far as it fits (Saleor allows 256 + 256).
+        name = f"{user.first_name} {user.last_name}".strip()
     note = (note or "").strip()
     if len(note) > rules.NOTE_MAX_LENGTH:
         raise InvalidInput(

@@ -1,6 +1,8 @@
 """appointmentBook / Reschedule / Cancel, store.appointmentSlots, and a shopper's
 own appointments (me.appointments, appointment(token:))."""
 
+import datetime as dt
+
 import pytest
 from django.test import override_settings
 from freezegun import freeze_time
@@ -194,6 +196,14 @@ def test_a_shopper_sees_and_manages_only_their_own(o2o_active, ada, appointment_
         (paris(2027, 3, 23, 10, 10), {}, ("startsAt", "SLOT_UNAVAILABLE")),
         (paris(2027, 3, 28, 10, 0), {}, ("startsAt", "SLOT_UNAVAILABLE")),
         (paris(2027, 4, 22, 10, 0), {}, ("startsAt", "SLOT_TOO_FAR")),
+        # Past the last date Python knows once moved to UTC: typed, not an overflow.
+        (
+            dt.datetime(
+                9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))
+            ),
+            {},
+            ("startsAt", "SLOT_UNAVAILABLE"),
+        ),
         (TUESDAY_10, {"email": None}, ("email", "REQUIRED")),
         (TUESDAY_10, {"email": "nobody"}, ("email", "INVALID")),
         (TUESDAY_10, {"note": "x" * 1001}, ("note", "OUT_OF_RANGE")),
