@@ -1,6 +1,7 @@
 """Appointments on the schema: queries, mutations, and fields of Saleor's types."""
 
 import graphene
+from saleor.graphql.core.dataloaders import DataLoader
 from saleor.graphql.account.types import User
 from saleor.graphql.core.fields import BaseConnectionField
 
@@ -54,13 +55,32 @@ class AppointmentMutations(AppointmentTypeMutations, AppointmentBookingMutations
     pass
 
 
+class ActiveAppointmentTypesByStoreLoader(DataLoader):
+    """The active appointment types of stores: one query for a whole store list."""
+
+    context_key = "o2o_active_appointment_types_by_store"
+
+    def batch_load(self, keys):
+        found = selectors.appointment_types_by_store(list(keys))
+        return [found[key] for key in keys]
+
+
+def _of_store(types, store):
+    for appointment_type in types:
+        appointment_type.store = store  # The store asked about, with its prefetches.
+    return types
+
+
 def resolve_store_appointment_types(root, info, include_inactive=False):
-    if include_inactive and not requestor_reach(info.context).sees(root.pk):
-        include_inactive = False
-    return list(
-        selectors.appointment_types(
-            store_id=root.pk, include_inactive=include_inactive
-        ).select_related("store")
+    if include_inactive and requestor_reach(info.context).sees(root.pk):
+        return _of_store(
+            list(selectors.appointment_types(store_id=root.pk, include_inactive=True)),
+            root,
+        )
+    return (
+        ActiveAppointmentTypesByStoreLoader(info.context)
+        .load(root.pk)
+        .then(lambda types: _of_store(types, root))
     )
 
 

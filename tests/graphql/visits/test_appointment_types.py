@@ -257,3 +257,36 @@ def test_without_manage_products_permission_is_denied(
     for client in (staff_api_client, user_api_client, ApiClient()):
         assert_permission_denied(client.post_graphql(document, variables))
     assert AppointmentType.objects.get().capacity == 2
+
+
+STORE_LIST_TYPES = (
+    "{ stores(first: 20) { edges { node { appointmentTypes { name } } } } }"
+)
+
+
+def test_a_store_list_reads_its_types_in_one_query(
+    o2o_active, store, store_factory, appointment_type_factory
+):
+    """Not one query a store: the types of a whole page of stores come together."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    appointment_type_factory(name="Fitting")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            answer = content(ApiClient().post_graphql(STORE_LIST_TYPES))
+        return len(captured.captured_queries), answer
+
+    one, _answer = queries()
+    for n in range(4):
+        more = store_factory(f"Paris {n}", 48.85 + n / 100, 2.35)
+        appointment_type_factory(of_store=more, name=f"Styling {n}")
+    five, answer = queries()
+
+    assert five == one
+    names = [
+        [kind["name"] for kind in edge["node"]["appointmentTypes"]]
+        for edge in answer["stores"]["edges"]
+    ]
+    assert sorted(names) == sorted([["Fitting"]] + [[f"Styling {n}"] for n in range(4)])
