@@ -4,7 +4,11 @@ from saleor.graphql.core.fields import BaseConnectionField
 from saleor.graphql.decorators import permission_required
 
 from saleor_o2o.graphql.core.connection import queryset_page
-from saleor_o2o.graphql.core.context import requestor_reach
+from saleor_o2o.graphql.core.context import (
+    can_manage_orders,
+    requestor_reach,
+    require_storefront_enabled,
+)
 from saleor_o2o.graphql.core.ids import pk_from_global_id
 from saleor_o2o.graphql.visits.try_on.types import TryOnReservation, TryOnStatusEnum
 from saleor_o2o.visits.try_on import selectors, services
@@ -46,6 +50,8 @@ class TryOnQueries(graphene.ObjectType):
     )
 
     def resolve_try_on_reservation(self, info, id=None, token=None):
+        if not can_manage_orders(info.context):  # The desk works with the plugin off.
+            require_storefront_enabled(info.context)
         if token:
             try:
                 return services.try_on_for_token(token)

@@ -23,7 +23,7 @@ from saleor.product.models import ProductVariant
 from saleor_o2o.core.actors import Actor
 from saleor_o2o.core.db import rows_lock
 from saleor_o2o.core.errors import NotFound, O2OError
-from saleor_o2o.core.tokens import new_token, token_hash
+from saleor_o2o.core.tokens import TOKEN_MAX_LENGTH, new_token, token_hash
 from saleor_o2o.core.validation import NOTE_MAX_LENGTH, shopper_email, text_clean
 from saleor_o2o.store import holds, reservations, supply
 from saleor_o2o.store.models import Store
@@ -286,7 +286,7 @@ def try_on_cancel(reservation: TryOnReservation, actor: Actor) -> TryOnReservati
 def try_on_for_token(token: Optional[str]) -> TryOnReservation:
     """Return the reservation whose manage token this is, or raise INVALID_TOKEN."""
     found = None
-    if token and len(token) <= 200:
+    if token and len(token) <= TOKEN_MAX_LENGTH:
         found = (
             TryOnReservation.objects.select_related("store")
             .filter(token_hash=token_hash(token))

@@ -219,6 +219,18 @@ def test_reserving_is_off_while_the_plugin_is(api_client, try_on_store, variant)
     assert errors_of(response, "tryOnReserve") == [(None, "FEATURE_DISABLED")]
 
 
+def test_a_reservation_is_not_read_by_token_while_the_plugin_is_off(
+    api_client, configure_o2o, try_on_store, variant
+):
+    reserved = reserve(try_on_store, variant, 1)
+    configure_o2o(active=False)
+
+    answer = api_client.post_graphql(BY_TOKEN, {"token": reserved.token}).json()
+
+    assert answer["data"]["tryOnReservation"] is None
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["FEATURE_DISABLED"]
+
+
 def test_desk_mutations_and_list_need_manage_orders(
     staff_api_client, app_api_client, try_on_store, variant
 ):
