@@ -1,8 +1,8 @@
 """Appointments on the schema: queries, mutations, and fields of Saleor's types."""
 
 import graphene
-from saleor.graphql.core.dataloaders import DataLoader
 from saleor.graphql.account.types import User
+from saleor.graphql.core.dataloaders import DataLoader
 from saleor.graphql.core.fields import BaseConnectionField
 
 from saleor_o2o.core.errors import O2OError

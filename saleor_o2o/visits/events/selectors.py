@@ -185,7 +185,9 @@ def shopper_rsvps(*, user, limit: int = 100) -> QuerySet:
         return StoreEventRsvp.objects.none()
     return (
         StoreEventRsvp.objects.filter(user=user)
-        .select_related("event")
+        .prefetch_related(
+            Prefetch("event", queryset=events_with_related(StoreEvent.objects.all()))
+        )
         .order_by("-created_at", "-pk")[:limit]
     )
 

@@ -26,7 +26,7 @@ def try_ons_for_desk(
 
     A store outside ``reach`` raises as `store_check` does, on ``storeId``.
     """
-    qs = TryOnReservation.objects.select_related("store")
+    qs = TryOnReservation.objects.select_related("store", "order")
     if store_id is not None:
         store_check(reach, store_id, field="storeId")
         qs = qs.filter(store_id=store_id)
@@ -41,7 +41,7 @@ def try_ons_of_user(*, user) -> QuerySet:
     """Return a signed-in shopper's reservations, newest first (none for others)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return TryOnReservation.objects.none()
-    return TryOnReservation.objects.select_related("store").filter(user=user)
+    return TryOnReservation.objects.select_related("store", "order").filter(user=user)
 
 
 def lines_by_reservation(reservation_ids: Sequence[int]):
