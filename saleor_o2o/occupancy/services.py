@@ -8,7 +8,7 @@ crosses its threshold (`rules.is_crowded`, with hysteresis).
 """
 
 import datetime as dt
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -65,16 +65,27 @@ def crowding_payload(occupancy: StoreOccupancy) -> Dict[str, Any]:
     }
 
 
-def _save(occupancy: StoreOccupancy, current: int, now: dt.datetime) -> None:
-    """Write a new figure to a locked row; record the crossing of the threshold."""
-    occupancy.current = current
-    occupancy.updated_at = now
+def _save(
+    occupancy: StoreOccupancy,
+    current: int,
+    now: dt.datetime,
+    *,
+    settings_fields: Sequence[str] = (),
+) -> None:
+    """Write a locked row in one UPDATE: a new figure (``updated_at`` is when the
+    figure last changed), or new settings (``settings_fields``) with the figure as
+    it is; record the crossing of the threshold either makes."""
+    if current != occupancy.current or not settings_fields:
+        occupancy.current = current
+        occupancy.updated_at = now
     crowded = rules.is_crowded(
         current, occupancy.policy(), was_crowded=occupancy.is_crowded
     )
     crossed = crowded != occupancy.is_crowded
     occupancy.is_crowded = crowded
-    occupancy.save(update_fields=["current", "is_crowded", "updated_at"])
+    occupancy.save(
+        update_fields=["current", "is_crowded", "updated_at", *settings_fields]
+    )
     if crossed:
         events_record(
             type=(O2OEventType.STORE_CROWDED if crowded else O2OEventType.STORE_EASED),
@@ -163,6 +174,5 @@ def occupancy_settings_update(*, store_id: int, data: Dict[str, Any]) -> StoreOc
         occupancy = occupancy_locked(store_id)
         for name, value in values.items():
             setattr(occupancy, name, value)
-        occupancy.save(update_fields=list(values) or ["updated_at"])
-        _save(occupancy, occupancy.current, now)
+        _save(occupancy, occupancy.current, now, settings_fields=list(values))
     return occupancy

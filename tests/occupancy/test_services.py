@@ -186,3 +186,15 @@ def test_crowding_webhooks_reach_a_real_receiver_of_apps_acting_in_the_store(
     narrowed_got = [r["event"] for r in narrowed_receiver.requests]
     assert narrowed_got == ([] if narrowed_elsewhere else [CROWDED, EASED])
     assert WebhookSubscription.objects.count() == 4
+
+
+def test_new_settings_leave_the_time_the_figure_last_changed(store):
+    """``updatedAt`` says when the figure last changed, not the settings."""
+    counted_at = timezone.now() - dt.timedelta(minutes=30)
+    services.store_occupancy_update(store_id=store.pk, count=4, now=counted_at)
+
+    services.occupancy_settings_update(store_id=store.pk, data={"capacity": 50})
+
+    occupancy = StoreOccupancy.objects.get(store=store)
+    assert (occupancy.current, occupancy.capacity) == (4, 50)
+    assert occupancy.updated_at == counted_at
