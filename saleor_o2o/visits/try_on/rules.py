@@ -168,6 +168,3 @@ def sale_lines(
             )
         sold[line.variant_id] = line.quantity
     return sold
-
-
-# Manage tokens: shown to the shopper once, stored as SHA-256.
