@@ -23,7 +23,7 @@ from saleor_o2o.local_delivery.models import (
     LocalDelivery,
 )
 from saleor_o2o.local_delivery.rules import OPEN_STATUSES
-from saleor_o2o.store import hours, slots, supply
+from saleor_o2o.store import slots, supply
 from saleor_o2o.store.models import Store
 
 Bookings = Dict[Tuple[int, dt.datetime], int]
@@ -110,11 +110,10 @@ def _windows(
     days: int,
     now: dt.datetime,
     booked,
-    schedule: Optional[hours.Schedule] = None,
 ) -> List[slots.Slot]:
     return list(
         windows.delivery_windows(
-            schedule or store.schedule(),
+            store.schedule(),
             now=now,
             days=days,
             lead_time_minutes=area.lead_time_minutes,
